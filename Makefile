@@ -1,0 +1,39 @@
+# `make run` and `make test` are all a newcomer needs: each sets up what it uses first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+PO := $(wildcard locales/*/LC_MESSAGES/parlons.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test catalogs messages lint bench clean
+
+run: $(INSTALLED) $(MO)
+	$(BIN)/parlons serve
+
+test: $(INSTALLED) $(MO)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+$(INSTALLED): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Compiled catalogs are build output: never committed, rebuilt when a .po changes.
+catalogs: $(MO)
+locales/%/LC_MESSAGES/parlons.mo: locales/%/LC_MESSAGES/parlons.po $(INSTALLED)
+	$(BIN)/pybabel compile --statistics -D parlons -i $< -o $@
+
+# After changing our words in the code: extract them and merge into every catalog.
+messages: $(INSTALLED)
+	$(BIN)/pybabel extract --no-location --sort-output --project=Parlons --add-comments=Translators: \
+		-k pgettext:1c,2 -k npgettext:1c,2,3 -o locales/parlons.pot bot channels dialogs
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D parlons \
+		-i locales/parlons.pot -d locales
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) $(MO) var .pytest_cache

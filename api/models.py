@@ -1,0 +1,124 @@
+"""The consultation's tables. Participants are pseudonymous refs: no address is ever stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProposalStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class Choice(StrEnum):
+    AGREE = "agree"
+    DISAGREE = "disagree"
+    SKIP = "skip"
+
+
+def _enum(cls: type[StrEnum]) -> Enum:
+    # Plain strings with a CHECK: portable between SQLite and PostgreSQL, no native enum type.
+    return Enum(
+        cls,
+        native_enum=False,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+        name=cls.__name__.lower(),
+    )
+
+
+def _now() -> Any:
+    return mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Consultation(Base):
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[dict[str, str]] = mapped_column(JSON)
+    question: Mapped[dict[str, str]] = mapped_column(JSON)
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    default_language: Mapped[str] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64))
+    opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The rest of the consultation file (help contact, districts, themes...), kept as given.
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = _now()
+
+
+class Proposal(Base):
+    __tablename__ = "proposals"
+    __table_args__ = (UniqueConstraint("consultation_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    key: Mapped[str | None] = mapped_column(String(64))  # stable key from an imported file
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    theme: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus), index=True)
+    created_at: Mapped[datetime] = _now()
+    # Running counts, updated in the ballot's own transaction, so "next" and results are cheap.
+    agree: Mapped[int] = mapped_column(Integer, default=0)
+    disagree: Mapped[int] = mapped_column(Integer, default=0)
+    skip: Mapped[int] = mapped_column(Integer, default=0)
+
+    translations: Mapped[list[ProposalTranslation]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan"
+    )
+
+
+class ProposalTranslation(Base):
+    __tablename__ = "proposal_translations"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("consultation_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
+    ref: Mapped[str] = mapped_column(String(64))  # pseudonym derived by the bot
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = _now()
+
+
+class Ballot(Base):
+    __tablename__ = "ballots"
+    __table_args__ = (UniqueConstraint("participant_id", "proposal_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    choice: Mapped[Choice] = mapped_column(_enum(Choice))
+    channel: Mapped[str] = mapped_column(String(16))
+    # Set by the sender: a retried post with the same key changes nothing.
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    cast_at: Mapped[datetime] = _now()

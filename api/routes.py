@@ -1,0 +1,87 @@
+"""The consultation API over HTTP: `/api/v1/...`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+
+from api.auth import Role, require
+from api.models import ProposalStatus
+from api.schemas import BallotsIn, BallotsOut, ConsultationOut, ProposalOut, ResultsOut
+from api.service import ConsultationService, Invalid, NotFound
+
+router = APIRouter(prefix="/api/v1")
+
+
+def _service(request: Request) -> ConsultationService:
+    return request.app.state.parlons_api.service
+
+
+async def _call(awaitable):  # noqa: ANN001, ANN202
+    try:
+        return await awaitable
+    except NotFound as e:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from None
+    except Invalid as e:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from None
+
+
+@router.get("/consultations", tags=["consultations"])
+async def list_consultations(request: Request) -> list[ConsultationOut]:
+    return await _service(request).consultations()
+
+
+@router.get("/consultations/{slug}", tags=["consultations"])
+async def get_consultation(request: Request, slug: str) -> ConsultationOut:
+    return await _call(_service(request).consultation(slug))
+
+
+@router.get("/consultations/{slug}/proposals", tags=["proposals"])
+async def list_proposals(
+    request: Request,
+    slug: str,
+    status: ProposalStatus = ProposalStatus.ACCEPTED,
+    ids: Annotated[list[int] | None, Query()] = None,
+) -> list[ProposalOut]:
+    """The proposals of one status (accepted by default: what residents are shown)."""
+    return await _call(_service(request).proposals(slug, status=status, ids=ids))
+
+
+@router.get(
+    "/consultations/{slug}/participants/{participant}/next",
+    tags=["ballots"],
+    dependencies=[require(Role.BOT)],
+)
+async def next_proposals(
+    request: Request,
+    slug: str,
+    participant: str,
+    language: str,
+    limit: Annotated[int, Query(ge=1, le=50)] = 5,
+    exclude: Annotated[list[int], Query()] = [],  # noqa: B006 (FastAPI reads it, never mutates)
+) -> list[ProposalOut]:
+    """What to show this participant next: accepted, not yet voted on, their language first."""
+    return await _call(
+        _service(request).next_proposals(slug, participant, language, limit, exclude)
+    )
+
+
+@router.post(
+    "/consultations/{slug}/ballots",
+    tags=["ballots"],
+    dependencies=[require(Role.BOT)],
+)
+async def post_ballots(request: Request, slug: str, body: BallotsIn) -> BallotsOut:
+    """Store a batch of ballots. Posting the same idempotency key again changes nothing."""
+    return await _call(_service(request).cast_ballots(slug, body.ballots))
+
+
+@router.get(
+    "/consultations/{slug}/results",
+    tags=["results"],
+    dependencies=[require()],
+)
+async def results(request: Request, slug: str) -> ResultsOut:
+    """Counts and agree rate per accepted proposal, best supported first."""
+    return await _call(_service(request).results(slug))

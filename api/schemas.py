@@ -1,0 +1,103 @@
+"""What goes in and out of the consultation API, over HTTP and in-process alike."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.models import Choice, ProposalStatus
+
+LanguageCode = str
+
+
+class ProposalSpec(BaseModel):
+    """A proposal as written in a consultation file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=1, max_length=64)
+    text: str = Field(min_length=1, max_length=1000)
+    language: LanguageCode
+    theme: str | None = None
+    status: ProposalStatus = ProposalStatus.ACCEPTED
+    translations: dict[LanguageCode, str] = {}
+
+
+class ConsultationSpec(BaseModel):
+    """A consultation file (YAML): what a city writes to open a consultation."""
+
+    model_config = ConfigDict(extra="allow")  # help, districts, themes... kept as details
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    title: dict[LanguageCode, str]
+    question: dict[LanguageCode, str]
+    languages: list[LanguageCode] = Field(min_length=1)
+    default_language: LanguageCode
+    timezone: str = "Europe/Paris"
+    opens: datetime | None = None
+    closes: datetime | None = None
+    proposals: list[ProposalSpec] = []
+
+    def details(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class ConsultationOut(BaseModel):
+    slug: str
+    title: dict[LanguageCode, str]
+    question: dict[LanguageCode, str]
+    languages: list[LanguageCode]
+    default_language: LanguageCode
+    timezone: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    details: dict[str, Any]
+
+
+class ProposalOut(BaseModel):
+    id: int
+    key: str | None
+    text: str
+    language: LanguageCode
+    theme: str | None
+    status: ProposalStatus
+    translations: dict[LanguageCode, str]
+
+
+class BallotIn(BaseModel):
+    participant: str = Field(min_length=8, max_length=64, description="pseudonymous ref")
+    proposal_id: int
+    choice: Choice
+    channel: str = Field(max_length=16)
+    language: LanguageCode | None = None
+    idempotency_key: str = Field(min_length=8, max_length=128)
+
+
+class BallotsIn(BaseModel):
+    ballots: list[BallotIn] = Field(min_length=1, max_length=500)
+
+
+class BallotsOut(BaseModel):
+    stored: int = Field(description="ballots newly stored or changed")
+    duplicates: int = Field(description="ballots whose idempotency key was already stored")
+
+
+class ProposalResult(BaseModel):
+    id: int
+    text: str
+    language: LanguageCode
+    theme: str | None
+    agree: int
+    disagree: int
+    skip: int
+    votes: int
+    agree_rate: float | None = Field(description="agree / (agree + disagree); skips left out")
+
+
+class ResultsOut(BaseModel):
+    slug: str
+    participants: int
+    ballots: int
+    proposals: list[ProposalResult]

@@ -1,0 +1,330 @@
+"""The consultation service: every read and write the API offers, over one database.
+
+Routes and the bot's in-process client both call this layer, with the same schemas, so the
+embedded default and the API running apart behave the same.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import Update, case, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
+
+from api.models import (
+    Ballot,
+    Consultation,
+    Participant,
+    Proposal,
+    ProposalStatus,
+    ProposalTranslation,
+)
+from api.schemas import (
+    BallotIn,
+    BallotsOut,
+    ConsultationOut,
+    ConsultationSpec,
+    ProposalOut,
+    ProposalResult,
+    ResultsOut,
+)
+
+log = logging.getLogger(__name__)
+
+
+class NotFound(LookupError):
+    """A consultation or proposal that does not exist (404 over HTTP)."""
+
+
+class Invalid(ValueError):
+    """A request that names something impossible, e.g. a ballot on another consultation's
+    proposal (422 over HTTP)."""
+
+
+def consultation_out(row: Consultation) -> ConsultationOut:
+    return ConsultationOut(
+        slug=row.slug,
+        title=row.title,
+        question=row.question,
+        languages=row.languages,
+        default_language=row.default_language,
+        timezone=row.timezone,
+        opens_at=row.opens_at,
+        closes_at=row.closes_at,
+        details=row.details,
+    )
+
+
+def proposal_out(row: Proposal) -> ProposalOut:
+    return ProposalOut(
+        id=row.id,
+        key=row.key,
+        text=row.text,
+        language=row.language,
+        theme=row.theme,
+        status=row.status,
+        translations={t.language: t.text for t in row.translations},
+    )
+
+
+_COUNTER = {"agree": Proposal.agree, "disagree": Proposal.disagree, "skip": Proposal.skip}
+
+
+class ConsultationService:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    # --- consultations -------------------------------------------------------------------
+
+    async def load(self, spec: ConsultationSpec) -> ConsultationOut:
+        """Create the consultation from its file, or bring an existing one up to date.
+
+        Proposals are matched by key: new keys are added, known ones keep their votes and
+        their moderation status, so loading the same file at every start is harmless.
+        """
+        async with self.sessions.begin() as db:
+            row = await db.scalar(select(Consultation).where(Consultation.slug == spec.slug))
+            if row is None:
+                row = Consultation(slug=spec.slug)
+                db.add(row)
+            row.title = spec.title
+            row.question = spec.question
+            row.languages = spec.languages
+            row.default_language = spec.default_language
+            row.timezone = spec.timezone
+            row.opens_at = spec.opens
+            row.closes_at = spec.closes
+            row.details = spec.details()
+            await db.flush()
+            known = set(
+                await db.scalars(select(Proposal.key).where(Proposal.consultation_id == row.id))
+            )
+            for p in spec.proposals:
+                if p.key in known:
+                    continue
+                proposal = Proposal(
+                    consultation_id=row.id,
+                    key=p.key,
+                    text=p.text,
+                    language=p.language,
+                    theme=p.theme,
+                    status=p.status,
+                    agree=0,
+                    disagree=0,
+                    skip=0,
+                )
+                proposal.translations = [
+                    ProposalTranslation(language=lang, text=text)
+                    for lang, text in p.translations.items()
+                    if lang != p.language
+                ]
+                db.add(proposal)
+            return consultation_out(row)
+
+    async def _consultation(self, db: AsyncSession, slug: str) -> Consultation:
+        row = await db.scalar(select(Consultation).where(Consultation.slug == slug))
+        if row is None:
+            raise NotFound(f"no consultation {slug!r}")
+        return row
+
+    async def consultation(self, slug: str) -> ConsultationOut:
+        async with self.sessions() as db:
+            return consultation_out(await self._consultation(db, slug))
+
+    async def consultations(self) -> list[ConsultationOut]:
+        async with self.sessions() as db:
+            rows = await db.scalars(select(Consultation).order_by(Consultation.id))
+            return [consultation_out(r) for r in rows]
+
+    # --- proposals -------------------------------------------------------------------------
+
+    async def proposals(
+        self,
+        slug: str,
+        status: ProposalStatus | None = ProposalStatus.ACCEPTED,
+        ids: Collection[int] | None = None,
+    ) -> list[ProposalOut]:
+        async with self.sessions() as db:
+            consultation = await self._consultation(db, slug)
+            query = select(Proposal).where(Proposal.consultation_id == consultation.id)
+            if status is not None:
+                query = query.where(Proposal.status == status)
+            if ids is not None:
+                query = query.where(Proposal.id.in_(list(ids)))
+            rows = await db.scalars(query.order_by(Proposal.id))
+            return [proposal_out(r) for r in rows]
+
+    async def next_proposals(
+        self,
+        slug: str,
+        participant: str,
+        language: str,
+        limit: int = 5,
+        exclude: Collection[int] = (),
+    ) -> list[ProposalOut]:
+        """Accepted proposals this participant has not voted on, their language first.
+
+        A simple order for now: fewest votes first, so new proposals catch up.
+        """
+        async with self.sessions() as db:
+            consultation = await self._consultation(db, slug)
+            voted = (
+                select(Ballot.proposal_id)
+                .join(Participant, Participant.id == Ballot.participant_id)
+                .where(Participant.consultation_id == consultation.id)
+                .where(Participant.ref == participant)
+            )
+            query = (
+                select(Proposal)
+                .where(Proposal.consultation_id == consultation.id)
+                .where(Proposal.status == ProposalStatus.ACCEPTED)
+                .where(Proposal.id.not_in(voted))
+                .order_by(
+                    case((Proposal.language == language, 0), else_=1),
+                    Proposal.agree + Proposal.disagree + Proposal.skip,
+                    Proposal.id,
+                )
+                .limit(limit)
+            )
+            if exclude:
+                query = query.where(Proposal.id.not_in(list(exclude)))
+            return [proposal_out(r) for r in await db.scalars(query)]
+
+    # --- ballots ---------------------------------------------------------------------------
+
+    async def cast_ballots(self, slug: str, ballots: Sequence[BallotIn]) -> BallotsOut:
+        """Store ballots in one transaction: one per participant and proposal, the last choice
+        counting; a ballot whose idempotency key is already stored changes nothing."""
+        try:
+            return await self._cast_ballots(slug, ballots)
+        except IntegrityError:
+            # Another request stored one of these keys at the same moment: go again, and the
+            # keys it stored are now duplicates.
+            log.info("ballot batch raced another writer; retrying once")
+            return await self._cast_ballots(slug, ballots)
+
+    async def _cast_ballots(self, slug: str, ballots: Sequence[BallotIn]) -> BallotsOut:
+        stored = duplicates = 0
+        async with self.sessions.begin() as db:
+            consultation = await self._consultation(db, slug)
+            keys = [b.idempotency_key for b in ballots]
+            seen_keys = set(
+                await db.scalars(
+                    select(Ballot.idempotency_key).where(Ballot.idempotency_key.in_(keys))
+                )
+            )
+            proposal_ids = {b.proposal_id for b in ballots}
+            valid = set(
+                await db.scalars(
+                    select(Proposal.id)
+                    .where(Proposal.consultation_id == consultation.id)
+                    .where(Proposal.id.in_(proposal_ids))
+                )
+            )
+            if missing := proposal_ids - valid:
+                raise Invalid(f"no proposal {sorted(missing)} in consultation {slug!r}")
+            for ballot in ballots:
+                if ballot.idempotency_key in seen_keys:
+                    duplicates += 1
+                    continue
+                seen_keys.add(ballot.idempotency_key)
+                participant = await self._participant(db, consultation.id, ballot)
+                if await self._store(db, participant.id, ballot):
+                    stored += 1
+        return BallotsOut(stored=stored, duplicates=duplicates)
+
+    async def _participant(
+        self, db: AsyncSession, consultation_id: int, b: BallotIn
+    ) -> Participant:
+        row = await db.scalar(
+            select(Participant)
+            .where(Participant.consultation_id == consultation_id)
+            .where(Participant.ref == b.participant)
+        )
+        if row is None:
+            row = Participant(
+                consultation_id=consultation_id,
+                ref=b.participant,
+                channel=b.channel,
+                language=b.language,
+            )
+            db.add(row)
+            await db.flush()
+        elif b.language and row.language != b.language:
+            row.language = b.language
+        return row
+
+    async def _store(self, db: AsyncSession, participant_id: int, b: BallotIn) -> bool:
+        existing = await db.scalar(
+            select(Ballot)
+            .where(Ballot.participant_id == participant_id)
+            .where(Ballot.proposal_id == b.proposal_id)
+        )
+        counter = _COUNTER[b.choice.value]
+        if existing is None:
+            db.add(
+                Ballot(
+                    participant_id=participant_id,
+                    proposal_id=b.proposal_id,
+                    choice=b.choice,
+                    channel=b.channel,
+                    idempotency_key=b.idempotency_key,
+                )
+            )
+            await db.execute(_bump(b.proposal_id, counter, +1))
+            return True
+        existing.idempotency_key = b.idempotency_key
+        if existing.choice == b.choice:
+            return False
+        await db.execute(_bump(b.proposal_id, _COUNTER[existing.choice.value], -1))
+        await db.execute(_bump(b.proposal_id, counter, +1))
+        existing.choice = b.choice
+        existing.channel = b.channel
+        return True
+
+    # --- results ---------------------------------------------------------------------------
+
+    async def results(self, slug: str) -> ResultsOut:
+        async with self.sessions() as db:
+            consultation = await self._consultation(db, slug)
+            rows = await db.scalars(
+                select(Proposal)
+                .where(Proposal.consultation_id == consultation.id)
+                .where(Proposal.status == ProposalStatus.ACCEPTED)
+                .order_by(Proposal.id)
+            )
+            proposals = [_result(r) for r in rows]
+            participants = await db.scalar(
+                select(func.count())
+                .select_from(Participant)
+                .where(Participant.consultation_id == consultation.id)
+            )
+        proposals.sort(key=lambda p: (-(p.agree_rate or 0.0), -p.votes, p.id))
+        return ResultsOut(
+            slug=slug,
+            participants=participants or 0,
+            ballots=sum(p.votes for p in proposals),
+            proposals=proposals,
+        )
+
+
+def _bump(proposal_id: int, counter: InstrumentedAttribute[int], by: int) -> Update:
+    return update(Proposal).where(Proposal.id == proposal_id).values({counter: counter + by})
+
+
+def _result(row: Proposal) -> ProposalResult:
+    decided = row.agree + row.disagree
+    return ProposalResult(
+        id=row.id,
+        text=row.text,
+        language=row.language,
+        theme=row.theme,
+        agree=row.agree,
+        disagree=row.disagree,
+        skip=row.skip,
+        votes=decided + row.skip,
+        agree_rate=round(row.agree / decided, 4) if decided else None,
+    )

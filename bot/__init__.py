@@ -1,0 +1,1 @@
+"""The runtime that hosts the dialog on the channels."""

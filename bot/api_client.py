@@ -1,0 +1,99 @@
+"""How the bot reaches the consultation API: in-process in the embedded default, over HTTP
+when the API runs apart. Both speak the API's own schemas."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Protocol
+
+import httpx
+from pydantic import TypeAdapter
+
+from api.schemas import BallotIn, BallotsIn, BallotsOut, ConsultationOut, ProposalOut
+from api.service import ConsultationService
+
+_proposals = TypeAdapter(list[ProposalOut])
+
+
+class ApiClient(Protocol):
+    async def consultation(self) -> ConsultationOut: ...
+
+    async def next_proposals(
+        self, participant: str, language: str, limit: int, exclude: Collection[int]
+    ) -> list[ProposalOut]: ...
+
+    async def accepted_proposals(self, ids: Collection[int]) -> list[ProposalOut]: ...
+
+    async def cast_ballots(self, ballots: Sequence[BallotIn]) -> BallotsOut: ...
+
+    async def aclose(self) -> None: ...
+
+
+class InProcessApiClient:
+    """Calls the service layer directly: same schemas, no HTTP hop."""
+
+    def __init__(self, service: ConsultationService, slug: str) -> None:
+        self._service = service
+        self._slug = slug
+
+    async def consultation(self) -> ConsultationOut:
+        return await self._service.consultation(self._slug)
+
+    async def next_proposals(
+        self, participant: str, language: str, limit: int, exclude: Collection[int]
+    ) -> list[ProposalOut]:
+        return await self._service.next_proposals(self._slug, participant, language, limit, exclude)
+
+    async def accepted_proposals(self, ids: Collection[int]) -> list[ProposalOut]:
+        return await self._service.proposals(self._slug, ids=ids)
+
+    async def cast_ballots(self, ballots: Sequence[BallotIn]) -> BallotsOut:
+        return await self._service.cast_ballots(self._slug, ballots)
+
+    async def aclose(self) -> None:
+        return None
+
+
+class HttpApiClient:
+    """The API running apart (`PARLONS_API_URL`), reached with the bot's own token."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        slug: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=f"{base_url.rstrip('/')}/api/v1/consultations/{slug}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(10.0, connect=3.0),
+            transport=transport,
+        )
+
+    async def consultation(self) -> ConsultationOut:
+        response = await self._http.get("")
+        response.raise_for_status()
+        return ConsultationOut.model_validate_json(response.content)
+
+    async def next_proposals(
+        self, participant: str, language: str, limit: int, exclude: Collection[int]
+    ) -> list[ProposalOut]:
+        params = {"language": language, "limit": limit, "exclude": list(exclude)}
+        response = await self._http.get(f"/participants/{participant}/next", params=params)
+        response.raise_for_status()
+        return _proposals.validate_json(response.content)
+
+    async def accepted_proposals(self, ids: Collection[int]) -> list[ProposalOut]:
+        response = await self._http.get("/proposals", params={"ids": list(ids)})
+        response.raise_for_status()
+        return _proposals.validate_json(response.content)
+
+    async def cast_ballots(self, ballots: Sequence[BallotIn]) -> BallotsOut:
+        body = BallotsIn(ballots=list(ballots)).model_dump(mode="json")
+        response = await self._http.post("/ballots", json=body)
+        response.raise_for_status()
+        return BallotsOut.model_validate_json(response.content)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()

@@ -1,0 +1,31 @@
+"""The `parlons` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+import uvicorn
+
+from bot.app import create_app
+from bot.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="parlons", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the webhooks and the consultation API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command == "serve":
+        _serve(Settings(), args.host, args.port)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    print(f"Parlons: consultation from {settings.consultation}")
+    print(f"Parlons: serving on http://{host}:{port} (API docs at /docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -1,0 +1,21 @@
+"""The bot's own tables: what must outlive a session and never goes to the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, String, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class BotBase(DeclarativeBase):
+    pass
+
+
+class OptOut(BotBase):
+    """A participant who sent STOP: nothing is sent to them until they send START."""
+
+    __tablename__ = "bot_opt_outs"
+
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stopped_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

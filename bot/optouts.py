@@ -1,0 +1,30 @@
+"""STOP, recorded by participant ref in the bot's own table, so it survives a restart."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.models import OptOut
+
+
+class OptOuts:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def is_opted_out(self, ref: str) -> bool:
+        async with self._sessions() as db:
+            return await db.get(OptOut, ref) is not None
+
+    async def opt_out(self, ref: str) -> None:
+        async with self._sessions.begin() as db:
+            if await db.get(OptOut, ref) is None:
+                db.add(OptOut(ref=ref))
+
+    async def opt_in(self, ref: str) -> None:
+        async with self._sessions.begin() as db:
+            await db.execute(delete(OptOut).where(OptOut.ref == ref))
+
+    async def count(self) -> int:
+        async with self._sessions() as db:
+            return len((await db.scalars(select(OptOut.ref))).all())

@@ -1,0 +1,6 @@
+"""Where a participant's session, lock and de-duplication keys live between messages."""
+
+from bot.stores.base import TurnState, TurnStore
+from bot.stores.memory import MemoryStore
+
+__all__ = ["MemoryStore", "TurnState", "TurnStore"]

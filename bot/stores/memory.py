@@ -1,0 +1,42 @@
+"""In-process store for the embedded default: one process, nothing survives a restart but
+what the database holds (opt-outs, ballots)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.stores.base import TurnState
+
+
+class MemoryStore:
+    def __init__(self, remembered_messages: int = 100_000) -> None:
+        self._sessions: dict[str, bytes] = {}
+        self._answered: OrderedDict[str, bytes] = OrderedDict()
+        self._remembered = remembered_messages
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._holders: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def turn(self, ref: str, message_key: str) -> AsyncIterator[TurnState]:
+        lock = self._locks.setdefault(ref, asyncio.Lock())
+        self._holders[ref] = self._holders.get(ref, 0) + 1
+        try:
+            async with lock:
+                state = TurnState(self._sessions.get(ref), self._answered.get(message_key))
+                yield state
+                if state.new_session is not None and state.outcome is not None:
+                    self._sessions[ref] = state.new_session
+                    self._answered[message_key] = state.outcome
+                    while len(self._answered) > self._remembered:
+                        self._answered.popitem(last=False)
+        finally:
+            # Drop the lock once nobody holds or waits for it, so idle residents cost nothing.
+            self._holders[ref] -= 1
+            if not self._holders[ref]:
+                del self._holders[ref], self._locks[ref]
+
+    async def ping(self) -> None:
+        return None

@@ -1,0 +1,1 @@
+"""Wire formats: each channel verifies its caller, parses requests and renders replies."""

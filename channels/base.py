@@ -1,0 +1,33 @@
+"""What every channel hands to the runtime, and what it gets back."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from dialogs import Event, Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a resident, in no channel's format any more.
+
+    `address` is what identifies the resident on the wire (`tel:+33...`, `telegram:123`); the
+    runtime turns it into a pseudonymous ref at once and never stores or logs it.
+    """
+
+    channel: str
+    message_id: str
+    address: str
+    event: Event
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The replies to send back, in the resident's language."""
+
+    replies: tuple[Reply, ...]
+    language: str
+
+
+Handler = Callable[[Inbound], Awaitable[Outcome]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -10,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api import db
 from api.auth import Role, Tokens
 from api.routes import router
+from api.schemas import ConsultationSpec
 from api.service import ConsultationService
 
 MIGRATIONS = "api:migrations"
@@ -32,3 +35,27 @@ def attach(app: FastAPI, state: ApiState) -> None:
     """Serve the API's routes from `app` (the bot's app in the embedded default)."""
     app.state.parlons_api = state
     app.include_router(router)
+
+
+def create_api(
+    database_url: str,
+    admin_token: str | None,
+    bot_token: str | None,
+    consultation: ConsultationSpec | None = None,
+) -> FastAPI:
+    """The API alone, for running it apart from the bot (`PARLONS_API_URL` on the bot side)."""
+    state = build_state(database_url, admin_token, bot_token)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await db.upgrade(state.engine, MIGRATIONS)
+        if consultation is not None:
+            await state.service.load(consultation)
+        try:
+            yield
+        finally:
+            await state.engine.dispose()
+
+    app = FastAPI(title="Parlons consultation API", lifespan=lifespan)
+    attach(app, state)
+    return app

@@ -65,14 +65,15 @@ class HttpApiClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._http = httpx.AsyncClient(
-            base_url=f"{base_url.rstrip('/')}/api/v1/consultations/{slug}",
+            base_url=f"{base_url.rstrip('/')}/api/v1",
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(10.0, connect=3.0),
             transport=transport,
         )
+        self._at = f"/consultations/{slug}"
 
     async def consultation(self) -> ConsultationOut:
-        response = await self._http.get("")
+        response = await self._http.get(self._at)
         response.raise_for_status()
         return ConsultationOut.model_validate_json(response.content)
 
@@ -80,18 +81,20 @@ class HttpApiClient:
         self, participant: str, language: str, limit: int, exclude: Collection[int]
     ) -> list[ProposalOut]:
         params = {"language": language, "limit": limit, "exclude": list(exclude)}
-        response = await self._http.get(f"/participants/{participant}/next", params=params)
+        response = await self._http.get(
+            f"{self._at}/participants/{participant}/next", params=params
+        )
         response.raise_for_status()
         return _proposals.validate_json(response.content)
 
     async def accepted_proposals(self, ids: Collection[int]) -> list[ProposalOut]:
-        response = await self._http.get("/proposals", params={"ids": list(ids)})
+        response = await self._http.get(f"{self._at}/proposals", params={"ids": list(ids)})
         response.raise_for_status()
         return _proposals.validate_json(response.content)
 
     async def cast_ballots(self, ballots: Sequence[BallotIn]) -> BallotsOut:
         body = BallotsIn(ballots=list(ballots)).model_dump(mode="json")
-        response = await self._http.post("/ballots", json=body)
+        response = await self._http.post(f"{self._at}/ballots", json=body)
         response.raise_for_status()
         return BallotsOut.model_validate_json(response.content)
 

@@ -30,6 +30,7 @@ from dialogs import (
     Turn,
     step,
 )
+from dialogs.i18n import has_catalog
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,18 @@ class Runtime:
         self.pseudonyms = pseudonyms
         self._consultation: ConsultationOut | None = None
         self._proposals: dict[int, ProposalView] = {}
+        self._languages: tuple[str, ...] = ()
 
     async def start(self) -> None:
         """Read the consultation once: its question and languages do not change per turn."""
         self._consultation = await self.api.consultation()
+        c = self._consultation
+        self._languages = tuple(lang for lang in c.languages if has_catalog(lang))
+        if missing := set(c.languages) - set(self._languages):
+            # The dialog offers only languages it can speak in full.
+            log.warning("no catalog for %s: not offered", ", ".join(sorted(missing)))
+        if c.default_language not in self._languages:
+            raise RuntimeError(f"no catalog for the default language {c.default_language!r}")
 
     @property
     def consultation(self) -> ConsultationOut:
@@ -68,8 +77,7 @@ class Runtime:
                 session = Session.from_bytes(state.session)
             else:
                 session = Session(stopped=await self.optouts.is_opted_out(ref))
-            if not session.stopped:
-                await self._top_up(session, ref)
+            await self._top_up(session, ref)  # even when stopped: START resumes at once
             turn = step(session, inbound.event, await self._context(session))
             await self._perform(turn, ref, inbound)
             outcome = Outcome(turn.replies, turn.session.language or self._default_language)
@@ -106,7 +114,7 @@ class Runtime:
         c = self.consultation
         return Context(
             question=c.question,
-            languages=tuple(c.languages),
+            languages=self._languages,
             default_language=c.default_language,
             proposals={i: self._proposals[i] for i in session.wanted_ids() if i in self._proposals},
         )

@@ -17,7 +17,9 @@ def _own_name(name: str) -> AliasChoices:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PARLONS_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="PARLONS_", extra="ignore", populate_by_name=True, validate_assignment=True
+    )
 
     public_url: str = "http://127.0.0.1:8000"
     database_url: str = "sqlite+aiosqlite:///var/parlons.db"

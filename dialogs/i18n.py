@@ -18,3 +18,7 @@ def translator(language: str) -> gettext.NullTranslations:
     """
     localedir = str(files("locales"))
     return gettext.translation(DOMAIN, localedir, languages=[language])
+
+
+def has_catalog(language: str) -> bool:
+    return gettext.find(DOMAIN, str(files("locales")), languages=[language]) is not None

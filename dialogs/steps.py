@@ -88,6 +88,8 @@ def _t(s: Session, ctx: Context) -> NullTranslations:
 
 
 def _welcome_back(t: NullTranslations, s: Session) -> str:
+    if not s.answered:
+        return t.gettext("Welcome back!")
     return t.ngettext(
         "Welcome back! You have answered %(count)d proposal.",
         "Welcome back! You have answered %(count)d proposals.",

@@ -110,3 +110,36 @@ def results(client: TestClient) -> dict[str, dict]:
     """Results per proposal text, as the API's results route reports them."""
     data = admin_get(client, "/api/v1/consultations/test-city/results")
     return {p["text"]: p for p in data["proposals"]}
+
+
+class ServerThread:
+    """A real uvicorn server on a free loopback port, for tests that need real HTTP."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        import socket
+        import threading
+
+        import uvicorn
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> ServerThread:
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the test server did not start"
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

@@ -1,0 +1,126 @@
+"""The consultation API over HTTP: who may do what, idempotent ballots, the next proposals."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_api
+from api.loader import read_consultation
+from bot.app import create_app
+from bot.settings import Settings
+from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, DATA, Phone, ServerThread, results
+
+BASE = "/api/v1/consultations/test-city"
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def ballot(proposal_id: int, choice: str, key: str, participant: str = "ref-aaaaaaaa") -> dict:
+    return {
+        "participant": participant,
+        "proposal_id": proposal_id,
+        "choice": choice,
+        "channel": "sms",
+        "language": "fr",
+        "idempotency_key": key,
+    }
+
+
+def post_ballots(client: TestClient, *ballots: dict, token: str = BOT_TOKEN):  # noqa: ANN201
+    return client.post(f"{BASE}/ballots", json={"ballots": list(ballots)}, headers=auth(token))
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [({}, 401), (auth("not-a-token"), 401), (auth(BOT_TOKEN), 403), (auth(ADMIN_TOKEN), 200)],
+    ids=["none", "unknown", "bot", "admin"],
+)
+def test_results_are_for_admins(client: TestClient, headers: dict, status: int) -> None:
+    assert client.get(f"{BASE}/results", headers=headers).status_code == status
+
+
+def test_ballots_need_the_bot_or_an_admin_token(client: TestClient) -> None:
+    assert (
+        client.post(
+            f"{BASE}/ballots", json={"ballots": [ballot(1, "agree", "k-00000001")]}
+        ).status_code
+        == 401
+    )
+    assert post_ballots(client, ballot(1, "agree", "k-00000001")).status_code == 200
+    assert (
+        post_ballots(client, ballot(2, "agree", "k-00000002"), token=ADMIN_TOKEN).status_code == 200
+    )
+
+
+def test_a_retried_ballot_changes_nothing(client: TestClient) -> None:
+    first = post_ballots(client, ballot(1, "agree", "key-retry-1")).json()
+    retry = post_ballots(client, ballot(1, "agree", "key-retry-1")).json()
+    assert first == {"stored": 1, "duplicates": 0}
+    assert retry == {"stored": 0, "duplicates": 1}
+    counted = [p for p in results(client).values() if p["id"] == 1][0]
+    assert (counted["agree"], counted["votes"]) == (1, 1)
+
+
+def test_one_ballot_per_participant_and_proposal_the_last_choice_counts(client: TestClient) -> None:
+    post_ballots(client, ballot(1, "agree", "key-change-1"))
+    post_ballots(client, ballot(1, "disagree", "key-change-2"))
+    counted = [p for p in results(client).values() if p["id"] == 1][0]
+    assert (counted["agree"], counted["disagree"], counted["votes"]) == (0, 1, 1)
+
+
+def test_a_ballot_on_an_unknown_proposal_is_refused_whole(client: TestClient) -> None:
+    response = post_ballots(
+        client, ballot(1, "agree", "key-ok-0001"), ballot(999, "agree", "key-bad-001")
+    )
+    assert response.status_code == 422
+    assert sum(p["votes"] for p in results(client).values()) == 0
+
+
+def test_next_proposals_leave_out_what_was_voted(client: TestClient) -> None:
+    post_ballots(client, ballot(1, "agree", "key-next-001"))
+    response = client.get(
+        f"{BASE}/participants/ref-aaaaaaaa/next",
+        params={"language": "fr", "limit": 5, "exclude": [3]},
+        headers=auth(BOT_TOKEN),
+    )
+    assert [p["id"] for p in response.json()] == [2]
+
+
+def test_openapi_and_docs_are_served(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/api/v1/consultations/{slug}/ballots" in paths
+    assert "/webhooks/twilio/sms" not in paths  # webhooks are for Twilio, not API users
+    assert client.get("/docs").status_code == 200
+
+
+def test_a_conversation_with_the_api_running_apart(settings: Settings, tmp_path) -> None:  # noqa: ANN001
+    """The bot reaches a separate API process over real HTTP with its own token."""
+    api = create_api(
+        f"sqlite+aiosqlite:///{tmp_path}/api.db",
+        ADMIN_TOKEN,
+        BOT_TOKEN,
+        read_consultation(DATA / "consultation.yaml"),
+    )
+    with ServerThread(api) as server:
+        settings.api_url = server.url
+        settings.database_url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
+        with TestClient(create_app(settings)) as bot:
+            phone = Phone(bot, "+33639980110")
+            assert "Proposition 1 : " in phone.send("Bonjour")
+            phone.send("1")
+            phone.send("2")
+            assert (
+                "/api/v1/consultations/{slug}/ballots"
+                not in bot.get("/openapi.json").json()["paths"]
+            )
+        with TestClient(api) as api_client:
+            counted = results(api_client)
+    assert [(p["agree"], p["disagree"]) for p in sorted(counted.values(), key=lambda p: p["id"])][
+        :2
+    ] == [
+        (1, 0),
+        (0, 1),
+    ]

@@ -1,0 +1,32 @@
+"""Whole SMS conversations, kept as data (tests/conversations/*.yaml), run through the real
+app with signed Twilio requests; the results the API reports are checked at the end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from tests.conftest import Phone, results
+
+CONVERSATIONS = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
+KEYS = {  # proposal key -> text, from tests/data/consultation.yaml
+    p["key"]: p["text"]
+    for p in yaml.safe_load((Path(__file__).parent / "data" / "consultation.yaml").read_text())[
+        "proposals"
+    ]
+}
+
+
+@pytest.mark.parametrize("path", CONVERSATIONS, ids=[p.stem for p in CONVERSATIONS])
+def test_conversation(path: Path, client: TestClient) -> None:
+    script = yaml.safe_load(path.read_text(encoding="utf-8"))
+    phone = Phone(client, script["from"])
+    for number, turn in enumerate(script["turns"], start=1):
+        assert phone.send(turn["send"]) == turn["reply"], f"turn {number}: {turn['send']!r}"
+    counted = results(client)
+    for key, expected in script["results"].items():
+        got = counted[KEYS[key]]
+        assert {k: got[k] for k in expected} == expected, key

@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PO := $(wildcard locales/*/LC_MESSAGES/parlons.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test catalogs messages lint bench clean
+.PHONY: run test catalogs messages lint bench clean migration
 
 run: $(INSTALLED) $(MO)
 	$(BIN)/parlons serve
@@ -37,3 +37,8 @@ lint: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) $(MO) var .pytest_cache
+
+# After changing api/models.py or bot/models.py: make migration WHERE=api MESSAGE="what changed"
+migration: $(INSTALLED)
+	$(BIN)/python tools/new_migration.py $(WHERE) "$(MESSAGE)"
+	$(BIN)/ruff check --fix --quiet $(WHERE)/migrations; $(BIN)/ruff format --quiet $(WHERE)/migrations

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Integer,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -19,9 +20,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# Named constraints, so later migrations can drop or alter them on every database.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
 
 class Base(DeclarativeBase):
-    pass
+    metadata = MetaData(naming_convention=NAMING)
 
 
 class ProposalStatus(StrEnum):
@@ -80,6 +90,13 @@ class Proposal(Base):
     theme: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus), index=True)
     created_at: Mapped[datetime] = _now()
+    # A resident's idea: who sent it (pseudonymous), how, and what became of it.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    audio: Mapped[str | None] = mapped_column(String(500))  # a recording to listen to
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    moderated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Running counts, updated in the ballot's own transaction, so "next" and results are cheap.
     agree: Mapped[int] = mapped_column(Integer, default=0)
     disagree: Mapped[int] = mapped_column(Integer, default=0)

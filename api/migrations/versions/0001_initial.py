@@ -1,8 +1,8 @@
-"""consultations, proposals, participants, ballots
+"""initial
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 19:26:00.249941
+Create Date: 2026-11-25 19:34:45.926110
 """
 
 import sqlalchemy as sa
@@ -34,8 +34,8 @@ def upgrade() -> None:
             server_default=sa.text("(CURRENT_TIMESTAMP)"),
             nullable=False,
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("slug"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consultations")),
+        sa.UniqueConstraint("slug", name=op.f("uq_consultations_slug")),
     )
     op.create_table(
         "participants",
@@ -53,9 +53,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["consultation_id"],
             ["consultations.id"],
+            name=op.f("fk_participants_consultation_id_consultations"),
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("consultation_id", "ref"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participants")),
+        sa.UniqueConstraint(
+            "consultation_id", "ref", name=op.f("uq_participants_consultation_id_ref")
+        ),
     )
     op.create_table(
         "proposals",
@@ -83,17 +86,31 @@ def upgrade() -> None:
             server_default=sa.text("(CURRENT_TIMESTAMP)"),
             nullable=False,
         ),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("channel", sa.String(length=16), nullable=True),
+        sa.Column("audio", sa.String(length=500), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=128), nullable=True),
+        sa.Column("reject_reason", sa.Text(), nullable=True),
+        sa.Column("moderated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("agree", sa.Integer(), nullable=False),
         sa.Column("disagree", sa.Integer(), nullable=False),
         sa.Column("skip", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
+            ["author_id"], ["participants.id"], name=op.f("fk_proposals_author_id_participants")
+        ),
+        sa.ForeignKeyConstraint(
             ["consultation_id"],
             ["consultations.id"],
+            name=op.f("fk_proposals_consultation_id_consultations"),
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("consultation_id", "key"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_proposals")),
+        sa.UniqueConstraint(
+            "consultation_id", "key", name=op.f("uq_proposals_consultation_id_key")
+        ),
+        sa.UniqueConstraint("idempotency_key", name=op.f("uq_proposals_idempotency_key")),
     )
     with op.batch_alter_table("proposals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_proposals_author_id"), ["author_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_proposals_consultation_id"), ["consultation_id"], unique=False
         )
@@ -120,14 +137,16 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["participant_id"],
             ["participants.id"],
+            name=op.f("fk_ballots_participant_id_participants"),
         ),
         sa.ForeignKeyConstraint(
-            ["proposal_id"],
-            ["proposals.id"],
+            ["proposal_id"], ["proposals.id"], name=op.f("fk_ballots_proposal_id_proposals")
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("idempotency_key"),
-        sa.UniqueConstraint("participant_id", "proposal_id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ballots")),
+        sa.UniqueConstraint("idempotency_key", name=op.f("uq_ballots_idempotency_key")),
+        sa.UniqueConstraint(
+            "participant_id", "proposal_id", name=op.f("uq_ballots_participant_id_proposal_id")
+        ),
     )
     with op.batch_alter_table("ballots", schema=None) as batch_op:
         batch_op.create_index(
@@ -143,8 +162,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["proposal_id"],
             ["proposals.id"],
+            name=op.f("fk_proposal_translations_proposal_id_proposals"),
         ),
-        sa.PrimaryKeyConstraint("proposal_id", "language"),
+        sa.PrimaryKeyConstraint("proposal_id", "language", name=op.f("pk_proposal_translations")),
     )
     # ### end Alembic commands ###
 
@@ -160,6 +180,7 @@ def downgrade() -> None:
     with op.batch_alter_table("proposals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_proposals_status"))
         batch_op.drop_index(batch_op.f("ix_proposals_consultation_id"))
+        batch_op.drop_index(batch_op.f("ix_proposals_author_id"))
 
     op.drop_table("proposals")
     op.drop_table("participants")

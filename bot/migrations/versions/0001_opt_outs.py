@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 19:27:04.893811
+Create Date: 2026-11-25 19:34:46.536885
 """
 
 import sqlalchemy as sa
@@ -25,7 +25,7 @@ def upgrade() -> None:
             server_default=sa.text("(CURRENT_TIMESTAMP)"),
             nullable=False,
         ),
-        sa.PrimaryKeyConstraint("ref"),
+        sa.PrimaryKeyConstraint("ref", name=op.f("pk_bot_opt_outs")),
     )
     # ### end Alembic commands ###
 

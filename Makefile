@@ -27,9 +27,9 @@ locales/%/LC_MESSAGES/parlons.mo: locales/%/LC_MESSAGES/parlons.po $(INSTALLED)
 
 # After changing our words in the code: extract them and merge into every catalog.
 messages: $(INSTALLED)
-	$(BIN)/pybabel extract --no-location --sort-output --project=Parlons --add-comments=Translators: \
+	$(BIN)/pybabel -q extract --no-location --sort-output --project=Parlons --add-comments=Translators: \
 		-k pgettext:1c,2 -k npgettext:1c,2,3 -o locales/parlons.pot bot channels dialogs
-	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D parlons \
+	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -D parlons \
 		-i locales/parlons.pot -d locales
 
 lint: $(INSTALLED)

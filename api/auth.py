@@ -32,25 +32,30 @@ class Tokens:
 _bearer = HTTPBearer(auto_error=False)
 
 
+async def check_role(request: Request, *roles: Role) -> Role:
+    """The caller's role, if it is one of `roles` (admins always pass); else 401 or 403."""
+    credentials = await _bearer(request)
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "a bearer token is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    role = request.app.state.parlons_api.tokens.role(credentials.credentials)
+    if role is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown token")
+    if role not in {*roles, Role.ADMIN}:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"the {role} token may not do this")
+    return role
+
+
 def require(*roles: Role):  # noqa: ANN201 (a FastAPI dependency)
     """A dependency that lets through only the given roles (admins always)."""
-    allowed = {*roles, Role.ADMIN}
 
     async def check(
         request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Role:
-        if credentials is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "a bearer token is required",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        role = request.app.state.parlons_api.tokens.role(credentials.credentials)
-        if role is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown token")
-        if role not in allowed:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"the {role} token may not do this")
-        return role
+        return await check_role(request, *roles)
 
     return Depends(check)

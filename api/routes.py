@@ -6,9 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
-from api.auth import Role, require
+from api.auth import Role, check_role, require
 from api.models import ProposalStatus
-from api.schemas import BallotsIn, BallotsOut, ConsultationOut, ProposalOut, ResultsOut
+from api.schemas import (
+    BallotsIn,
+    BallotsOut,
+    ConsultationOut,
+    IdeaIn,
+    ProposalOut,
+    Rejection,
+    ResultsOut,
+)
 from api.service import ConsultationService, Invalid, NotFound
 
 router = APIRouter(prefix="/api/v1")
@@ -44,8 +52,44 @@ async def list_proposals(
     status: ProposalStatus = ProposalStatus.ACCEPTED,
     ids: Annotated[list[int] | None, Query()] = None,
 ) -> list[ProposalOut]:
-    """The proposals of one status (accepted by default: what residents are shown)."""
+    """The proposals of one status: accepted ones (what residents are shown) for anyone,
+    pending and rejected ones for moderators."""
+    if status is not ProposalStatus.ACCEPTED:
+        await check_role(request, Role.ADMIN)
     return await _call(_service(request).proposals(slug, status=status, ids=ids))
+
+
+@router.post(
+    "/consultations/{slug}/ideas",
+    tags=["proposals"],
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[require(Role.BOT)],
+)
+async def submit_idea(request: Request, slug: str, idea: IdeaIn) -> ProposalOut:
+    """A resident's idea, pending until a moderator accepts it. Idempotent by key."""
+    return await _call(_service(request).submit_idea(slug, idea))
+
+
+@router.post(
+    "/consultations/{slug}/proposals/{proposal_id}/accept",
+    tags=["moderation"],
+    dependencies=[require()],
+)
+async def accept(request: Request, slug: str, proposal_id: int) -> ProposalOut:
+    """Residents are shown the proposal from now on."""
+    return await _call(_service(request).moderate(slug, proposal_id, ProposalStatus.ACCEPTED))
+
+
+@router.post(
+    "/consultations/{slug}/proposals/{proposal_id}/reject",
+    tags=["moderation"],
+    dependencies=[require()],
+)
+async def reject(request: Request, slug: str, proposal_id: int, body: Rejection) -> ProposalOut:
+    """The proposal is never shown; the reason is kept (and told to its author)."""
+    return await _call(
+        _service(request).moderate(slug, proposal_id, ProposalStatus.REJECTED, body.reason)
+    )
 
 
 @router.get(

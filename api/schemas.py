@@ -38,10 +38,15 @@ class ConsultationSpec(BaseModel):
     timezone: str = "Europe/Paris"
     opens: datetime | None = None
     closes: datetime | None = None
+    help: dict[LanguageCode, str] = Field({}, description="a human contact, per language")
+    next_steps: dict[LanguageCode, str] = Field({}, description="what comes after closing")
+    idea_max_length: int = Field(200, ge=40, le=1000)
     proposals: list[ProposalSpec] = []
 
     def details(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
+        """What the consultation's own columns do not hold, kept as given."""
+        known = {"help", "next_steps", "idea_max_length"}
+        return {**(self.model_extra or {}), **self.model_dump(include=known)}
 
 
 class ConsultationOut(BaseModel):
@@ -64,6 +69,24 @@ class ProposalOut(BaseModel):
     theme: str | None
     status: ProposalStatus
     translations: dict[LanguageCode, str]
+    channel: str | None = Field(None, description="how a resident's idea reached us")
+    audio: str | None = Field(None, description="a recording of the idea, to listen to")
+    reject_reason: str | None = None
+
+
+class IdeaIn(BaseModel):
+    """A resident's own idea, confirmed by them; it waits for a moderator."""
+
+    participant: str = Field(min_length=8, max_length=64, description="pseudonymous ref")
+    text: str = Field(min_length=1, max_length=1000)
+    language: LanguageCode
+    channel: str = Field(max_length=16)
+    audio: str | None = Field(None, max_length=500)
+    idempotency_key: str = Field(min_length=8, max_length=128)
+
+
+class Rejection(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class BallotIn(BaseModel):

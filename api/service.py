@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import Update, case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +28,7 @@ from api.schemas import (
     BallotsOut,
     ConsultationOut,
     ConsultationSpec,
+    IdeaIn,
     ProposalOut,
     ProposalResult,
     ResultsOut,
@@ -44,6 +46,13 @@ class Invalid(ValueError):
     proposal (422 over HTTP)."""
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Datetimes are stored in UTC; SQLite hands them back without their zone."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def consultation_out(row: Consultation) -> ConsultationOut:
     return ConsultationOut(
         slug=row.slug,
@@ -52,8 +61,8 @@ def consultation_out(row: Consultation) -> ConsultationOut:
         languages=row.languages,
         default_language=row.default_language,
         timezone=row.timezone,
-        opens_at=row.opens_at,
-        closes_at=row.closes_at,
+        opens_at=as_utc(row.opens_at),
+        closes_at=as_utc(row.closes_at),
         details=row.details,
     )
 
@@ -67,6 +76,9 @@ def proposal_out(row: Proposal) -> ProposalOut:
         theme=row.theme,
         status=row.status,
         translations={t.language: t.text for t in row.translations},
+        channel=row.channel,
+        audio=row.audio,
+        reject_reason=row.reject_reason,
     )
 
 
@@ -95,8 +107,8 @@ class ConsultationService:
             row.languages = spec.languages
             row.default_language = spec.default_language
             row.timezone = spec.timezone
-            row.opens_at = spec.opens
-            row.closes_at = spec.closes
+            row.opens_at = as_utc(spec.opens)
+            row.closes_at = as_utc(spec.closes)
             row.details = spec.details()
             await db.flush()
             known = set(
@@ -193,6 +205,53 @@ class ConsultationService:
                 query = query.where(Proposal.id.not_in(list(exclude)))
             return [proposal_out(r) for r in await db.scalars(query)]
 
+    # --- ideas and moderation ------------------------------------------------------------
+
+    async def submit_idea(self, slug: str, idea: IdeaIn) -> ProposalOut:
+        """Store a resident's idea as a pending proposal; the same key twice stores it once."""
+        async with self.sessions.begin() as db:
+            consultation = await self._consultation(db, slug)
+            existing = await db.scalar(
+                select(Proposal).where(Proposal.idempotency_key == idea.idempotency_key)
+            )
+            if existing is not None:
+                return proposal_out(existing)
+            author = await self._participant(
+                db, consultation.id, idea.participant, idea.channel, idea.language
+            )
+            proposal = Proposal(
+                consultation_id=consultation.id,
+                text=idea.text.strip(),
+                language=idea.language,
+                status=ProposalStatus.PENDING,
+                author_id=author.id,
+                channel=idea.channel,
+                audio=idea.audio,
+                idempotency_key=idea.idempotency_key,
+                agree=0,
+                disagree=0,
+                skip=0,
+                translations=[],
+            )
+            db.add(proposal)
+            await db.flush()
+            log.info("idea received proposal=%d channel=%s", proposal.id, idea.channel)
+            return proposal_out(proposal)
+
+    async def moderate(
+        self, slug: str, proposal_id: int, status: ProposalStatus, reason: str | None = None
+    ) -> ProposalOut:
+        """Accept a proposal (residents are shown it from now on) or reject it with a reason."""
+        async with self.sessions.begin() as db:
+            consultation = await self._consultation(db, slug)
+            proposal = await db.get(Proposal, proposal_id)
+            if proposal is None or proposal.consultation_id != consultation.id:
+                raise NotFound(f"no proposal {proposal_id} in consultation {slug!r}")
+            proposal.status = status
+            proposal.reject_reason = reason if status is ProposalStatus.REJECTED else None
+            proposal.moderated_at = datetime.now(UTC)
+            return proposal_out(proposal)
+
     # --- ballots ---------------------------------------------------------------------------
 
     async def cast_ballots(self, slug: str, ballots: Sequence[BallotIn]) -> BallotsOut:
@@ -231,30 +290,29 @@ class ConsultationService:
                     duplicates += 1
                     continue
                 seen_keys.add(ballot.idempotency_key)
-                participant = await self._participant(db, consultation.id, ballot)
+                participant = await self._participant(
+                    db, consultation.id, ballot.participant, ballot.channel, ballot.language
+                )
                 if await self._store(db, participant.id, ballot):
                     stored += 1
         return BallotsOut(stored=stored, duplicates=duplicates)
 
     async def _participant(
-        self, db: AsyncSession, consultation_id: int, b: BallotIn
+        self, db: AsyncSession, consultation_id: int, ref: str, channel: str, language: str | None
     ) -> Participant:
         row = await db.scalar(
             select(Participant)
             .where(Participant.consultation_id == consultation_id)
-            .where(Participant.ref == b.participant)
+            .where(Participant.ref == ref)
         )
         if row is None:
             row = Participant(
-                consultation_id=consultation_id,
-                ref=b.participant,
-                channel=b.channel,
-                language=b.language,
+                consultation_id=consultation_id, ref=ref, channel=channel, language=language
             )
             db.add(row)
             await db.flush()
-        elif b.language and row.language != b.language:
-            row.language = b.language
+        elif language and row.language != language:
+            row.language = language
         return row
 
     async def _store(self, db: AsyncSession, participant_id: int, b: BallotIn) -> bool:

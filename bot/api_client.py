@@ -9,7 +9,7 @@ from typing import Protocol
 import httpx
 from pydantic import TypeAdapter
 
-from api.schemas import BallotIn, BallotsIn, BallotsOut, ConsultationOut, ProposalOut
+from api.schemas import BallotIn, BallotsIn, BallotsOut, ConsultationOut, IdeaIn, ProposalOut
 from api.service import ConsultationService
 
 _proposals = TypeAdapter(list[ProposalOut])
@@ -25,6 +25,8 @@ class ApiClient(Protocol):
     async def accepted_proposals(self, ids: Collection[int]) -> list[ProposalOut]: ...
 
     async def cast_ballots(self, ballots: Sequence[BallotIn]) -> BallotsOut: ...
+
+    async def submit_idea(self, idea: IdeaIn) -> ProposalOut: ...
 
     async def aclose(self) -> None: ...
 
@@ -49,6 +51,9 @@ class InProcessApiClient:
 
     async def cast_ballots(self, ballots: Sequence[BallotIn]) -> BallotsOut:
         return await self._service.cast_ballots(self._slug, ballots)
+
+    async def submit_idea(self, idea: IdeaIn) -> ProposalOut:
+        return await self._service.submit_idea(self._slug, idea)
 
     async def aclose(self) -> None:
         return None
@@ -97,6 +102,11 @@ class HttpApiClient:
         response = await self._http.post(f"{self._at}/ballots", json=body)
         response.raise_for_status()
         return BallotsOut.model_validate_json(response.content)
+
+    async def submit_idea(self, idea: IdeaIn) -> ProposalOut:
+        response = await self._http.post(f"{self._at}/ideas", json=idea.model_dump(mode="json"))
+        response.raise_for_status()
+        return ProposalOut.model_validate_json(response.content)
 
     async def aclose(self) -> None:
         await self._http.aclose()

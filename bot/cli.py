@@ -8,6 +8,7 @@ import logging
 import uvicorn
 
 from bot.app import create_app
+from bot.chat import main as chat_main
 from bot.settings import Settings
 
 
@@ -19,13 +20,25 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
 
+    chat = commands.add_parser("chat", help="text the consultation from this terminal")
+    chat.add_argument(
+        "--keep",
+        action="store_true",
+        help="record the votes in the configured database (default: a throwaway one)",
+    )
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "serve":
         _serve(Settings(), args.host, args.port)
+    elif args.command == "chat":
+        logging.getLogger().setLevel(logging.WARNING)  # the conversation, not the logs
+        chat_main(Settings(), args.keep)
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
     print(f"Parlons: consultation from {settings.consultation}")
     print(f"Parlons: serving on http://{host}:{port} (API docs at /docs)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+if __name__ == "__main__":
+    main()

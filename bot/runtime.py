@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
 
-from api.schemas import BallotIn, ConsultationOut, ProposalOut
+from api.schemas import BallotIn, ConsultationOut, IdeaIn, ProposalOut
 from bot.api_client import ApiClient
 from bot.identity import Pseudonyms
 from bot.optouts import OptOuts
@@ -23,10 +25,12 @@ from dialogs import (
     OptIn,
     Option,
     OptOut,
+    Phase,
     ProposalView,
     Reply,
     Say,
     Session,
+    SubmitIdea,
     Turn,
     step,
 )
@@ -40,9 +44,15 @@ QUEUE_SIZE = 5
 
 class Runtime:
     def __init__(
-        self, api: ApiClient, store: TurnStore, optouts: OptOuts, pseudonyms: Pseudonyms
+        self,
+        api: ApiClient,
+        store: TurnStore,
+        optouts: OptOuts,
+        pseudonyms: Pseudonyms,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.api = api
+        self.clock = clock
         self.store = store
         self.optouts = optouts
         self.pseudonyms = pseudonyms
@@ -117,6 +127,13 @@ class Runtime:
             languages=self._languages,
             default_language=c.default_language,
             proposals={i: self._proposals[i] for i in session.wanted_ids() if i in self._proposals},
+            phase=phase(c, self.clock()),
+            opens_at=c.opens_at,
+            closes_at=c.closes_at,
+            timezone=c.timezone,
+            help_contact=c.details.get("help", {}),
+            next_steps=c.details.get("next_steps", {}),
+            idea_max_length=c.details.get("idea_max_length", 200),
         )
 
     def _remember(self, proposals: list[ProposalOut]) -> None:
@@ -141,11 +158,28 @@ class Runtime:
         ]
         if ballots:
             await self.api.cast_ballots(ballots)
-        for effect in turn.effects:
-            if isinstance(effect, OptOut):
+        for n, effect in enumerate(turn.effects):
+            if isinstance(effect, SubmitIdea):
+                idea = IdeaIn(
+                    participant=ref,
+                    text=effect.text,
+                    language=effect.language,
+                    channel=inbound.channel,
+                    idempotency_key=f"{inbound.channel}:{inbound.message_id}:{n}",
+                )
+                await self.api.submit_idea(idea)
+            elif isinstance(effect, OptOut):
                 await self.optouts.opt_out(ref)
             elif isinstance(effect, OptIn):
                 await self.optouts.opt_in(ref)
+
+
+def phase(consultation: ConsultationOut, now: datetime) -> Phase:
+    if consultation.opens_at is not None and now < consultation.opens_at:
+        return Phase.BEFORE
+    if consultation.closes_at is not None and now >= consultation.closes_at:
+        return Phase.CLOSED
+    return Phase.OPEN
 
 
 def encode_outcome(outcome: Outcome) -> bytes:

@@ -9,19 +9,22 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.base import Handler, Inbound, Outcome
 from channels.twilio_signature import TwilioSignature
-from dialogs import Ask, Reply, Text
+from dialogs import Ask, Media, Reply, Text
 
 CHANNEL = "sms"
 TWIML = "application/xml"
 
 
 def parse(form: Mapping[str, str]) -> Inbound:
+    body = form.get("Body", "")
+    # An MMS with a picture and no words: we can only answer that we read text.
+    media_only = not body.strip() and form.get("NumMedia", "0") not in ("", "0")
     return Inbound(
         channel=CHANNEL,
         message_id=form["MessageSid"],
         # SMS and phone calls share `tel:` so one resident is one participant either way.
         address=f"tel:{form['From']}",
-        event=Text(form.get("Body", "")),
+        event=Media() if media_only else Text(body),
     )
 
 
@@ -32,11 +35,18 @@ def render_text(reply: Reply) -> str:
     return reply.text
 
 
-def render(outcome: Outcome) -> str:
+def message_body(outcome: Outcome) -> str | None:
     """All replies of a turn in one SMS: one message, in order, costs fewer segments."""
+    if not outcome.replies:
+        return None
+    return "\n".join(render_text(r) for r in outcome.replies)
+
+
+def render(outcome: Outcome) -> str:
     twiml = MessagingResponse()
-    if outcome.replies:
-        twiml.message("\n".join(render_text(r) for r in outcome.replies))
+    body = message_body(outcome)
+    if body is not None:
+        twiml.message(body)
     return str(twiml)
 
 

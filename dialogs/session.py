@@ -11,6 +11,9 @@ class Stage(StrEnum):
     NEW = "new"  # never greeted
     VOTING = "voting"  # a proposal is on the table (`current`)
     DONE = "done"  # nothing left to vote on for now
+    IDEA_OFFERED = "idea_offered"  # asked whether they have an idea of their own
+    IDEA_WRITING = "idea_writing"  # waiting for the idea's text
+    IDEA_CONFIRMING = "idea_confirming"  # idea read back: send, rewrite or cancel
 
 
 @dataclass(slots=True)
@@ -22,6 +25,8 @@ class Session:
     answered: int = 0  # votes and skips given in this consultation
     stopped: bool = False  # STOP received: say nothing until START
     misunderstood: int = 0  # replies in a row we could not understand
+    draft: str | None = None  # an idea read back, waiting for confirmation
+    idea_offered: bool = False  # the offer to send an idea is made once
 
     def copy(self) -> Session:
         return replace(self, queue=list(self.queue))
@@ -41,6 +46,8 @@ class Session:
             "a": self.answered,
             "x": int(self.stopped),
             "m": self.misunderstood,
+            "d": self.draft,
+            "o": int(self.idea_offered),
         }
         return json.dumps(data, separators=(",", ":")).encode()
 
@@ -55,4 +62,6 @@ class Session:
             answered=data["a"],
             stopped=bool(data["x"]),
             misunderstood=data["m"],
+            draft=data.get("d"),
+            idea_offered=bool(data.get("o", 0)),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,12 @@ class Text:
     text: str
 
 
-Event = Text
+@dataclass(frozen=True, slots=True)
+class Media:
+    """A picture, a video or a sticker with no text: we can only read words."""
+
+
+Event = Text | Media
 
 
 # --- Replies: what the resident is told --------------------------------------------------
@@ -71,6 +77,14 @@ class CastBallot:
 
 
 @dataclass(frozen=True, slots=True)
+class SubmitIdea:
+    """The resident confirmed their own idea: it goes to moderation."""
+
+    text: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
 class OptOut:
     """STOP: send nothing more to this participant until they opt back in."""
 
@@ -80,7 +94,7 @@ class OptIn:
     """START after a STOP."""
 
 
-Effect = CastBallot | OptOut | OptIn
+Effect = CastBallot | SubmitIdea | OptOut | OptIn
 
 
 # --- What the dialog is given and what it returns -----------------------------------------
@@ -101,17 +115,35 @@ class ProposalView:
         return self.translations.get(language, self.text)
 
 
+class Phase(StrEnum):
+    BEFORE = "before"  # not open yet
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What the dialog reads but never changes: the consultation and the proposals in play."""
+    """What the dialog reads but never changes: the consultation, where it stands in its
+    calendar, and the proposals in play."""
 
     question: Mapping[str, str]
     languages: tuple[str, ...]
     default_language: str
     proposals: Mapping[int, ProposalView]
+    phase: Phase = Phase.OPEN
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    timezone: str = "Europe/Paris"
+    help_contact: Mapping[str, str] = field(default_factory=dict)
+    next_steps: Mapping[str, str] = field(default_factory=dict)
+    idea_max_length: int = 200
+
+    def in_language(self, texts: Mapping[str, str], language: str) -> str:
+        """A consultation text in `language`, else in the default language, else nothing."""
+        return texts.get(language) or texts.get(self.default_language, "")
 
     def question_in(self, language: str) -> str:
-        return self.question.get(language) or self.question[self.default_language]
+        return self.in_language(self.question, language)
 
 
 @dataclass(frozen=True, slots=True)

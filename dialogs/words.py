@@ -25,13 +25,15 @@ class Intent(StrEnum):
     STOP = "stop"
     START = "start"
     GREETING = "greeting"
+    IDEA = "idea"
+    CANCEL = "cancel"
     UNKNOWN = "unknown"
 
 
 VOTES = {Intent.AGREE: Choice.AGREE, Intent.DISAGREE: Choice.DISAGREE, Intent.SKIP: Choice.SKIP}
 DIGITS = {1: Intent.AGREE, 2: Intent.DISAGREE, 3: Intent.SKIP}
 # Opting out must work whatever language the session is in.
-EVERY_LANGUAGE = (Intent.STOP, Intent.START, Intent.HELP, Intent.GREETING)
+EVERY_LANGUAGE = (Intent.STOP, Intent.START, Intent.HELP, Intent.GREETING, Intent.IDEA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,8 @@ def _keyword_lists(language: str) -> dict[Intent, str]:
         Intent.STOP: t.pgettext("keywords", "stop|stopall|unsubscribe|cancel|end|quit"),
         Intent.START: t.pgettext("keywords", "start|unstop|subscribe|resume"),
         Intent.GREETING: t.pgettext("keywords", "hello|hi|hey|good morning|good evening"),
+        Intent.IDEA: t.pgettext("keywords", "idea|my idea|propose|suggest"),
+        Intent.CANCEL: t.pgettext("keywords", "back|never mind"),
     }
 
 
@@ -78,6 +82,11 @@ def _digit(text: str) -> int | None:
     if len(text) == 1 and unicodedata.decimal(text, None) is not None:
         return unicodedata.decimal(text)
     return None
+
+
+def looks_like_an_idea(text: str) -> bool:
+    """Free text long enough to be a proposal rather than a mistyped reply."""
+    return len(normalise(text).split()) >= 4
 
 
 def understand(text: str, language: str, offered: tuple[str, ...]) -> Understood:

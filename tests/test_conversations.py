@@ -9,7 +9,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from tests.conftest import Phone, results
+from tests.conftest import Phone, admin_get, results
 
 CONVERSATIONS = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
 KEYS = {  # proposal key -> text, from tests/data/consultation.yaml
@@ -30,3 +30,5 @@ def test_conversation(path: Path, client: TestClient) -> None:
     for key, expected in script["results"].items():
         got = counted[KEYS[key]]
         assert {k: got[k] for k in expected} == expected, key
+    pending = admin_get(client, "/api/v1/consultations/test-city/proposals?status=pending")
+    assert [p["text"] for p in pending] == script.get("pending", [])

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from dialogs import (
     Ask,
     CastBallot,
     Choice,
     Context,
+    Media,
     OptIn,
     OptOut,
+    Phase,
     ProposalView,
     Say,
     Session,
+    SubmitIdea,
     Text,
     step,
 )
@@ -29,13 +35,17 @@ CTX = Context(
 )
 
 
-def run(session: Session, *texts: str):  # noqa: ANN201
+def run_events(session: Session, *events):  # noqa: ANN001, ANN201
     turns = []
-    for text in texts:
-        turn = step(session, Text(text), CTX)
+    for event in events:
+        turn = step(session, event, CTX)
         turns.append(turn)
         session = turn.session
     return turns
+
+
+def run(session: Session, *texts: str):  # noqa: ANN201
+    return run_events(session, *(Text(t) for t in texts))
 
 
 def test_a_greeting_welcomes_and_asks_the_first_proposal() -> None:
@@ -78,10 +88,40 @@ def test_stop_then_silence_then_start() -> None:
     assert "Il faut des bancs." in turns[4].replies[-1].text
 
 
-def test_nothing_left_to_vote_on_says_so() -> None:
-    _, turn = run(Session(queue=[7]), "Bonjour", "1")
-    assert turn.session.stage is Stage.DONE
-    assert isinstance(turn.replies[-1], Say) and "Merci" in turn.replies[-1].text
+def test_nothing_left_to_vote_on_says_so_and_offers_an_idea_once() -> None:
+    _, done, later = run(Session(queue=[7]), "Bonjour", "1", "2")
+    assert "Vous avez vu toutes les propositions" in done.replies[1].text
+    assert isinstance(done.replies[-1], Ask) and done.session.stage is Stage.IDEA_OFFERED
+    assert later.session.stage is Stage.DONE
+    assert [r.text for r in later.replies] == [done.replies[1].text]  # not offered again
+
+
+def test_an_idea_is_read_back_and_sent_only_when_confirmed() -> None:
+    turns = run(Session(queue=[7, 9]), "Bonjour", "Il faut des toilettes publiques au parc", "1")
+    assert turns[1].effects == () and turns[1].session.draft
+    assert turns[2].effects == (SubmitIdea("Il faut des toilettes publiques au parc", "fr"),)
+    assert turns[2].session.current == 7  # back to the proposal the resident was answering
+
+
+def test_a_picture_without_words_is_answered() -> None:
+    _, turn = run_events(Session(queue=[7]), Text("Bonjour"), Media())
+    assert "texte" in turn.replies[0].text and isinstance(turn.replies[-1], Ask)
+
+
+def test_before_opening_and_after_closing_the_calendar_is_told() -> None:
+    opens = datetime(2027, 3, 1, 8, tzinfo=UTC)
+    before = replace(CTX, phase=Phase.BEFORE, opens_at=opens)
+    (turn,) = [step(Session(queue=[7]), Text("Bonjour"), before)]
+    assert turn.replies == (
+        Say("La consultation ouvre le 1 mars 2027. Réécrivez-nous à partir de ce jour !"),
+    )
+    assert turn.session.stage is Stage.NEW  # welcomed properly once it opens
+    closed = replace(
+        CTX, phase=Phase.CLOSED, closes_at=opens, next_steps={"fr": "Résultats en mai."}
+    )
+    (turn,) = [step(Session(queue=[7]), Text("1"), closed)]
+    assert turn.replies[0].text.endswith("participé ! Résultats en mai.")
+    assert turn.effects == ()
 
 
 def test_a_session_is_small_and_round_trips() -> None:

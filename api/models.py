@@ -125,6 +125,10 @@ class Participant(Base):
     channel: Mapped[str] = mapped_column(String(16))
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = _now()
+    # The optional profile, each part skippable; never anything that names the resident.
+    district: Mapped[str | None] = mapped_column(String(64))
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    centre: Mapped[str | None] = mapped_column(String(64))  # the social centre that brought them
 
 
 class Ballot(Base):

@@ -12,7 +12,10 @@ from api.schemas import (
     BallotsIn,
     BallotsOut,
     ConsultationOut,
+    Erased,
     IdeaIn,
+    ProfileIn,
+    ProfileOut,
     ProposalOut,
     Rejection,
     ResultsOut,
@@ -109,6 +112,28 @@ async def next_proposals(
     return await _call(
         _service(request).next_proposals(slug, participant, language, limit, exclude)
     )
+
+
+@router.put(
+    "/consultations/{slug}/participants/{participant}/profile",
+    tags=["participants"],
+    dependencies=[require(Role.BOT)],
+)
+async def set_profile(
+    request: Request, slug: str, participant: str, profile: ProfileIn
+) -> ProfileOut:
+    """Set parts of the optional profile (district, age band, centre); others are kept."""
+    return await _call(_service(request).set_profile(slug, participant, profile))
+
+
+@router.delete(
+    "/consultations/{slug}/participants/{participant}",
+    tags=["participants"],
+    dependencies=[require(Role.BOT)],
+)
+async def erase(request: Request, slug: str, participant: str) -> Erased:
+    """ERASE: remove the participant's ballots and profile; the results follow."""
+    return await _call(_service(request).erase(slug, participant))
 
 
 @router.post(

@@ -85,6 +85,29 @@ class IdeaIn(BaseModel):
     idempotency_key: str = Field(min_length=8, max_length=128)
 
 
+class ProfileIn(BaseModel):
+    """Parts of a participant's optional profile; a part left out is left as it is."""
+
+    channel: str = Field(max_length=16)
+    language: LanguageCode | None = None
+    district: str | None = Field(None, max_length=64)
+    age_band: str | None = Field(None, max_length=16)
+    centre: str | None = Field(None, max_length=64)
+
+
+class ProfileOut(BaseModel):
+    participant: str
+    channel: str
+    language: LanguageCode | None
+    district: str | None
+    age_band: str | None
+    centre: str | None
+
+
+class Erased(BaseModel):
+    ballots: int = Field(description="ballots removed (the results no longer count them)")
+
+
 class Rejection(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 

@@ -28,7 +28,10 @@ from api.schemas import (
     BallotsOut,
     ConsultationOut,
     ConsultationSpec,
+    Erased,
     IdeaIn,
+    ProfileIn,
+    ProfileOut,
     ProposalOut,
     ProposalResult,
     ResultsOut,
@@ -251,6 +254,49 @@ class ConsultationService:
             proposal.reject_reason = reason if status is ProposalStatus.REJECTED else None
             proposal.moderated_at = datetime.now(UTC)
             return proposal_out(proposal)
+
+    # --- participants ----------------------------------------------------------------------
+
+    async def set_profile(self, slug: str, participant: str, profile: ProfileIn) -> ProfileOut:
+        async with self.sessions.begin() as db:
+            consultation = await self._consultation(db, slug)
+            row = await self._participant(
+                db, consultation.id, participant, profile.channel, profile.language
+            )
+            for part in ("district", "age_band", "centre"):
+                if part in profile.model_fields_set:
+                    setattr(row, part, getattr(profile, part))
+            return ProfileOut(
+                participant=row.ref,
+                channel=row.channel,
+                language=row.language,
+                district=row.district,
+                age_band=row.age_band,
+                centre=row.centre,
+            )
+
+    async def erase(self, slug: str, participant: str) -> Erased:
+        """ERASE: the participant's ballots and profile go, and the results with them. Their
+        ideas, once published, stay as the consultation's, with no author."""
+        async with self.sessions.begin() as db:
+            consultation = await self._consultation(db, slug)
+            row = await db.scalar(
+                select(Participant)
+                .where(Participant.consultation_id == consultation.id)
+                .where(Participant.ref == participant)
+            )
+            if row is None:
+                return Erased(ballots=0)
+            ballots = list(await db.scalars(select(Ballot).where(Ballot.participant_id == row.id)))
+            for ballot in ballots:
+                await db.execute(_bump(ballot.proposal_id, _COUNTER[ballot.choice.value], -1))
+                await db.delete(ballot)
+            await db.execute(
+                update(Proposal).where(Proposal.author_id == row.id).values(author_id=None)
+            )
+            await db.delete(row)
+            log.info("participant erased ballots=%d", len(ballots))
+            return Erased(ballots=len(ballots))
 
     # --- ballots ---------------------------------------------------------------------------
 

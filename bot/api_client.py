@@ -9,7 +9,17 @@ from typing import Protocol
 import httpx
 from pydantic import TypeAdapter
 
-from api.schemas import BallotIn, BallotsIn, BallotsOut, ConsultationOut, IdeaIn, ProposalOut
+from api.schemas import (
+    BallotIn,
+    BallotsIn,
+    BallotsOut,
+    ConsultationOut,
+    Erased,
+    IdeaIn,
+    ProfileIn,
+    ProfileOut,
+    ProposalOut,
+)
 from api.service import ConsultationService
 
 _proposals = TypeAdapter(list[ProposalOut])
@@ -27,6 +37,10 @@ class ApiClient(Protocol):
     async def cast_ballots(self, ballots: Sequence[BallotIn]) -> BallotsOut: ...
 
     async def submit_idea(self, idea: IdeaIn) -> ProposalOut: ...
+
+    async def set_profile(self, participant: str, profile: ProfileIn) -> ProfileOut: ...
+
+    async def erase(self, participant: str) -> Erased: ...
 
     async def aclose(self) -> None: ...
 
@@ -54,6 +68,12 @@ class InProcessApiClient:
 
     async def submit_idea(self, idea: IdeaIn) -> ProposalOut:
         return await self._service.submit_idea(self._slug, idea)
+
+    async def set_profile(self, participant: str, profile: ProfileIn) -> ProfileOut:
+        return await self._service.set_profile(self._slug, participant, profile)
+
+    async def erase(self, participant: str) -> Erased:
+        return await self._service.erase(self._slug, participant)
 
     async def aclose(self) -> None:
         return None
@@ -107,6 +127,17 @@ class HttpApiClient:
         response = await self._http.post(f"{self._at}/ideas", json=idea.model_dump(mode="json"))
         response.raise_for_status()
         return ProposalOut.model_validate_json(response.content)
+
+    async def set_profile(self, participant: str, profile: ProfileIn) -> ProfileOut:
+        body = profile.model_dump(mode="json", exclude_unset=True)
+        response = await self._http.put(f"{self._at}/participants/{participant}/profile", json=body)
+        response.raise_for_status()
+        return ProfileOut.model_validate_json(response.content)
+
+    async def erase(self, participant: str) -> Erased:
+        response = await self._http.delete(f"{self._at}/participants/{participant}")
+        response.raise_for_status()
+        return Erased.model_validate_json(response.content)
 
     async def aclose(self) -> None:
         await self._http.aclose()

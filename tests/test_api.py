@@ -9,7 +9,7 @@ from api.app import create_api
 from api.loader import read_consultation
 from bot.app import create_app
 from bot.settings import Settings
-from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, DATA, Phone, ServerThread, results
+from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, DATA, Phone, ServerThread, admin_get, results
 
 BASE = "/api/v1/consultations/test-city"
 
@@ -124,3 +124,20 @@ def test_a_conversation_with_the_api_running_apart(settings: Settings, tmp_path)
         (1, 0),
         (0, 1),
     ]
+
+
+def test_a_profile_is_set_in_parts_and_erase_removes_ballots_and_profile(
+    client: TestClient,
+) -> None:
+    bot = auth(BOT_TOKEN)
+    at = f"{BASE}/participants/ref-erase-01"
+    client.put(f"{at}/profile", json={"channel": "sms", "district": "bourtzwiller"}, headers=bot)
+    profile = client.put(f"{at}/profile", json={"channel": "sms", "age_band": "30-44"}, headers=bot)
+    assert (profile.json()["district"], profile.json()["age_band"]) == ("bourtzwiller", "30-44")
+    post_ballots(client, ballot(1, "agree", "key-erase-01", participant="ref-erase-01"))
+    post_ballots(client, ballot(2, "disagree", "key-erase-02", participant="ref-erase-01"))
+    assert client.delete(at, headers=bot).json() == {"ballots": 2}
+    summary = admin_get(client, f"{BASE}/results")
+    assert summary["participants"] == 0
+    assert sum(p["votes"] for p in summary["proposals"]) == 0
+    assert client.delete(at, headers=bot).json() == {"ballots": 0}  # erasing twice is harmless

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
@@ -24,7 +25,11 @@ async def main(where: str, message: str) -> None:
             config.set_main_option("script_location", f"{where}:migrations")
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
-            command.revision(config, message=message, autogenerate=True)
+            # Sequential ids (0001, 0002...) read in order; a clash between two branches
+            # shows up as two heads, which alembic refuses until they are merged.
+            versions = files(where) / "migrations" / "versions"
+            number = len([p for p in versions.iterdir() if p.name[:4].isdigit()]) + 1
+            command.revision(config, message=message, autogenerate=True, rev_id=f"{number:04d}")
 
         async with engine.begin() as connection:
             await connection.run_sync(run)

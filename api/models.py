@@ -46,6 +46,15 @@ class Choice(StrEnum):
     SKIP = "skip"
 
 
+class Qualification(StrEnum):
+    """Make.org-style qualifications a resident may add after a vote."""
+
+    FAVOURITE = "favourite"  # "coup de coeur"
+    REALISTIC = "realistic"
+    PLATITUDE = "platitude"  # "banalite"
+    NO_WAY = "no_way"  # "surtout pas !"
+
+
 def _enum(cls: type[StrEnum]) -> Enum:
     # Plain strings with a CHECK: portable between SQLite and PostgreSQL, no native enum type.
     return Enum(
@@ -96,6 +105,8 @@ class Proposal(Base):
     audio: Mapped[str | None] = mapped_column(String(500))  # a recording to listen to
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     reject_reason: Mapped[str | None] = mapped_column(Text)
+    # Automatic flags for moderators ("safeguarding" means urgent), set when an idea arrives.
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     moderated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Running counts, updated in the ballot's own transaction, so "next" and results are cheap.
     agree: Mapped[int] = mapped_column(Integer, default=0)
@@ -139,6 +150,7 @@ class Ballot(Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     choice: Mapped[Choice] = mapped_column(_enum(Choice))
+    qualification: Mapped[Qualification | None] = mapped_column(_enum(Qualification))
     channel: Mapped[str] = mapped_column(String(16))
     # Set by the sender: a retried post with the same key changes nothing.
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.models import Choice, ProposalStatus
+from api.models import Choice, ProposalStatus, Qualification
 
 LanguageCode = str
 
@@ -72,6 +72,7 @@ class ProposalOut(BaseModel):
     channel: str | None = Field(None, description="how a resident's idea reached us")
     audio: str | None = Field(None, description="a recording of the idea, to listen to")
     reject_reason: str | None = None
+    flags: list[str] = Field([], description='for moderators; "safeguarding" is urgent')
 
 
 class IdeaIn(BaseModel):
@@ -83,6 +84,7 @@ class IdeaIn(BaseModel):
     channel: str = Field(max_length=16)
     audio: str | None = Field(None, max_length=500)
     idempotency_key: str = Field(min_length=8, max_length=128)
+    flags: list[str] = Field([], description="what the bot already noticed, e.g. safeguarding")
 
 
 class ProfileIn(BaseModel):
@@ -116,6 +118,7 @@ class BallotIn(BaseModel):
     participant: str = Field(min_length=8, max_length=64, description="pseudonymous ref")
     proposal_id: int
     choice: Choice
+    qualification: Qualification | None = None
     channel: str = Field(max_length=16)
     language: LanguageCode | None = None
     idempotency_key: str = Field(min_length=8, max_length=128)
@@ -140,6 +143,7 @@ class ProposalResult(BaseModel):
     skip: int
     votes: int
     agree_rate: float | None = Field(description="agree / (agree + disagree); skips left out")
+    qualifications: dict[Qualification, int] = {}
 
 
 class ResultsOut(BaseModel):

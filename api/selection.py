@@ -134,6 +134,11 @@ def wilson(agree, n, z: float = 1.96):
     return lo, hi
 
 
+def _phi(x):
+    """Standard normal CDF, logistic approximation (within 0.01): no scipy needed."""
+    return 1.0 / (1.0 + np.exp(-1.702 * x))
+
+
 def top_k_for(n_candidates: int) -> int:
     """Size of the top that the results put forward: TOP_K, or TOP_SHARE of a small set."""
     return max(1, min(TOP_K, math.ceil(TOP_SHARE * n_candidates)))
@@ -207,6 +212,23 @@ class Parlons:
             else:
                 tau = float(base.min()) - 1.0
             ambiguity = (np.abs(mean - tau) + self.margin) / sd
+        elif self.mode == "err":
+            mean_all = (counts[:, 0] + 1.0) / (counts[:, 1] + 2.0)
+            lo_all = wilson(counts[:, 0], counts[:, 1], self.z_rank)[0]
+            if len(mean_all) > k:
+                part = np.partition(mean_all, (-k - 1, -k))
+                tau = 0.5 * (part[-k] + part[-k - 1])
+                lam = np.partition(lo_all, -k)[-k]
+            else:
+                tau, lam = -1.0, -1.0
+            mean = (pc[:, 0] + 1.0) / (n + 2.0)
+            sd = np.sqrt(mean * (1.0 - mean) / (n + 3.0))
+            lo = wilson(pc[:, 0], n, self.z_rank)[0]
+            in_rank = lo >= lam
+            above = _phi((mean - tau - self.margin) / sd)
+            below = _phi((tau - self.margin - mean) / sd)
+            error = np.where(in_rank, below, above)
+            ambiguity = np.exp(-error / self.scale)
         else:  # lucb: weakest of the ranked top vs strongest contender outside it
             lo_all, hi_all = wilson(counts[:, 0], counts[:, 1], self.z_rank)
             _, up_all = wilson(counts[:, 0], counts[:, 1], self.z_up)
@@ -333,9 +355,7 @@ class MakeOrg:
         rejection = ~consensus & ((disagree >= 0.6) | ((neutral < 0.4) & (agree < 0.15)))
         controversy = ~consensus & ~rejection & (neutral < 0.4)
         tops = sorted(np.flatnonzero(consensus), key=lambda i: -agree[i])
-        contros = sorted(
-            np.flatnonzero(controversy), key=lambda i: -min(agree[i], disagree[i])
-        )
+        contros = sorted(np.flatnonzero(controversy), key=lambda i: -min(agree[i], disagree[i]))
 
         # Themes held by too many tested proposals do not count as duplicates.
         themes: dict[str | None, int] = {}

@@ -82,6 +82,7 @@ def proposal_out(row: Proposal) -> ProposalOut:
         channel=row.channel,
         audio=row.audio,
         reject_reason=row.reject_reason,
+        flags=list(row.flags or []),
     )
 
 
@@ -231,6 +232,7 @@ class ConsultationService:
                 channel=idea.channel,
                 audio=idea.audio,
                 idempotency_key=idea.idempotency_key,
+                flags=sorted(set(idea.flags)),
                 agree=0,
                 disagree=0,
                 skip=0,
@@ -374,6 +376,7 @@ class ConsultationService:
                     participant_id=participant_id,
                     proposal_id=b.proposal_id,
                     choice=b.choice,
+                    qualification=b.qualification,
                     channel=b.channel,
                     idempotency_key=b.idempotency_key,
                 )
@@ -382,7 +385,11 @@ class ConsultationService:
             return True
         existing.idempotency_key = b.idempotency_key
         if existing.choice == b.choice:
-            return False
+            if b.qualification is None or existing.qualification == b.qualification:
+                return False
+            existing.qualification = b.qualification
+            return True
+        existing.qualification = b.qualification
         await db.execute(_bump(b.proposal_id, _COUNTER[existing.choice.value], -1))
         await db.execute(_bump(b.proposal_id, counter, +1))
         existing.choice = b.choice
@@ -401,6 +408,17 @@ class ConsultationService:
                 .order_by(Proposal.id)
             )
             proposals = [_result(r) for r in rows]
+            qualified = await db.execute(
+                select(Ballot.proposal_id, Ballot.qualification, func.count())
+                .join(Proposal, Proposal.id == Ballot.proposal_id)
+                .where(Proposal.consultation_id == consultation.id)
+                .where(Ballot.qualification.is_not(None))
+                .group_by(Ballot.proposal_id, Ballot.qualification)
+            )
+            by_id = {p.id: p for p in proposals}
+            for proposal_id, qualification, count in qualified:
+                if proposal_id in by_id:
+                    by_id[proposal_id].qualifications[qualification] = count
             participants = await db.scalar(
                 select(func.count())
                 .select_from(Participant)

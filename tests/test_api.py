@@ -141,3 +141,26 @@ def test_a_profile_is_set_in_parts_and_erase_removes_ballots_and_profile(
     assert summary["participants"] == 0
     assert sum(p["votes"] for p in summary["proposals"]) == 0
     assert client.delete(at, headers=bot).json() == {"ballots": 0}  # erasing twice is harmless
+
+
+def test_a_qualification_after_a_vote_is_counted_without_a_second_vote(
+    client: TestClient,
+) -> None:
+    post_ballots(client, ballot(1, "agree", "key-qual-01"))
+    post_ballots(client, {**ballot(1, "agree", "key-qual-02"), "qualification": "favourite"})
+    counted = [p for p in results(client).values() if p["id"] == 1][0]
+    assert (counted["agree"], counted["votes"]) == (1, 1)
+    assert counted["qualifications"] == {"favourite": 1}
+
+
+def test_an_idea_keeps_the_flags_the_bot_raised(client: TestClient) -> None:
+    idea = {
+        "participant": "ref-flag-0001",
+        "text": "Mon voisin me frappe",
+        "language": "fr",
+        "channel": "sms",
+        "idempotency_key": "sms:SMflag:0",
+        "flags": ["safeguarding"],
+    }
+    created = client.post(f"{BASE}/ideas", json=idea, headers=auth(BOT_TOKEN)).json()
+    assert created["flags"] == ["safeguarding"] and created["status"] == "pending"

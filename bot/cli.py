@@ -40,5 +40,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     print(f"Parlons: consultation from {settings.consultation}")
     print(f"Parlons: serving on http://{host}:{port} (API docs at /docs)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
 if __name__ == "__main__":
     main()

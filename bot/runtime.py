@@ -7,29 +7,29 @@ the reply leaves, and saves the session.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from api.schemas import BallotIn, ConsultationOut, IdeaIn, ProposalOut
+from api.schemas import BallotIn, ConsultationOut, IdeaIn, ProfileIn, ProposalOut
+from bot import replay
 from bot.api_client import ApiClient
 from bot.identity import Pseudonyms
 from bot.optouts import OptOuts
 from bot.stores import TurnStore
 from channels.base import Inbound, Outcome
 from dialogs import (
-    Ask,
     CastBallot,
     Context,
+    District,
+    Erase,
     OptIn,
-    Option,
     OptOut,
     Phase,
     ProposalView,
-    Reply,
-    Say,
     Session,
+    SetProfile,
+    Stage,
     SubmitIdea,
     Turn,
     step,
@@ -50,15 +50,18 @@ class Runtime:
         optouts: OptOuts,
         pseudonyms: Pseudonyms,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        qualify_channels: frozenset[str] = frozenset(),
     ) -> None:
         self.api = api
         self.clock = clock
+        self.qualify_channels = qualify_channels
         self.store = store
         self.optouts = optouts
         self.pseudonyms = pseudonyms
         self._consultation: ConsultationOut | None = None
         self._proposals: dict[int, ProposalView] = {}
         self._languages: tuple[str, ...] = ()
+        self._districts: tuple[District, ...] = ()
 
     async def start(self) -> None:
         """Read the consultation once: its question and languages do not change per turn."""
@@ -70,6 +73,9 @@ class Runtime:
             log.warning("no catalog for %s: not offered", ", ".join(sorted(missing)))
         if c.default_language not in self._languages:
             raise RuntimeError(f"no catalog for the default language {c.default_language!r}")
+        self._districts = tuple(
+            District(d["key"], d["name"]) for d in c.details.get("districts", [])
+        )
 
     @property
     def consultation(self) -> ConsultationOut:
@@ -82,16 +88,23 @@ class Runtime:
         async with self.store.turn(ref, f"{inbound.channel}:{inbound.message_id}") as state:
             if state.replay is not None:
                 log.info("re-delivered message answered again ref=%s", ref)
-                return decode_outcome(state.replay)
+                return replay.decode(state.replay)
             if state.session is not None:
                 session = Session.from_bytes(state.session)
             else:
                 session = Session(stopped=await self.optouts.is_opted_out(ref))
             await self._top_up(session, ref)  # even when stopped: START resumes at once
-            turn = step(session, inbound.event, await self._context(session))
+            turn = step(session, inbound.event, await self._context(session, inbound.channel))
+            queued_for = session.language or self._default_language
+            if session.stage is Stage.NEW and turn.session.language != queued_for:
+                # The first message chose the language: queue that language's proposals first.
+                # The dialog is pure, so taking the step again costs nothing but the query.
+                session.language, session.queue = turn.session.language, []
+                await self._top_up(session, ref)
+                turn = step(session, inbound.event, await self._context(session, inbound.channel))
             await self._perform(turn, ref, inbound)
             outcome = Outcome(turn.replies, turn.session.language or self._default_language)
-            state.save(turn.session.to_bytes(), encode_outcome(outcome))
+            state.save(turn.session.to_bytes(), replay.encode(outcome))
         log.info(
             "turn ref=%s channel=%s replies=%d effects=%s",
             ref,
@@ -115,25 +128,30 @@ class Runtime:
         self._remember(fresh)
         session.queue.extend(p.id for p in fresh)
 
-    async def _context(self, session: Session) -> Context:
+    async def _context(self, session: Session, channel: str) -> Context:
         missing = [i for i in session.wanted_ids() if i not in self._proposals]
         if missing:
             # Proposals queued before a restart: fetch their text. One that is no longer
             # accepted is not returned, and the dialog passes over it.
             self._remember(await self.api.accepted_proposals(missing))
         c = self.consultation
+        now = self.clock()
         return Context(
             question=c.question,
             languages=self._languages,
             default_language=c.default_language,
             proposals={i: self._proposals[i] for i in session.wanted_ids() if i in self._proposals},
-            phase=phase(c, self.clock()),
+            now=now,
+            phase=phase(c, now),
             opens_at=c.opens_at,
             closes_at=c.closes_at,
             timezone=c.timezone,
             help_contact=c.details.get("help", {}),
             next_steps=c.details.get("next_steps", {}),
+            safeguarding=c.details.get("safeguarding", {}),
+            districts=self._districts,
             idea_max_length=c.details.get("idea_max_length", 200),
+            qualify=channel in self.qualify_channels,
         )
 
     def _remember(self, proposals: list[ProposalOut]) -> None:
@@ -143,35 +161,50 @@ class Runtime:
     async def _perform(self, turn: Turn, ref: str, inbound: Inbound) -> None:
         """Carry out the turn's effects; any failure leaves the session unsaved and no reply
         goes out, so the resident is never thanked for a ballot we do not hold."""
+        language = turn.session.language
+        # Derived from the message: a retry of the same message is the same ballot or idea.
+        keys = [f"{inbound.channel}:{inbound.message_id}:{n}" for n in range(len(turn.effects))]
         ballots = [
             BallotIn(
                 participant=ref,
                 proposal_id=effect.proposal_id,
-                choice=effect.choice.value,
+                choice=effect.choice,
+                qualification=effect.qualification,
                 channel=inbound.channel,
-                language=turn.session.language,
-                # Derived from the message: a retry of the same message is the same ballot.
-                idempotency_key=f"{inbound.channel}:{inbound.message_id}:{n}",
+                language=language,
+                idempotency_key=key,
             )
-            for n, effect in enumerate(turn.effects)
+            for key, effect in zip(keys, turn.effects, strict=True)
             if isinstance(effect, CastBallot)
         ]
         if ballots:
             await self.api.cast_ballots(ballots)
-        for n, effect in enumerate(turn.effects):
-            if isinstance(effect, SubmitIdea):
-                idea = IdeaIn(
-                    participant=ref,
-                    text=effect.text,
-                    language=effect.language,
-                    channel=inbound.channel,
-                    idempotency_key=f"{inbound.channel}:{inbound.message_id}:{n}",
-                )
-                await self.api.submit_idea(idea)
-            elif isinstance(effect, OptOut):
-                await self.optouts.opt_out(ref)
-            elif isinstance(effect, OptIn):
-                await self.optouts.opt_in(ref)
+        for key, effect in zip(keys, turn.effects, strict=True):
+            match effect:
+                case SubmitIdea(text, idea_language, flags):
+                    idea = IdeaIn(
+                        participant=ref,
+                        text=text,
+                        language=idea_language,
+                        channel=inbound.channel,
+                        idempotency_key=key,
+                        flags=list(flags),
+                    )
+                    await self.api.submit_idea(idea)
+                case SetProfile(district, age_band):
+                    given = {"district": district, "age_band": age_band}
+                    profile = ProfileIn(
+                        channel=inbound.channel,
+                        language=language,
+                        **{part: value for part, value in given.items() if value is not None},
+                    )
+                    await self.api.set_profile(ref, profile)
+                case Erase():
+                    await self.api.erase(ref)
+                case OptOut():
+                    await self.optouts.opt_out(ref)
+                case OptIn():
+                    await self.optouts.opt_in(ref)
 
 
 def phase(consultation: ConsultationOut, now: datetime) -> Phase:
@@ -180,24 +213,3 @@ def phase(consultation: ConsultationOut, now: datetime) -> Phase:
     if consultation.closes_at is not None and now >= consultation.closes_at:
         return Phase.CLOSED
     return Phase.OPEN
-
-
-def encode_outcome(outcome: Outcome) -> bytes:
-    replies = [
-        {"ask": r.text, "options": [[o.key, o.label] for o in r.options]}
-        if isinstance(r, Ask)
-        else {"say": r.text}
-        for r in outcome.replies
-    ]
-    return json.dumps({"language": outcome.language, "replies": replies}).encode()
-
-
-def decode_outcome(raw: bytes) -> Outcome:
-    data = json.loads(raw)
-    replies: list[Reply] = [
-        Ask(r["ask"], tuple(Option(k, label) for k, label in r["options"]))
-        if "ask" in r
-        else Say(r["say"])
-        for r in data["replies"]
-    ]
-    return Outcome(tuple(replies), data["language"])

@@ -30,8 +30,8 @@ def parse(form: Mapping[str, str]) -> Inbound:
 
 def render_text(reply: Reply) -> str:
     if isinstance(reply, Ask):
-        choices = " ".join(f"{n}={o.label}" for n, o in enumerate(reply.options, start=1))
-        return f"{reply.text}\n{choices}"
+        choices = " ".join(f"{digit}={o.label}" for digit, o in reply.numbered())
+        return f"{reply.text}\n{choices}" if reply.text else choices
     return reply.text
 
 

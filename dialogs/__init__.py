@@ -1,24 +1,31 @@
 """The conversation itself, written once for every channel: pure functions, no I/O."""
 
-from dialogs.session import Session
+from dialogs.session import Session, Stage
 from dialogs.steps import step
 from dialogs.vocabulary import (
     Ask,
     CastBallot,
     Choice,
     Context,
+    District,
+    Effect,
+    Erase,
     Event,
     Media,
     OptIn,
     Option,
     OptOut,
     Phase,
+    Press,
+    Prompt,
     ProposalView,
     Reply,
     Say,
+    SetProfile,
     SubmitIdea,
     Text,
     Turn,
+    numbered,
 )
 
 __all__ = [
@@ -26,18 +33,26 @@ __all__ = [
     "CastBallot",
     "Choice",
     "Context",
+    "District",
+    "Effect",
+    "Erase",
     "Event",
     "Media",
     "OptIn",
     "OptOut",
     "Option",
     "Phase",
+    "Press",
+    "Prompt",
     "ProposalView",
     "Reply",
     "Say",
     "Session",
+    "SetProfile",
+    "Stage",
     "SubmitIdea",
     "Text",
     "Turn",
+    "numbered",
     "step",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 
 
@@ -11,9 +11,34 @@ class Stage(StrEnum):
     NEW = "new"  # never greeted
     VOTING = "voting"  # a proposal is on the table (`current`)
     DONE = "done"  # nothing left to vote on for now
+    LANGUAGE = "language"  # the language menu is shown
+    QUALIFYING = "qualifying"  # "a favourite, realistic, a platitude?" after a vote
+    CHANGING = "changing"  # a new answer to the last proposal voted on
     IDEA_OFFERED = "idea_offered"  # asked whether they have an idea of their own
     IDEA_WRITING = "idea_writing"  # waiting for the idea's text
     IDEA_CONFIRMING = "idea_confirming"  # idea read back: send, rewrite or cancel
+    DISTRICT = "district"  # optional profile: which district
+    AGE = "age"  # optional profile: which age band
+    CONSENT = "consent"  # under 15: does a parent agree?
+    ERASING = "erasing"  # ERASE asked: confirm?
+
+
+# Short keys keep a stored session to a few hundred bytes even with a full queue.
+_KEYS = {
+    "language": "l",
+    "stage": "s",
+    "current": "c",
+    "queue": "q",
+    "answered": "a",
+    "stopped": "x",
+    "misunderstood": "m",
+    "draft": "d",
+    "last": "v",
+    "last_choice": "vc",
+    "district": "di",
+    "offered": "o",
+    "last_seen": "t",
+}
 
 
 @dataclass(slots=True)
@@ -26,42 +51,34 @@ class Session:
     stopped: bool = False  # STOP received: say nothing until START
     misunderstood: int = 0  # replies in a row we could not understand
     draft: str | None = None  # an idea read back, waiting for confirmation
-    idea_offered: bool = False  # the offer to send an idea is made once
+    last: int | None = None  # the last proposal voted on, to change that vote
+    last_choice: str | None = None
+    district: str | None = None  # chosen, kept until the age band completes the profile
+    offered: str = ""  # what was offered once already: "i" an idea, "p" the profile
+    last_seen: int = 0  # when the resident last wrote (Unix seconds)
 
     def copy(self) -> Session:
         return replace(self, queue=list(self.queue))
 
     def wanted_ids(self) -> list[int]:
         """Proposals whose text the next turn may need."""
-        ids = [] if self.current is None else [self.current]
+        ids = [i for i in (self.current, self.last) if i is not None]
         return ids + self.queue
 
-    # Short keys keep a stored session to a few hundred bytes even with a full queue.
     def to_bytes(self) -> bytes:
+        default = Session()
         data = {
-            "l": self.language,
-            "s": self.stage.value,
-            "c": self.current,
-            "q": self.queue,
-            "a": self.answered,
-            "x": int(self.stopped),
-            "m": self.misunderstood,
-            "d": self.draft,
-            "o": int(self.idea_offered),
+            _KEYS[name]: value
+            for name, value in asdict(self).items()
+            if value != getattr(default, name)  # only what differs from a newcomer's
         }
-        return json.dumps(data, separators=(",", ":")).encode()
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Session:
         data = json.loads(raw)
-        return cls(
-            language=data["l"],
-            stage=Stage(data["s"]),
-            current=data["c"],
-            queue=list(data["q"]),
-            answered=data["a"],
-            stopped=bool(data["x"]),
-            misunderstood=data["m"],
-            draft=data.get("d"),
-            idea_offered=bool(data.get("o", 0)),
-        )
+        names = {short: name for name, short in _KEYS.items()}
+        session = cls(**{names[k]: v for k, v in data.items() if k in names})
+        session.stage = Stage(session.stage)
+        session.stopped = bool(session.stopped)
+        return session

@@ -1,218 +1,269 @@
 """The conversation: one event in, the next state, the replies and the effects out.
 
 `step` is a pure function: no clock, no network, no database. The runtime gives it the
-session, the consultation and the proposals it may need, then stores the new session and
-performs the effects.
+session, the consultation, the time and the proposals it may need, then stores the new
+session and performs the effects. The questions themselves are built in `prompts`.
 """
 
 from __future__ import annotations
 
-from gettext import NullTranslations
-from zoneinfo import ZoneInfo
+from collections.abc import Mapping, Sequence
 
-from babel.dates import format_date
-
-from dialogs.i18n import translator
+from dialogs import prompts as p
 from dialogs.session import Session, Stage
 from dialogs.vocabulary import (
     Ask,
     CastBallot,
     Context,
     Effect,
+    Erase,
     Event,
     Media,
     OptIn,
     Option,
     OptOut,
     Phase,
+    Press,
     Reply,
     Say,
+    SetProfile,
     SubmitIdea,
+    Text,
     Turn,
+    numbered,
 )
-from dialogs.words import VOTES, Intent, Understood, looks_like_an_idea, understand
+from dialogs.words import (
+    Intent,
+    Understood,
+    discloses_danger,
+    looks_like_an_idea,
+    normalise,
+    understand,
+)
 
-IDEA_OFFER_AFTER = 3  # votes before we offer to send an idea of one's own
-IDEA_STAGES = (Stage.IDEA_OFFERED, Stage.IDEA_WRITING, Stage.IDEA_CONFIRMING)
+IDEA_OFFER_AFTER = 3  # votes before we offer, once, to send an idea of one's own
+PROFILE_AFTER = 5  # votes before we ask, once, the optional profile
+FULL_HELP_AFTER = 3  # misunderstandings in a row before the fuller help
+RESUME_AFTER = 3 * 3600  # seconds of silence after which a resident is welcomed back
+
+VOTE_WORDS = {Intent.AGREE: "agree", Intent.DISAGREE: "disagree", Intent.SKIP: "skip"}
 
 
 def step(session: Session, event: Event, ctx: Context) -> Turn:
     s = session.copy()
-    text = event.text if not isinstance(event, Media) else ""
-    heard = understand(text, s.language or ctx.default_language, ctx.languages)
+    now = int(ctx.now.timestamp())
+    paused = bool(s.last_seen) and now - s.last_seen > RESUME_AFTER
+    s.last_seen = now
+    text = event.text if isinstance(event, Text) else ""
+    heard = understand(text, p.language_of(s, ctx), ctx.languages)
 
     if s.stopped:
         if heard.intent is not Intent.START:
             return Turn(s)  # STOP means silence until START, whatever is sent
         s.stopped = False
-        return _after_start(s, ctx, _welcome_back(_t(s, ctx), s), (OptIn(),))
+        if ctx.phase is not Phase.OPEN:
+            return Turn(s, (p.calendar(s, ctx),), (OptIn(),))
+        s.language = p.language_of(s, ctx)
+        return _carry_on(s, ctx, [p.welcome_back(s, ctx)], (OptIn(),))
 
     if heard.intent is Intent.STOP:
         s.stopped = True
-        stop = _t(s, ctx).gettext("You will get no more messages. Send START to come back.")
+        stop = p.tr(s, ctx).gettext("You will get no more messages. Send START to come back.")
         return Turn(s, (Say(stop),), (OptOut(),))
 
     if s.stage is Stage.NEW:
-        greeted_in = heard.language if heard.intent is Intent.GREETING else None
-        s.language = greeted_in if greeted_in in ctx.languages else ctx.default_language
-
-    t = _t(s, ctx)
+        _choose_language(s, ctx, event, heard)
     if ctx.phase is not Phase.OPEN:
-        return Turn(s, (Say(_calendar(t, s, ctx)),))
+        return Turn(s, (p.calendar(s, ctx),))
+
+    if text and discloses_danger(text, p.language_of(s, ctx), ctx.languages):
+        alert = SubmitIdea(text, p.language_of(s, ctx), flags=("safeguarding",))
+        if s.stage is Stage.NEW:
+            return _carry_on(s, ctx, [p.safeguarding(s, ctx)], (alert,))
+        return Turn(s, (p.safeguarding(s, ctx), *_again(s, ctx)), (alert,))
 
     if s.stage is Stage.NEW:
-        welcome = t.gettext(
-            "Hello! %(question)s Vote on your neighbours' ideas. Your identity stays private. "
-            "HELP for help, STOP to quit."
-        ) % {"question": ctx.question_in(s.language)}
-        return _with_next_proposal(s, ctx, [Say(welcome)])
-
+        return _greet(s, ctx, text, heard)
     if isinstance(event, Media):
-        sorry = t.gettext("Sorry, we can only read text. Please write your answer.")
-        return _resume_voting(s, ctx, [Say(sorry)])
+        sorry = p.tr(s, ctx).gettext("Sorry, we can only read text. Please write your answer.")
+        return Turn(s, (Say(sorry), *_again(s, ctx)))
 
-    if heard.intent is Intent.HELP:
-        s.misunderstood = 0
-        return _resume_voting(s, ctx, [Say(_help(t, s, ctx))])
-
-    if heard.intent in (Intent.START, Intent.GREETING):
-        s.misunderstood = 0
-        return _resume_voting(s, ctx, [Say(_welcome_back(t, s))])
-
-    if heard.intent is Intent.IDEA:
-        return _ask_for_idea(s, ctx)
-
-    if s.stage in IDEA_STAGES:
-        return _idea_step(s, ctx, text, heard)
-
-    if s.stage is Stage.VOTING and heard.intent in VOTES and s.current is not None:
-        return _vote(s, ctx, heard)
-
-    if s.stage is Stage.DONE and s.queue:
-        return _with_next_proposal(s, ctx, [])
-
-    if looks_like_an_idea(text):
-        return _read_back(s, ctx, text)
-
-    s.misunderstood += 1
-    sorry = t.gettext("Sorry, I did not understand.")
-    if s.stage is Stage.VOTING:
-        return Turn(s, (Ask(sorry, _vote_options(t)),))
-    return Turn(s, (Say(sorry + " " + t.gettext("Send HELP for help.")),))
+    if (turn := _keyword(s, ctx, heard, paused)) is not None:
+        return turn
+    return ANSWERS.get(s.stage, _answer_done)(s, ctx, event, heard, paused)
 
 
-# --- voting -------------------------------------------------------------------------------
+# --- first contact ---------------------------------------------------------------------------
 
 
-def _vote(s: Session, ctx: Context, heard: Understood) -> Turn:
-    t = _t(s, ctx)
-    ballot = CastBallot(s.current, VOTES[heard.intent])
+def _choose_language(s: Session, ctx: Context, event: Event, heard: Understood) -> None:
+    """A greeting names the language; else the channel's or the detector's hint; else the
+    default. "ok" or "1" choose nothing."""
+    greeted_in = heard.language if heard.intent is Intent.GREETING else None
+    hint = event.hint if isinstance(event, Text) else None
+    for candidate in (greeted_in, hint):
+        if candidate in ctx.languages:
+            s.language = candidate
+            return
+    s.language = ctx.default_language
+
+
+def _greet(s: Session, ctx: Context, text: str, heard: Understood) -> Turn:
+    words = len(normalise(text).split())
+    uncertain = heard.intent is Intent.UNKNOWN and words >= 2 and s.language == ctx.default_language
+    if heard.intent is Intent.LANGUAGE or (uncertain and len(ctx.languages) > 1):
+        # We could not tell the language: welcome in the default one, and offer the others.
+        s.stage = Stage.LANGUAGE
+        return Turn(s, (p.welcome(s, ctx), p.language_menu(s, ctx)))
+    return _carry_on(s, ctx, [p.welcome(s, ctx)])
+
+
+# --- words that work in every stage ------------------------------------------------------------
+
+
+def _keyword(s: Session, ctx: Context, heard: Understood, paused: bool) -> Turn | None:
+    t = p.tr(s, ctx)
+    match heard.intent:
+        case Intent.HELP:
+            s.misunderstood = 0
+            return Turn(s, (p.help_text(s, ctx), *_again(s, ctx)))
+        case Intent.LANGUAGE:
+            s.stage = Stage.LANGUAGE
+            return Turn(s, (p.language_menu(s, ctx),))
+        case Intent.ERASE:
+            s.stage = Stage.ERASING
+            return Turn(s, (p.erase_question(s, ctx),))
+        case Intent.CHANGE if s.stage is not Stage.IDEA_WRITING:
+            if s.last not in ctx.proposals:
+                return Turn(s, (Say(t.gettext("You have not voted yet.")), *_again(s, ctx)))
+            s.stage = Stage.CHANGING
+            return Turn(s, tuple(p.change_question(s, ctx)))
+        case Intent.IDEA:
+            s.stage = Stage.IDEA_WRITING
+            s.draft = None
+            return Turn(s, (p.idea_prompt(s, ctx),))
+        case Intent.START | Intent.GREETING:
+            s.misunderstood = 0
+            return Turn(s, (p.welcome_back(s, ctx), *_again(s, ctx)))
+    return None
+
+
+# --- answers, stage by stage -------------------------------------------------------------------
+
+
+def _pick(
+    event: Event,
+    heard: Understood,
+    options: Sequence[Option],
+    words: Mapping[Intent, str] = {},  # noqa: B006 (never mutated)
+    about: int | None = None,
+) -> str | None:
+    """The key of the option the resident chose: a button, its digit, or a word for it."""
+    keys = {o.key for o in options}
+    if isinstance(event, Press):
+        return event.key if event.key in keys and event.about == about else None
+    if heard.intent is Intent.NUMBER:
+        return next((o.key for digit, o in numbered(options) if digit == heard.number), None)
+    return words.get(heard.intent)
+
+
+def _answer_vote(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
+    options = p.vote_options(p.tr(s, ctx))
+    choice = _pick(event, heard, options, VOTE_WORDS, about=s.current)
+    if choice is None or s.current is None:
+        return _not_understood(s, ctx, event, heard, paused)
+    ballot = CastBallot(s.current, choice)
+    s.last, s.last_choice = s.current, choice
     s.answered += 1
     s.misunderstood = 0
     s.current = None
-    noted = [Say(t.gettext("Noted."))]
-    if s.answered >= IDEA_OFFER_AFTER and not s.idea_offered:
-        s.idea_offered = True
-        s.stage = Stage.IDEA_OFFERED
-        return Turn(s, (*noted, _idea_offer(t)), (ballot,))
-    return _with_next_proposal(s, ctx, noted, (ballot,))
+    noted = [Say(p.tr(s, ctx).gettext("Noted."))]
+    if ctx.qualify and choice != "skip" and s.last in ctx.proposals:
+        s.stage = Stage.QUALIFYING
+        return Turn(s, (*noted, p.qualify_question(s, ctx)), (ballot,))
+    return _carry_on(s, ctx, noted, (ballot,))
 
 
-def _vote_options(t: NullTranslations) -> tuple[Option, ...]:
-    return (
-        Option("agree", t.gettext("Agree")),
-        Option("disagree", t.gettext("Disagree")),
-        Option("skip", t.gettext("Skip")),
-    )
+def _answer_change(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
+    options = p.vote_options(p.tr(s, ctx))
+    choice = _pick(event, heard, options, {**VOTE_WORDS, Intent.CANCEL: "cancel"}, about=s.last)
+    if choice is None:
+        return _not_understood(s, ctx, event, heard, paused)
+    if choice == "cancel" or s.last is None:
+        return _carry_on(s, ctx, [])
+    s.last_choice = choice
+    changed = Say(p.tr(s, ctx).gettext("Your answer is changed."))
+    return _carry_on(s, ctx, [changed], (CastBallot(s.last, choice),))
 
 
-def _ask(s: Session, ctx: Context) -> Ask:
-    t = _t(s, ctx)
-    proposal = ctx.proposals[s.current]
-    text = t.gettext("Proposal %(number)d: %(text)s") % {
-        "number": s.answered + 1,
-        "text": proposal.text_in(s.language or ctx.default_language),
-    }
-    return Ask(text, _vote_options(t))
-
-
-def _resume_voting(s: Session, ctx: Context, replies: list[Reply]) -> Turn:
-    """Say something, then put the question the resident was answering back on the table."""
-    if s.stage in IDEA_STAGES:
-        return Turn(s, (*replies, *_idea_prompt(s, ctx)))
-    if s.stage is Stage.VOTING and s.current in ctx.proposals:
-        return Turn(s, (*replies, _ask(s, ctx)))
-    return _with_next_proposal(s, ctx, replies)
-
-
-def _with_next_proposal(
-    s: Session, ctx: Context, replies: list[Reply], effects: tuple[Effect, ...] = ()
+def _answer_qualify(
+    s: Session, ctx: Context, event: Event, heard: Understood, paused: bool
 ) -> Turn:
-    """Put the next proposal on the table, or say that there is none left for now."""
-    if s.current is None or s.current not in ctx.proposals:
-        s.current = None
-        # A queued proposal may have been withdrawn since: pass over what we cannot show.
-        while s.queue and s.current is None:
-            candidate = s.queue.pop(0)
-            if candidate in ctx.proposals:
-                s.current = candidate
-    if s.current is None:
-        s.stage = Stage.DONE
-        t = _t(s, ctx)
-        done = t.gettext(
-            "You have seen every proposal. Thank you! Write again later: new ideas will come."
+    ask = p.qualify_question(s, ctx)
+    words = {Intent.SKIP: "go_on", Intent.CANCEL: "go_on"}
+    qualification = _pick(event, heard, ask.options, words, about=s.last)
+    if qualification is None:
+        return _carry_on(s, ctx, [])  # optional: anything else goes on to the next proposal
+    if qualification == "go_on" or s.last is None or s.last_choice is None:
+        return _carry_on(s, ctx, [])
+    return _carry_on(s, ctx, [], (CastBallot(s.last, s.last_choice, qualification),))
+
+
+def _answer_idea_offer(
+    s: Session, ctx: Context, event: Event, heard: Understood, paused: bool
+) -> Turn:
+    words = {Intent.AGREE: "write", Intent.DISAGREE: "later", Intent.SKIP: "later"}
+    choice = _pick(event, heard, p.idea_offer(p.tr(s, ctx)).options, words)
+    if choice == "write":
+        s.stage = Stage.IDEA_WRITING
+        return Turn(s, (p.idea_prompt(s, ctx),))
+    if choice == "later" or heard.intent is Intent.CANCEL:
+        return _carry_on(s, ctx, [])
+    if isinstance(event, Text) and looks_like_an_idea(event.text):
+        return _read_back(s, ctx, event.text)
+    return _not_understood(s, ctx, event, heard, paused)
+
+
+def _answer_idea_text(
+    s: Session, ctx: Context, event: Event, heard: Understood, paused: bool
+) -> Turn:
+    if heard.intent in (Intent.CANCEL, Intent.NUMBER, *VOTE_WORDS) or isinstance(event, Press):
+        return _carry_on(s, ctx, [])  # a lone digit or "back" is not an idea: go on voting
+    return _read_back(s, ctx, event.text)
+
+
+def _answer_idea_confirm(
+    s: Session, ctx: Context, event: Event, heard: Understood, paused: bool
+) -> Turn:
+    t = p.tr(s, ctx)
+    words = {
+        Intent.AGREE: "send",
+        Intent.DISAGREE: "rewrite",
+        Intent.SKIP: "cancel",
+        Intent.CANCEL: "cancel",
+    }
+    choice = _pick(event, heard, p.idea_confirmation(t, s.draft or "").options, words)
+    if choice == "send" and s.draft:
+        idea = SubmitIdea(s.draft, p.language_of(s, ctx))
+        s.draft = None
+        thanks = t.gettext(
+            "Thank you! A moderator will read your idea, then it will be shown to other residents."
         )
-        if not s.idea_offered:
-            s.idea_offered = True
-            s.stage = Stage.IDEA_OFFERED
-            return Turn(s, (*replies, Say(done), _idea_offer(t)), effects)
-        return Turn(s, (*replies, Say(done)), effects)
-    s.stage = Stage.VOTING
-    return Turn(s, (*replies, _ask(s, ctx)), effects)
-
-
-# --- the resident's own idea ---------------------------------------------------------------
-
-
-def _idea_offer(t: NullTranslations) -> Ask:
-    return Ask(
-        t.gettext("Do you have an idea of your own?"),
-        (Option("write", t.gettext("Yes, I write it")), Option("later", t.gettext("No, go on"))),
-    )
-
-
-def _ask_for_idea(s: Session, ctx: Context) -> Turn:
-    s.stage = Stage.IDEA_WRITING
-    s.draft = None
-    return Turn(s, tuple(_idea_prompt(s, ctx)))
-
-
-def _idea_prompt(s: Session, ctx: Context) -> list[Reply]:
-    t = _t(s, ctx)
-    if s.stage is Stage.IDEA_OFFERED:
-        return [_idea_offer(t)]
-    if s.stage is Stage.IDEA_CONFIRMING and s.draft:
-        return [_confirm(t, s.draft)]
-    write = t.gettext(
-        'Write your idea in one message, at most %(limit)d characters. You can start with "We '
-        'should...".'
-    ) % {"limit": ctx.idea_max_length}
-    return [Say(write)]
-
-
-def _confirm(t: NullTranslations, draft: str) -> Ask:
-    return Ask(
-        t.gettext('Your idea: "%(idea)s"') % {"idea": draft},
-        (
-            Option("send", t.gettext("Send")),
-            Option("rewrite", t.gettext("Rewrite")),
-            Option("cancel", t.gettext("Cancel")),
-        ),
-    )
+        return _carry_on(s, ctx, [Say(thanks)], (idea,))
+    if choice == "rewrite":
+        s.stage = Stage.IDEA_WRITING
+        s.draft = None
+        return Turn(s, (p.idea_prompt(s, ctx),))
+    if choice == "cancel":
+        s.draft = None
+        return _carry_on(s, ctx, [])
+    if isinstance(event, Text) and looks_like_an_idea(event.text):
+        return _read_back(s, ctx, event.text)
+    return _not_understood(s, ctx, event, heard, paused)
 
 
 def _read_back(s: Session, ctx: Context, text: str) -> Turn:
-    t = _t(s, ctx)
+    t = p.tr(s, ctx)
     idea = " ".join(text.split())
     if len(idea) > ctx.idea_max_length:
         s.stage = Stage.IDEA_WRITING
@@ -223,98 +274,176 @@ def _read_back(s: Session, ctx: Context, text: str) -> Turn:
         return Turn(s, (Say(too_long),))
     s.stage = Stage.IDEA_CONFIRMING
     s.draft = idea
-    return Turn(s, (_confirm(t, idea),))
+    return Turn(s, (p.idea_confirmation(t, idea),))
 
 
-def _idea_step(s: Session, ctx: Context, text: str, heard: Understood) -> Turn:
-    t = _t(s, ctx)
-    choice = heard.intent
-    if s.stage is Stage.IDEA_OFFERED:
-        if choice is Intent.AGREE:
-            return _ask_for_idea(s, ctx)
-        if choice in (Intent.DISAGREE, Intent.SKIP, Intent.CANCEL):
-            return _back_to_voting(s, ctx, [])
-    elif s.stage is Stage.IDEA_CONFIRMING:
-        if choice is Intent.AGREE and s.draft:
-            idea = SubmitIdea(s.draft, s.language or ctx.default_language)
-            thanks = t.gettext(
-                "Thank you! A moderator will read your idea, then it will be shown to other "
-                "residents."
-            )
-            return _back_to_voting(s, ctx, [Say(thanks)], (idea,))
-        if choice is Intent.DISAGREE:
-            return _ask_for_idea(s, ctx)
-        if choice in (Intent.SKIP, Intent.CANCEL):
-            return _back_to_voting(s, ctx, [])
-    elif choice in (Intent.CANCEL, *VOTES):  # writing: a lone digit or "back" is not an idea
-        return _back_to_voting(s, ctx, [])
-    if s.stage is Stage.IDEA_WRITING or looks_like_an_idea(text):
-        return _read_back(s, ctx, text)
-    sorry = Say(t.gettext("Sorry, I did not understand."))
-    return Turn(s, (sorry, *_idea_prompt(s, ctx)))
+def _answer_district(
+    s: Session, ctx: Context, event: Event, heard: Understood, paused: bool
+) -> Turn:
+    ask = p.district_question(s, ctx)
+    choice = _pick(event, heard, ask.options, {Intent.SKIP: "skip", Intent.CANCEL: "skip"})
+    if choice is None:
+        choice = _named(event, ask.options)
+    if choice is None:
+        return _not_understood(s, ctx, event, heard, paused)
+    s.district = None if choice == "skip" else choice
+    s.stage = Stage.AGE
+    return Turn(s, (p.age_question(s, ctx),))
 
 
-def _back_to_voting(
+def _answer_age(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
+    ask = p.age_question(s, ctx)
+    choice = _pick(event, heard, ask.options, {Intent.SKIP: "skip", Intent.CANCEL: "skip"})
+    if choice is None:
+        return _not_understood(s, ctx, event, heard, paused)
+    if choice == "under-15":
+        s.stage = Stage.CONSENT
+        return Turn(s, (p.consent_question(s, ctx),))
+    return _profile_done(s, ctx, None if choice == "skip" else choice)
+
+
+def _answer_consent(
+    s: Session, ctx: Context, event: Event, heard: Understood, paused: bool
+) -> Turn:
+    words = {Intent.AGREE: "yes", Intent.DISAGREE: "no"}
+    choice = _pick(event, heard, p.consent_question(s, ctx).options, words)
+    if choice is None:
+        return _not_understood(s, ctx, event, heard, paused)
+    if choice == "yes":
+        return _profile_done(s, ctx, "under-15")
+    # Without a parent's agreement a child takes part, but we keep nothing about them.
+    s.district = None
+    kept = p.tr(s, ctx).gettext("You can go on voting. We keep no details about you.")
+    return _carry_on(s, ctx, [Say(kept)])
+
+
+def _profile_done(s: Session, ctx: Context, age_band: str | None) -> Turn:
+    district, s.district = s.district, None
+    thanks = [Say(p.tr(s, ctx).gettext("Thank you."))]
+    if district is None and age_band is None:
+        return _carry_on(s, ctx, [])
+    return _carry_on(s, ctx, thanks, (SetProfile(district=district, age_band=age_band),))
+
+
+def _answer_language(
+    s: Session, ctx: Context, event: Event, heard: Understood, paused: bool
+) -> Turn:
+    menu = p.language_menu(s, ctx)
+    choice = _pick(event, heard, menu.options) or _named(event, menu.options)
+    if choice is None and heard.intent is Intent.GREETING:
+        choice = heard.language
+    if choice is None:
+        return _not_understood(s, ctx, event, heard, paused)
+    s.language = choice
+    return _carry_on(s, ctx, [])
+
+
+def _answer_erase(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
+    words = {Intent.AGREE: "erase", Intent.DISAGREE: "keep", Intent.CANCEL: "keep"}
+    choice = _pick(event, heard, p.erase_question(s, ctx).options, words)
+    if choice == "erase":
+        erased = p.tr(s, ctx).gettext(
+            "Your votes and your details are erased. Write to us again whenever you like."
+        )
+        fresh = Session(language=s.language, last_seen=s.last_seen)
+        return Turn(fresh, (Say(erased),), (Erase(),))
+    if choice == "keep":
+        return _carry_on(s, ctx, [])
+    return _not_understood(s, ctx, event, heard, paused)
+
+
+def _answer_done(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
+    if s.queue:
+        return _carry_on(s, ctx, [p.welcome_back(s, ctx)] if paused else [])
+    if isinstance(event, Text) and looks_like_an_idea(event.text):
+        return _read_back(s, ctx, event.text)
+    return _not_understood(s, ctx, event, heard, paused)
+
+
+ANSWERS = {
+    Stage.VOTING: _answer_vote,
+    Stage.CHANGING: _answer_change,
+    Stage.QUALIFYING: _answer_qualify,
+    Stage.IDEA_OFFERED: _answer_idea_offer,
+    Stage.IDEA_WRITING: _answer_idea_text,
+    Stage.IDEA_CONFIRMING: _answer_idea_confirm,
+    Stage.DISTRICT: _answer_district,
+    Stage.AGE: _answer_age,
+    Stage.CONSENT: _answer_consent,
+    Stage.LANGUAGE: _answer_language,
+    Stage.ERASING: _answer_erase,
+}
+
+
+def _named(event: Event, options: Sequence[Option]) -> str | None:
+    """An option typed out by name: "Bourtzwiller", "english", "Türkçe"."""
+    if not isinstance(event, Text):
+        return None
+    said = normalise(event.text)
+    return next((o.key for o in options if said and normalise(o.label) == said), None)
+
+
+# --- what comes next ---------------------------------------------------------------------------
+
+
+def _not_understood(
+    s: Session, ctx: Context, event: Event, heard: Understood, paused: bool
+) -> Turn:
+    if isinstance(event, Press):
+        # An old button pressed again: nothing is recorded, the current question stands.
+        stale = p.tr(s, ctx).gettext("That question is already answered.")
+        return Turn(s, (Say(stale), *_again(s, ctx)))
+    if paused:
+        return Turn(s, (p.welcome_back(s, ctx), *_again(s, ctx)))
+    if s.stage is Stage.VOTING and looks_like_an_idea(event.text):
+        return _read_back(s, ctx, event.text)
+    s.misunderstood += 1
+    if s.misunderstood >= FULL_HELP_AFTER:
+        s.misunderstood = 0
+        return Turn(s, (p.help_text(s, ctx, full=True), *_again(s, ctx)))
+    again = _again(s, ctx)
+    if again and isinstance(again[-1], Ask):
+        # One short line and the choices: the resident still has the question on screen.
+        return Turn(s, (Ask(p.not_understood(s, ctx).text, again[-1].options, again[-1].about),))
+    t = p.tr(s, ctx)
+    return Turn(s, (Say(p.not_understood(s, ctx).text + " " + t.gettext("Send HELP for help.")),))
+
+
+def _again(s: Session, ctx: Context) -> list[Reply]:
+    """The question the resident is answering, asked again (nothing when there is none)."""
+    return p.question_for(s, ctx)
+
+
+def _carry_on(
     s: Session, ctx: Context, replies: list[Reply], effects: tuple[Effect, ...] = ()
 ) -> Turn:
-    s.draft = None
-    s.stage = Stage.VOTING if s.current is not None else Stage.DONE
-    if s.stage is Stage.VOTING and s.current in ctx.proposals:
-        return Turn(s, (*replies, _ask(s, ctx)), effects)
-    return _with_next_proposal(s, ctx, replies, effects)
-
-
-# --- what is said in every stage -----------------------------------------------------------
-
-
-def _t(s: Session, ctx: Context) -> NullTranslations:
-    return translator(s.language or ctx.default_language)
-
-
-def _welcome_back(t: NullTranslations, s: Session) -> str:
-    if not s.answered:
-        return t.gettext("Welcome back!")
-    return t.ngettext(
-        "Welcome back! You have answered %(count)d proposal.",
-        "Welcome back! You have answered %(count)d proposals.",
-        s.answered,
-    ) % {"count": s.answered}
-
-
-def _after_start(s: Session, ctx: Context, greeting: str, effects: tuple[Effect, ...]) -> Turn:
-    if ctx.phase is not Phase.OPEN:
-        return Turn(s, (Say(_calendar(_t(s, ctx), s, ctx)),), effects)
-    if s.stage is Stage.NEW:
-        s.language = s.language or ctx.default_language
-    return _with_next_proposal(s, ctx, [Say(greeting)], effects)
-
-
-def _help(t: NullTranslations, s: Session, ctx: Context) -> str:
-    explain = t.gettext(
-        "We ask your opinion on residents' ideas. Answer each proposal with 1, 2 or 3. Send "
-        "IDEA to propose your own. STOP to quit."
-    )
-    contact = ctx.in_language(ctx.help_contact, s.language or ctx.default_language)
-    return f"{explain} {contact}".strip()
-
-
-def _calendar(t: NullTranslations, s: Session, ctx: Context) -> str:
-    """Before the opening or after the closing: what is happening and what comes next."""
-    language = s.language or ctx.default_language
-    if ctx.phase is Phase.BEFORE:
-        if ctx.opens_at is None:
-            return t.gettext("The consultation has not opened yet. Write to us again soon!")
-        return t.gettext("The consultation opens on %(date)s. Write to us again then!") % {
-            "date": _date(ctx.opens_at, ctx, language)
-        }
-    closed = t.gettext("The consultation is closed. Thank you to everyone who took part!")
-    if ctx.closes_at is not None:
-        closed = t.gettext(
-            "The consultation closed on %(date)s. Thank you to everyone who took part!"
-        ) % {"date": _date(ctx.closes_at, ctx, language)}
-    return f"{closed} {ctx.in_language(ctx.next_steps, language)}".strip()
-
-
-def _date(moment, ctx: Context, language: str) -> str:  # noqa: ANN001
-    local = moment.astimezone(ZoneInfo(ctx.timezone)).date()
-    return format_date(local, format="long", locale=language)
+    """After an answer: back to the proposal on the table, or a one-time offer (an idea, the
+    profile), or the next proposal, or the news that every proposal was seen."""
+    t = p.tr(s, ctx)
+    s.misunderstood = 0
+    if s.current in ctx.proposals:
+        s.stage = Stage.VOTING
+        return Turn(s, (*replies, *p.proposal_question(s, ctx)), effects)
+    s.current = None
+    if s.answered >= IDEA_OFFER_AFTER and "i" not in s.offered:
+        s.offered += "i"
+        s.stage = Stage.IDEA_OFFERED
+        return Turn(s, (*replies, p.idea_offer(t)), effects)
+    if s.answered >= PROFILE_AFTER and "p" not in s.offered and ctx.districts:
+        s.offered += "p"
+        s.stage = Stage.DISTRICT
+        return Turn(s, (*replies, p.district_question(s, ctx)), effects)
+    # A queued proposal may have been withdrawn since: pass over what we cannot show.
+    while s.queue and s.current is None:
+        candidate = s.queue.pop(0)
+        if candidate in ctx.proposals:
+            s.current = candidate
+    if s.current is not None:
+        s.stage = Stage.VOTING
+        return Turn(s, (*replies, *p.proposal_question(s, ctx)), effects)
+    s.stage = Stage.DONE
+    if "i" not in s.offered:
+        s.offered += "i"
+        s.stage = Stage.IDEA_OFFERED
+        return Turn(s, (*replies, p.all_seen(t), p.idea_offer(t)), effects)
+    return Turn(s, (*replies, p.all_seen(t)), effects)

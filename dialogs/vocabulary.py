@@ -6,9 +6,9 @@ effects. Nothing here knows about HTTP, Twilio, Telegram or a database.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -27,9 +27,23 @@ class Choice(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """A message typed (SMS, Telegram) or recognised from speech or keys (phone)."""
+    """A message typed (SMS, Telegram) or recognised from speech or keys (phone).
+
+    `hint` is a language the channel or the runtime guessed (a Telegram user's language, an
+    offline detector's answer); the dialog uses it only to greet a newcomer.
+    """
 
     text: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A button pressed (Telegram): the option's key, and the proposal it was about, so a
+    stale button cannot vote on the wrong proposal."""
+
+    key: str
+    about: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +51,7 @@ class Media:
     """A picture, a video or a sticker with no text: we can only read words."""
 
 
-Event = Text | Media
+Event = Text | Press | Media
 
 
 # --- Replies: what the resident is told --------------------------------------------------
@@ -45,26 +59,57 @@ Event = Text | Media
 
 @dataclass(frozen=True, slots=True)
 class Say:
+    """A statement. `language` is set when it is not in the resident's language (a proposal
+    written in another one), so the phone can read it with the right voice."""
+
     text: str
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """One numbered choice. `key` is stable (agree, disagree...), `label` is translated."""
+    """One choice. `key` is stable (agree, fr...), `label` is translated; `digit` is the key
+    to press or the number to text (1, 2, 3... by position unless set, e.g. 0 for "skip");
+    `language` is set when the label is in its own language (the language menu)."""
 
     key: str
     label: str
+    digit: int | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Ask:
-    """A question with numbered options; each channel shows them its own way."""
+    """A question with numbered options; each channel shows them its own way. `about` is the
+    proposal the question is about, when there is one."""
 
     text: str
     options: tuple[Option, ...]
+    about: int | None = None
+
+    def numbered(self) -> list[tuple[int, Option]]:
+        return numbered(self.options)
 
 
-Reply = Say | Ask
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """A question whose answer is free text (or speech): the resident's own idea."""
+
+    text: str
+
+
+Reply = Say | Ask | Prompt
+
+
+def numbered(options: Sequence[Option]) -> list[tuple[int, Option]]:
+    """The digit of each option: its own, else its position among those without one."""
+    position = 0
+    result = []
+    for option in options:
+        if option.digit is None:
+            position += 1
+        result.append((position if option.digit is None else option.digit, option))
+    return result
 
 
 # --- Effects: what the runtime must do before the replies leave ---------------------------
@@ -74,14 +119,29 @@ Reply = Say | Ask
 class CastBallot:
     proposal_id: int
     choice: Choice
+    qualification: str | None = None  # "favourite", "realistic", "platitude", "no_way"
 
 
 @dataclass(frozen=True, slots=True)
 class SubmitIdea:
-    """The resident confirmed their own idea: it goes to moderation."""
+    """The resident confirmed their own idea (or disclosed a danger): it goes to moderators."""
 
     text: str
     language: str
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SetProfile:
+    """Parts of the optional profile; None means "not given"."""
+
+    district: str | None = None
+    age_band: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Erase:
+    """ERASE confirmed: remove the participant's ballots and profile."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +154,7 @@ class OptIn:
     """START after a STOP."""
 
 
-Effect = CastBallot | SubmitIdea | OptOut | OptIn
+Effect = CastBallot | SubmitIdea | SetProfile | Erase | OptOut | OptIn
 
 
 # --- What the dialog is given and what it returns -----------------------------------------
@@ -109,10 +169,11 @@ class ProposalView:
     text: str
     translations: Mapping[str, str] = field(default_factory=dict)
 
-    def text_in(self, language: str) -> str:
-        if language == self.language:
-            return self.text
-        return self.translations.get(language, self.text)
+    def text_in(self, language: str) -> tuple[str, str]:
+        """The text to show a resident of `language`, and the language it is written in."""
+        if language != self.language and language in self.translations:
+            return self.translations[language], language
+        return self.text, self.language
 
 
 class Phase(StrEnum):
@@ -122,21 +183,31 @@ class Phase(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class District:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """What the dialog reads but never changes: the consultation, where it stands in its
-    calendar, and the proposals in play."""
+    calendar, the proposals in play, the time, and what the channel wants."""
 
     question: Mapping[str, str]
     languages: tuple[str, ...]
     default_language: str
     proposals: Mapping[int, ProposalView]
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
     phase: Phase = Phase.OPEN
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     timezone: str = "Europe/Paris"
     help_contact: Mapping[str, str] = field(default_factory=dict)
     next_steps: Mapping[str, str] = field(default_factory=dict)
+    safeguarding: Mapping[str, str] = field(default_factory=dict)
+    districts: tuple[District, ...] = ()
     idea_max_length: int = 200
+    qualify: bool = False  # ask "a favourite / realistic / platitude" after a vote
 
     def in_language(self, texts: Mapping[str, str], language: str) -> str:
         """A consultation text in `language`, else in the default language, else nothing."""

@@ -1,8 +1,9 @@
-"""What a short reply means: a vote, a keyword, a greeting, or something we did not understand.
+"""What a short reply means: a number, a keyword, a greeting, or something we did not
+understand; and whether a message discloses a danger.
 
-The words themselves live in the catalogs (context "keywords"), so each language's translator
-owns them. Matching ignores case, accents, punctuation and spacing: "Pas d'accord !",
-"pas daccord" and "PAS D ACCORD" are the same reply.
+The words themselves live in the catalogs (contexts "keywords" and "safeguarding"), so each
+language's translator owns them. Matching ignores case, accents, punctuation and spacing:
+"Pas d'accord !", "pas daccord" and "PAS D ACCORD" are the same reply.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from enum import StrEnum
 from functools import cache
 
 from dialogs.i18n import translator
-from dialogs.vocabulary import Choice
 
 
 class Intent(StrEnum):
-    AGREE = "agree"
-    DISAGREE = "disagree"
+    AGREE = "agree"  # also "yes"
+    DISAGREE = "disagree"  # also "no"
     SKIP = "skip"
     HELP = "help"
     STOP = "stop"
@@ -27,19 +27,32 @@ class Intent(StrEnum):
     GREETING = "greeting"
     IDEA = "idea"
     CANCEL = "cancel"
+    LANGUAGE = "language"
+    ERASE = "erase"
+    CHANGE = "change"  # change my last vote
+    NUMBER = "number"  # a lone number: an option's digit
     UNKNOWN = "unknown"
 
 
-VOTES = {Intent.AGREE: Choice.AGREE, Intent.DISAGREE: Choice.DISAGREE, Intent.SKIP: Choice.SKIP}
-DIGITS = {1: Intent.AGREE, 2: Intent.DISAGREE, 3: Intent.SKIP}
-# Opting out must work whatever language the session is in.
-EVERY_LANGUAGE = (Intent.STOP, Intent.START, Intent.HELP, Intent.GREETING, Intent.IDEA)
+# These work whatever language the session is in: a resident who writes STOP in Turkish to a
+# French session must be stopped.
+EVERY_LANGUAGE = (
+    Intent.STOP,
+    Intent.START,
+    Intent.HELP,
+    Intent.GREETING,
+    Intent.IDEA,
+    Intent.LANGUAGE,
+    Intent.ERASE,
+)
+EMOJI = {"👍": Intent.AGREE, "👎": Intent.DISAGREE, "🤷": Intent.SKIP, "❓": Intent.HELP}
 
 
 @dataclass(frozen=True, slots=True)
 class Understood:
     intent: Intent
     language: str | None = None  # the language whose word matched, when it tells one
+    number: int | None = None  # for Intent.NUMBER
 
 
 def normalise(text: str) -> str:
@@ -65,6 +78,9 @@ def _keyword_lists(language: str) -> dict[Intent, str]:
         Intent.GREETING: t.pgettext("keywords", "hello|hi|hey|good morning|good evening"),
         Intent.IDEA: t.pgettext("keywords", "idea|my idea|propose|suggest"),
         Intent.CANCEL: t.pgettext("keywords", "back|never mind"),
+        Intent.LANGUAGE: t.pgettext("keywords", "language|languages|change language"),
+        Intent.ERASE: t.pgettext("keywords", "erase|delete|delete my data|forget me"),
+        Intent.CHANGE: t.pgettext("keywords", "change|change my vote|correct"),
     }
 
 
@@ -77,11 +93,31 @@ def _words(language: str) -> dict[str, Intent]:
     return table
 
 
-def _digit(text: str) -> int | None:
-    # A lone digit in any script: "2", "٢" (Arabic-Indic), "۲" (Persian).
-    if len(text) == 1 and unicodedata.decimal(text, None) is not None:
-        return unicodedata.decimal(text)
+@cache
+def _danger_phrases(language: str) -> tuple[str, ...]:
+    t = translator(language)
+    # Translators: first-person phrases that disclose violence, abuse, distress or an
+    # emergency, separated by "|". Keep them specific: "violence" alone would catch ideas
+    # about fighting violence; "he hits me" discloses it.
+    phrases = t.pgettext(
+        "safeguarding",
+        "hits me|beats me|hit me|abuses me|threatens me|raped|rape|i want to die|kill myself|"
+        "suicide|i am in danger|save me|emergency|i am afraid of my|touches me",
+    )
+    return tuple(normalise(p) for p in phrases.split("|") if p.strip())
+
+
+def _number(said: str) -> int | None:
+    # Digits in any script: "2", "٢" (Arabic-Indic), "۲" (Persian), "12".
+    if said and len(said) <= 3 and all(unicodedata.decimal(c, None) is not None for c in said):
+        return int("".join(str(unicodedata.decimal(c)) for c in said))
     return None
+
+
+def _emoji(text: str) -> Intent | None:
+    # 👍🏽 is 👍 with a skin tone; ️ (variation selector) often follows an emoji.
+    bare = re.sub("[\U0001f3fb-\U0001f3ff\ufe0f\u200d]", "", text.strip())
+    return EMOJI.get(bare)
 
 
 def looks_like_an_idea(text: str) -> bool:
@@ -90,11 +126,12 @@ def looks_like_an_idea(text: str) -> bool:
 
 
 def understand(text: str, language: str, offered: tuple[str, ...]) -> Understood:
-    """Read a reply in the session's `language`; keywords of every `offered` one count too."""
+    """Read a reply in the session's `language`; some keywords of every `offered` one too."""
+    if (emoji := _emoji(text)) is not None:
+        return Understood(emoji)
     said = normalise(text)
-    digit = _digit(said)
-    if digit in DIGITS:
-        return Understood(DIGITS[digit])
+    if (number := _number(said)) is not None:
+        return Understood(Intent.NUMBER, number=number)
     intent = _words(language).get(said)
     if intent is not None:
         return Understood(intent, language)
@@ -103,3 +140,10 @@ def understand(text: str, language: str, offered: tuple[str, ...]) -> Understood
         if intent in EVERY_LANGUAGE:
             return Understood(intent, other)
     return Understood(Intent.UNKNOWN)
+
+
+def discloses_danger(text: str, language: str, offered: tuple[str, ...]) -> bool:
+    """Whether a message says the resident (or someone) is in danger, in any offered language."""
+    padded = f" {normalise(text)} "
+    languages = (language, *(lang for lang in offered if lang != language))
+    return any(f" {phrase} " in padded for lang in languages for phrase in _danger_phrases(lang))

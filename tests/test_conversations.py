@@ -31,4 +31,6 @@ def test_conversation(path: Path, client: TestClient) -> None:
         got = counted[KEYS[key]]
         assert {k: got[k] for k in expected} == expected, key
     pending = admin_get(client, "/api/v1/consultations/test-city/proposals?status=pending")
-    assert [p["text"] for p in pending] == script.get("pending", [])
+    expected = [p if isinstance(p, dict) else {"text": p} for p in script.get("pending", [])]
+    assert [{k: p[k] for k in e} for p, e in zip(pending, expected, strict=False)] == expected
+    assert len(pending) == len(expected)

@@ -10,15 +10,20 @@ from dialogs import (
     CastBallot,
     Choice,
     Context,
+    District,
+    Erase,
     Media,
     OptIn,
     OptOut,
     Phase,
+    Press,
     ProposalView,
     Say,
     Session,
+    SetProfile,
     SubmitIdea,
     Text,
+    Turn,
     step,
 )
 from dialogs.session import Stage
@@ -136,7 +141,103 @@ def test_a_session_is_small_and_round_trips() -> None:
 def test_replies_are_read_whatever_the_case_accents_and_digits() -> None:
     assert normalise("  Pas D’ACCORD !! ") == "pas daccord"
     assert understand("PAS d'accord", "fr", ("fr", "en")).intent is Intent.DISAGREE
-    assert understand("٢", "fr", ("fr", "en")).intent is Intent.DISAGREE  # Arabic-Indic two
+    assert understand("٢", "fr", ("fr", "en")).number == 2  # Arabic-Indic two
     assert understand("Stop.", "en", ("fr", "en")).intent is Intent.STOP
     assert understand("arrêt", "en", ("fr", "en")).intent is Intent.STOP  # French STOP in English
     assert understand("oui oui", "fr", ("fr", "en")).intent is Intent.UNKNOWN
+
+
+DISTRICTS = (District("bourtzwiller", "Bourtzwiller"), District("dornach", "Dornach"))
+MANY = replace(
+    CTX,
+    proposals={i: ProposalView(i, "fr", f"Il faut la chose {i}.") for i in range(1, 9)},
+    districts=DISTRICTS,
+)
+
+
+def vote_through(ctx: Context, *texts: str) -> list[Turn]:
+    session = Session(queue=list(range(1, 9)))
+    turns = []
+    for text in ("Bonjour", "1", "1", "1", "2", "1", "1", *texts):  # 5 votes, idea declined
+        turn = step(session, Text(text), ctx)
+        turns.append(turn)
+        session = turn.session
+    return turns[7:]
+
+
+def test_the_profile_is_asked_once_after_five_votes_each_part_skippable() -> None:
+    district, age = vote_through(MANY, "2", "3")
+    assert district.session.stage is Stage.AGE and district.effects == ()
+    assert age.effects == (SetProfile(district="dornach", age_band="30-44"),)
+    assert age.session.stage is Stage.VOTING and age.session.district is None
+
+
+def test_a_skipped_profile_records_nothing() -> None:
+    district, age = vote_through(MANY, "0", "0")
+    assert district.session.stage is Stage.AGE
+    assert age.effects == () and age.session.stage is Stage.VOTING
+
+
+def test_a_child_with_a_parents_agreement_gives_a_profile_without_it_none() -> None:
+    _, _, agreed = vote_through(MANY, "Bourtzwiller", "1", "oui")
+    assert agreed.effects == (SetProfile(district="bourtzwiller", age_band="under-15"),)
+    _, _, refused = vote_through(MANY, "1", "1", "2")
+    assert refused.effects == ()
+    assert "aucune information" in refused.replies[0].text
+
+
+def test_qualifications_are_asked_only_where_the_channel_wants_them() -> None:
+    qualify = replace(CTX, qualify=True)
+    session = step(Session(queue=[7, 9]), Text("Bonjour"), qualify).session
+    voted = step(session, Text("1"), qualify)
+    assert voted.session.stage is Stage.QUALIFYING
+    assert [o.key for o in voted.replies[-1].options] == [
+        "favourite",
+        "realistic",
+        "platitude",
+        "go_on",
+    ]
+    qualified = step(voted.session, Text("2"), qualify)
+    assert qualified.effects == (CastBallot(7, "agree", "realistic"),)
+    assert qualified.session.current == 9
+    assert step(session, Text("1"), CTX).session.stage is Stage.VOTING  # SMS: no question
+
+
+def test_a_stale_button_changes_nothing() -> None:
+    session = step(Session(queue=[7, 9]), Text("Bonjour"), CTX).session
+    stale = step(session, Press("agree", about=9), CTX)
+    assert stale.effects == () and stale.session.current == 7
+    fresh = step(session, Press("disagree", about=7), CTX)
+    assert fresh.effects == (CastBallot(7, "disagree"),)
+
+
+def test_a_resident_back_after_a_pause_is_welcomed_back() -> None:
+    start = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    session = step(Session(queue=[7, 9]), Text("Bonjour"), replace(CTX, now=start)).session
+    session = step(session, Text("1"), replace(CTX, now=start)).session
+    later = replace(CTX, now=start.replace(day=27))
+    turn = step(session, Text("euh"), later)
+    assert turn.replies[0].text == "Bon retour ! Vous avez répondu à 1 proposition."
+    assert "Il faut des arbres." in turn.replies[-1].text
+
+
+def test_an_uncertain_first_text_gets_the_language_menu_and_a_hint_is_followed() -> None:
+    menu = step(Session(queue=[7]), Text("kto tam jest"), CTX)
+    assert menu.session.stage is Stage.LANGUAGE
+    assert [o.label for o in menu.replies[-1].options] == ["Français", "English"]
+    hinted = step(Session(queue=[7]), Text("I would like to vote", hint="en"), CTX)
+    assert hinted.session.language == "en" and "We need benches." in hinted.replies[-1].text
+    assert step(Session(queue=[7]), Text("ok"), CTX).session.language == "fr"
+    assert step(Session(queue=[7]), Text("1"), CTX).session.stage is Stage.VOTING
+
+
+def test_erase_asks_first_then_forgets_everything() -> None:
+    session = step(Session(queue=[7, 9]), Text("Bonjour"), CTX).session
+    session = step(session, Text("1"), CTX).session
+    asked = step(session, Text("effacer"), CTX)
+    assert asked.effects == () and asked.session.stage is Stage.ERASING
+    kept = step(asked.session, Text("2"), CTX)
+    assert kept.effects == () and kept.session.answered == 1
+    erased = step(asked.session, Text("1"), CTX)
+    assert erased.effects == (Erase(),)
+    assert erased.session.answered == 0 and erased.session.stage is Stage.NEW

@@ -33,7 +33,9 @@ def shown_until_done(phone: Phone) -> list[str]:
                 reply = phone.send("2")
                 continue
             return shown
-        shown.append(reply.split("Proposition ")[1].split(" : ", 1)[1].split("\n")[0])
+        heading, text = reply.split("Proposition ")[1].split(" : ", 1)
+        lines = text.split("\n")
+        shown.append(lines[1] if lines[0].startswith("(écrite en") else lines[0])
         reply = phone.send("3")
     raise AssertionError("the resident was never told that every proposal was seen")
 
@@ -60,7 +62,7 @@ def test_an_accepted_idea_is_shown_to_others_and_a_rejected_one_never(client: Te
     shown = shown_until_done(Phone(client, "+33639980131"))
     assert "Il faut un marché de producteurs le dimanche" in shown
     assert "Il faut interdire les chiens partout en ville" not in shown
-    assert len(shown) == 4  # the three seeded proposals and the accepted idea
+    assert len(shown) == 5  # the four seeded proposals and the accepted idea
 
 
 def test_pending_ideas_are_for_moderators_only(client: TestClient) -> None:

@@ -112,7 +112,7 @@ def fixture_client(settings: Settings) -> TestClient:
     [
         ("sms_02_vote_oui.json", "Proposition 1 : " + FOOD_AID),  # first text: welcome
         ("sms_07_stop.json", "Vous ne recevrez plus de messages."),
-        ("sms_01_french_accents.json", "Proposition 1 : "),
+        ("sms_01_french_accents.json", "Bonjour ! Comment améliorer la vie"),
     ],
 )
 def test_real_twilio_payloads_with_their_own_signatures(

@@ -181,14 +181,15 @@ class Runtime:
             await self.api.cast_ballots(ballots)
         for key, effect in zip(keys, turn.effects, strict=True):
             match effect:
-                case SubmitIdea(text, idea_language, flags):
+                case SubmitIdea(text, idea_language, flags, audio):
                     idea = IdeaIn(
                         participant=ref,
-                        text=text,
+                        text=text or "(audio)",
                         language=idea_language,
                         channel=inbound.channel,
                         idempotency_key=key,
-                        flags=list(flags),
+                        flags=[*flags, "audio"] if audio else list(flags),
+                        audio=audio,
                     )
                     await self.api.submit_idea(idea)
                 case SetProfile(district, age_band):

@@ -190,8 +190,8 @@ def question_for(s: Session, ctx: Context) -> list[Reply]:
             return [idea_offer(t)]
         case Stage.IDEA_WRITING:
             return [idea_prompt(s, ctx)]
-        case Stage.IDEA_CONFIRMING if s.draft:
-            return [idea_confirmation(t, s.draft)]
+        case Stage.IDEA_CONFIRMING if s.draft is not None:
+            return [idea_confirmation(t, s.draft or t.gettext("your voice message"))]
         case Stage.DISTRICT:
             return [district_question(s, ctx)]
         case Stage.AGE:

@@ -33,6 +33,7 @@ _KEYS = {
     "stopped": "x",
     "misunderstood": "m",
     "draft": "d",
+    "draft_audio": "da",
     "last": "v",
     "last_choice": "vc",
     "district": "di",
@@ -51,6 +52,7 @@ class Session:
     stopped: bool = False  # STOP received: say nothing until START
     misunderstood: int = 0  # replies in a row we could not understand
     draft: str | None = None  # an idea read back, waiting for confirmation
+    draft_audio: str | None = None  # its recording, when it was spoken
     last: int | None = None  # the last proposal voted on, to change that vote
     last_choice: str | None = None
     district: str | None = None  # chosen, kept until the age band completes the profile

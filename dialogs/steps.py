@@ -90,6 +90,8 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
 
     if (turn := _keyword(s, ctx, heard, paused)) is not None:
         return turn
+    if heard.intent is Intent.NUMBER and heard.number == 0 and not _has_option_zero(s, ctx):
+        return Turn(s, tuple(_again(s, ctx)))  # 0: hear (or read) the question again
     return ANSWERS.get(s.stage, _answer_done)(s, ctx, event, heard, paused)
 
 
@@ -219,8 +221,8 @@ def _answer_idea_offer(
         return Turn(s, (p.idea_prompt(s, ctx),))
     if choice == "later" or heard.intent is Intent.CANCEL:
         return _carry_on(s, ctx, [])
-    if isinstance(event, Text) and looks_like_an_idea(event.text):
-        return _read_back(s, ctx, event.text)
+    if _is_idea(event):
+        return _read_back(s, ctx, event)
     return _not_understood(s, ctx, event, heard, paused)
 
 
@@ -229,7 +231,7 @@ def _answer_idea_text(
 ) -> Turn:
     if heard.intent in (Intent.CANCEL, Intent.NUMBER, *VOTE_WORDS) or isinstance(event, Press):
         return _carry_on(s, ctx, [])  # a lone digit or "back" is not an idea: go on voting
-    return _read_back(s, ctx, event.text)
+    return _read_back(s, ctx, event)
 
 
 def _answer_idea_confirm(
@@ -243,28 +245,33 @@ def _answer_idea_confirm(
         Intent.CANCEL: "cancel",
     }
     choice = _pick(event, heard, p.idea_confirmation(t, s.draft or "").options, words)
-    if choice == "send" and s.draft:
-        idea = SubmitIdea(s.draft, p.language_of(s, ctx))
-        s.draft = None
+    if choice == "send" and s.draft is not None:
+        idea = SubmitIdea(s.draft, p.language_of(s, ctx), audio=s.draft_audio)
+        s.draft = s.draft_audio = None
         thanks = t.gettext(
             "Thank you! A moderator will read your idea, then it will be shown to other residents."
         )
         return _carry_on(s, ctx, [Say(thanks)], (idea,))
     if choice == "rewrite":
         s.stage = Stage.IDEA_WRITING
-        s.draft = None
+        s.draft = s.draft_audio = None
         return Turn(s, (p.idea_prompt(s, ctx),))
     if choice == "cancel":
-        s.draft = None
+        s.draft = s.draft_audio = None
         return _carry_on(s, ctx, [])
-    if isinstance(event, Text) and looks_like_an_idea(event.text):
-        return _read_back(s, ctx, event.text)
+    if _is_idea(event):
+        return _read_back(s, ctx, event)
     return _not_understood(s, ctx, event, heard, paused)
 
 
-def _read_back(s: Session, ctx: Context, text: str) -> Turn:
+def _is_idea(event: Event) -> bool:
+    """Free text long enough to be a proposal, or a recording (a voice note, a spoken idea)."""
+    return isinstance(event, Text) and (bool(event.audio) or looks_like_an_idea(event.text))
+
+
+def _read_back(s: Session, ctx: Context, event: Text) -> Turn:
     t = p.tr(s, ctx)
-    idea = " ".join(text.split())
+    idea = " ".join(event.text.split())
     if len(idea) > ctx.idea_max_length:
         s.stage = Stage.IDEA_WRITING
         too_long = t.gettext(
@@ -273,8 +280,8 @@ def _read_back(s: Session, ctx: Context, text: str) -> Turn:
         ) % {"length": len(idea), "limit": ctx.idea_max_length}
         return Turn(s, (Say(too_long),))
     s.stage = Stage.IDEA_CONFIRMING
-    s.draft = idea
-    return Turn(s, (p.idea_confirmation(t, idea),))
+    s.draft, s.draft_audio = idea, event.audio
+    return Turn(s, (p.idea_confirmation(t, idea or t.gettext("your voice message")),))
 
 
 def _answer_district(
@@ -355,8 +362,8 @@ def _answer_erase(s: Session, ctx: Context, event: Event, heard: Understood, pau
 def _answer_done(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
     if s.queue:
         return _carry_on(s, ctx, [p.welcome_back(s, ctx)] if paused else [])
-    if isinstance(event, Text) and looks_like_an_idea(event.text):
-        return _read_back(s, ctx, event.text)
+    if _is_idea(event):
+        return _read_back(s, ctx, event)
     return _not_understood(s, ctx, event, heard, paused)
 
 
@@ -373,6 +380,13 @@ ANSWERS = {
     Stage.LANGUAGE: _answer_language,
     Stage.ERASING: _answer_erase,
 }
+
+
+def _has_option_zero(s: Session, ctx: Context) -> bool:
+    asked = _again(s, ctx)
+    return (
+        bool(asked) and isinstance(asked[-1], Ask) and any(d == 0 for d, _ in asked[-1].numbered())
+    )
 
 
 def _named(event: Event, options: Sequence[Option]) -> str | None:
@@ -395,8 +409,8 @@ def _not_understood(
         return Turn(s, (Say(stale), *_again(s, ctx)))
     if paused:
         return Turn(s, (p.welcome_back(s, ctx), *_again(s, ctx)))
-    if s.stage is Stage.VOTING and looks_like_an_idea(event.text):
-        return _read_back(s, ctx, event.text)
+    if s.stage is Stage.VOTING and _is_idea(event):
+        return _read_back(s, ctx, event)
     s.misunderstood += 1
     if s.misunderstood >= FULL_HELP_AFTER:
         s.misunderstood = 0

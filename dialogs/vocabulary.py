@@ -35,6 +35,7 @@ class Text:
 
     text: str
     hint: str | None = None
+    audio: str | None = None  # a recording of what was said (a phone idea, a voice note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +130,7 @@ class SubmitIdea:
     text: str
     language: str
     flags: tuple[str, ...] = ()
+    audio: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

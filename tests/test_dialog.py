@@ -241,3 +241,17 @@ def test_erase_asks_first_then_forgets_everything() -> None:
     erased = step(asked.session, Text("1"), CTX)
     assert erased.effects == (Erase(),)
     assert erased.session.answered == 0 and erased.session.stage is Stage.NEW
+
+
+def test_a_recorded_idea_is_read_back_and_sent_with_its_recording() -> None:
+    session = step(Session(queue=[7]), Text("Bonjour"), CTX).session
+    heard = step(session, Text("", audio="voice-note-42"), CTX)
+    assert heard.replies[-1].text == 'Votre idée : "votre message vocal"'
+    sent = step(heard.session, Text("1"), CTX)
+    assert sent.effects == (SubmitIdea("", "fr", audio="voice-note-42"),)
+
+
+def test_zero_asks_the_question_again() -> None:
+    session = step(Session(queue=[7]), Text("Bonjour"), CTX).session
+    again = step(session, Text("0"), CTX)
+    assert again.effects == () and "Il faut des bancs." in again.replies[-1].text

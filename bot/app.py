@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         attach(app, parlons.api_state)
     handle = parlons.runtime.handle
     signature = TwilioSignature(secret(settings.twilio_auth_token), settings.public_url)
-    app.include_router(sms.router(handle, signature))
+    app.include_router(sms.router(handle, signature, settings.sms_plain_languages))
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
     return app

@@ -47,7 +47,8 @@ async def _converse(parlons: services.Services, lines: TextIO, out: TextIO) -> N
         if not interactive:
             out.write(f"> {text}\n")
         form = {"MessageSid": f"SM{uuid.uuid4().hex}", "From": SIMULATED_NUMBER, "Body": text}
-        body = sms.message_body(await parlons.runtime.handle(sms.parse(form)))
+        outcome = await parlons.runtime.handle(sms.parse(form))
+        body = sms.message_body(outcome, parlons.settings.sms_plain_languages)
         if body is None:
             out.write("   (no reply)\n")
             continue

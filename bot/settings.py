@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None
     api_url: str | None = None
     api_token: SecretStr | None = None
+    # SMS in these languages lose the letters GSM-7 lacks (â -> a): half the segments.
+    sms_plain_languages: list[str] = ["fr", "de", "en", "pt", "tr"]
     telegram_api_url: str = "https://api.telegram.org"
     telegram_secret: SecretStr | None = None
 

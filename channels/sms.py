@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from fastapi import APIRouter, Request, Response
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.base import Handler, Inbound, Outcome
+from channels.sms_cost import to_gsm7
 from channels.twilio_signature import TwilioSignature
 from dialogs import Ask, Media, Reply, Text
 
@@ -35,22 +36,34 @@ def render_text(reply: Reply) -> str:
     return reply.text
 
 
-def message_body(outcome: Outcome) -> str | None:
-    """All replies of a turn in one SMS: one message, in order, costs fewer segments."""
+def message_body(outcome: Outcome, plain: Collection[str] = ()) -> str | None:
+    """All replies of a turn in one SMS: one message, in order, costs fewer segments.
+
+    Text in a language of `plain` loses the letters GSM-7 lacks ("ê" -> "e"): one such
+    letter would make the whole SMS cost UCS-2, twice as many segments.
+    """
     if not outcome.replies:
         return None
-    return "\n".join(render_text(r) for r in outcome.replies)
+    parts = []
+    for reply in outcome.replies:
+        text = render_text(reply)
+        language = getattr(reply, "language", None) or outcome.language
+        # The language menu names each language in its own letters ("Türkçe", "العربية"):
+        # the one reply allowed to cost UCS-2.
+        menu = isinstance(reply, Ask) and any(o.language for o in reply.options)
+        parts.append(to_gsm7(text) if language in plain and not menu else text)
+    return "\n".join(parts)
 
 
-def render(outcome: Outcome) -> str:
+def render(outcome: Outcome, plain: Collection[str] = ()) -> str:
     twiml = MessagingResponse()
-    body = message_body(outcome)
+    body = message_body(outcome, plain)
     if body is not None:
         twiml.message(body)
     return str(twiml)
 
 
-def router(handle: Handler, signature: TwilioSignature) -> APIRouter:
+def router(handle: Handler, signature: TwilioSignature, plain: Collection[str] = ()) -> APIRouter:
     routes = APIRouter(include_in_schema=False)
 
     @routes.post("/webhooks/twilio/sms")
@@ -61,6 +74,6 @@ def router(handle: Handler, signature: TwilioSignature) -> APIRouter:
         if "MessageSid" not in form or "From" not in form:
             return Response("not an inbound SMS", status_code=400, media_type="text/plain")
         outcome = await handle(parse(form))
-        return Response(render(outcome), media_type=TWIML)
+        return Response(render(outcome, plain), media_type=TWIML)
 
     return routes

@@ -7,7 +7,9 @@ most emoji...) turns the whole message into UCS-2: 70 characters a segment inste
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 import gsm0338  # noqa: F401 (registers the "gsm03.38" codec)
 
@@ -22,16 +24,58 @@ class SmsCost:
     segments: int
 
 
-def is_gsm7(text: str) -> bool:
+@cache
+def _gsm7_char(char: str) -> bool:
     try:
-        text.encode("gsm03.38")
+        char.encode("gsm03.38")
     except UnicodeEncodeError:
         return False
     return True
 
 
+def is_gsm7(text: str) -> bool:
+    return all(_gsm7_char(c) for c in text)
+
+
 def non_gsm7(text: str) -> set[str]:
-    return {c for c in text if not is_gsm7(c)}
+    return {c for c in text if not _gsm7_char(c)}
+
+
+# What NFKD does not take apart: typography, ligatures, Turkish dotless i.
+_PLAIN = {
+    "œ": "oe",
+    "Œ": "OE",
+    "’": "'",
+    "‘": "'",
+    "ʼ": "'",
+    "“": '"',
+    "”": '"',
+    "«": '"',
+    "»": '"',
+    "–": "-",
+    "—": "-",
+    "…": "...",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "ı": "i",
+}
+
+
+@cache
+def _plain(char: str) -> str:
+    if _gsm7_char(char):
+        return char
+    if char in _PLAIN:
+        return _PLAIN[char]
+    # "ê" is "e" + circumflex, "ş" is "s" + cedilla: keep the letter, drop the mark.
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return base if base and is_gsm7(base) else char
+
+
+def to_gsm7(text: str) -> str:
+    """Replace what GSM-7 lacks by the nearest plain letter where there is one ("â" -> "a",
+    "ş" -> "s", "’" -> "'"); what has no such letter (Arabic script, emoji) is kept."""
+    return "".join(_plain(c) for c in text)
 
 
 def cost(text: str) -> SmsCost:

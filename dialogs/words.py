@@ -62,7 +62,7 @@ def normalise(text: str) -> str:
     bare = re.sub(r"['’`´]", "", bare)
     words = " ".join(re.sub(r"[\W_]+", " ", bare).split())
     # A lone "?" is a request for help, not an empty message.
-    return words or ("?" if "?" in text else "")
+    return words or ("?" if "?" in text or "؟" in text else "")
 
 
 def _keyword_lists(language: str) -> dict[Intent, str]:

@@ -7,9 +7,10 @@ from importlib.resources import files
 import pytest
 from babel.messages.pofile import read_po
 
-from channels.sms_cost import GSM7, UCS2, cost, non_gsm7
+from channels.sms_cost import GSM7, UCS2, cost, non_gsm7, to_gsm7
 
-GSM7_LANGUAGES = ["fr", "en"]
+GSM7_LANGUAGES = ["fr", "en", "de"]  # as written
+PLAIN_LANGUAGES = ["pt", "tr"]  # once the letters GSM-7 lacks are made plain
 
 
 def catalog_entries(language: str) -> list[tuple[str, str]]:
@@ -29,6 +30,23 @@ def catalog_entries(language: str) -> list[tuple[str, str]]:
 def test_every_reply_we_write_is_gsm7(language: str) -> None:
     costly = {msgid: non_gsm7(text) for msgid, text in catalog_entries(language) if non_gsm7(text)}
     assert costly == {}, f"non-GSM-7 characters in our {language} words: {costly}"
+
+
+@pytest.mark.parametrize("language", PLAIN_LANGUAGES)
+def test_every_reply_made_plain_is_gsm7(language: str) -> None:
+    costly = {
+        msgid: non_gsm7(to_gsm7(text))
+        for msgid, text in catalog_entries(language)
+        if non_gsm7(to_gsm7(text))
+    }
+    assert costly == {}, f"letters without a plain form in our {language} words: {costly}"
+
+
+def test_plain_letters_keep_what_gsm7_has() -> None:
+    assert to_gsm7("Ça coûte cher ? L’école, œuvre") == "Ça coute cher ? L'école, oeuvre"
+    assert to_gsm7("Şehir için güzel, Türkçe ı") == "Sehir icin güzel, Türkce i"
+    assert to_gsm7("Não é possível, língua") == "Nao é possivel, lingua"
+    assert to_gsm7("مرحبا 👍") == "مرحبا 👍"  # nothing plain to replace it with
 
 
 def test_french_conversation_replies_are_gsm7(client, phone) -> None:  # noqa: ANN001

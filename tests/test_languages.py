@@ -1,0 +1,68 @@
+"""A whole conversation in each of the six languages of the demo consultation: from the first
+text to an idea submitted and a STOP, every reply in the resident's language."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.app import create_app
+from bot.settings import DEMO_CONSULTATION, Settings
+from channels.sms_cost import to_gsm7
+from dialogs.i18n import translator
+from tests.conftest import Phone, admin_get
+
+# The resident's own words: a greeting, the word for an idea, their idea, the word for STOP.
+RESIDENTS = {
+    "fr": ("Bonjour", "idée", "Il faut plus de jardins partagés dans les quartiers", "arrêt"),
+    "en": ("Hi", "idea", "We need more shared gardens in the districts", "stop"),
+    "de": ("Guten Tag", "Idee", "Wir brauchen mehr Gemeinschaftsgärten in den Vierteln", "Stopp"),
+    "ar": ("السلام عليكم", "فكرة", "يجب إنشاء حدائق مشتركة في الأحياء", "توقف"),
+    "tr": ("Merhaba", "fikir", "Mahallelerde daha fazla ortak bahçe olmalı", "dur"),
+    "pt": ("Olá", "ideia", "É preciso mais hortas comunitárias nos bairros", "parar"),
+}
+
+
+@pytest.fixture
+def demo(settings: Settings) -> TestClient:
+    settings.consultation = DEMO_CONSULTATION
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.mark.parametrize("language", sorted(RESIDENTS))
+def test_a_whole_conversation_in_each_language(demo: TestClient, language: str) -> None:
+    greeting, idea_word, idea, stop_word = RESIDENTS[language]
+    t = translator(language)
+
+    def ours(text: str) -> str:  # our words as the SMS carries them
+        return to_gsm7(text) if language in ("pt", "tr", "fr", "de", "en") else text
+
+    phone = Phone(demo, f"+3363998{sorted(RESIDENTS).index(language):04d}")
+    welcome = phone.send(greeting)
+    hello = t.gettext(
+        "Hello! %(question)s Vote on your neighbours' ideas. Your identity stays private. "
+        "HELP for help, STOP to quit."
+    )
+    assert welcome.startswith(ours(hello.split("%(question)s")[0]))
+    assert ours(t.gettext("Proposal %(number)d:") % {"number": 1}) in welcome
+    assert ours(t.gettext("Agree")) in welcome
+    assert phone.send("1").startswith(ours(t.gettext("Noted.")))
+    assert phone.send("2").startswith(ours(t.gettext("Noted.")))
+    prompt = t.gettext(
+        'Write your idea in one message, at most %(limit)d characters. You can start with "We '
+        'should...".'
+    ) % {"limit": 200}
+    assert phone.send(idea_word) == ours(prompt)
+    assert ours(idea) in phone.send(idea)  # read back (plain letters in SMS); stored as written
+    thanks = t.gettext(
+        "Thank you! A moderator will read your idea, then it will be shown to other residents."
+    )
+    assert phone.send("1").startswith(ours(thanks))
+    assert phone.send(stop_word) == ours(
+        t.gettext("You will get no more messages. Send START to come back.")
+    )
+    assert phone.send("1") == ""
+
+    pending = admin_get(demo, "/api/v1/consultations/mulhouse/proposals?status=pending")
+    assert [(p["text"], p["language"]) for p in pending] == [(idea, language)]

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from api.schemas import BallotIn, ConsultationOut, IdeaIn, ProfileIn, ProposalOut
 from bot import replay
 from bot.api_client import ApiClient
 from bot.identity import Pseudonyms
+from bot.language_id import guess_language
 from bot.optouts import OptOuts
 from bot.stores import TurnStore
 from channels.base import Inbound, Outcome
@@ -23,6 +25,7 @@ from dialogs import (
     Context,
     District,
     Erase,
+    Event,
     OptIn,
     OptOut,
     Phase,
@@ -31,6 +34,7 @@ from dialogs import (
     SetProfile,
     Stage,
     SubmitIdea,
+    Text,
     Turn,
     step,
 )
@@ -73,6 +77,7 @@ class Runtime:
             log.warning("no catalog for %s: not offered", ", ".join(sorted(missing)))
         if c.default_language not in self._languages:
             raise RuntimeError(f"no catalog for the default language {c.default_language!r}")
+        guess_language("bonjour", self._languages)  # load the model now, not for a resident
         self._districts = tuple(
             District(d["key"], d["name"]) for d in c.details.get("districts", [])
         )
@@ -93,15 +98,16 @@ class Runtime:
                 session = Session.from_bytes(state.session)
             else:
                 session = Session(stopped=await self.optouts.is_opted_out(ref))
+            event = self._with_language_hint(session, inbound.event)
             await self._top_up(session, ref)  # even when stopped: START resumes at once
-            turn = step(session, inbound.event, await self._context(session, inbound.channel))
+            turn = step(session, event, await self._context(session, inbound.channel))
             queued_for = session.language or self._default_language
             if session.stage is Stage.NEW and turn.session.language != queued_for:
                 # The first message chose the language: queue that language's proposals first.
                 # The dialog is pure, so taking the step again costs nothing but the query.
                 session.language, session.queue = turn.session.language, []
                 await self._top_up(session, ref)
-                turn = step(session, inbound.event, await self._context(session, inbound.channel))
+                turn = step(session, event, await self._context(session, inbound.channel))
             await self._perform(turn, ref, inbound)
             outcome = Outcome(turn.replies, turn.session.language or self._default_language)
             state.save(turn.session.to_bytes(), replay.encode(outcome))
@@ -113,6 +119,14 @@ class Runtime:
             ",".join(type(e).__name__ for e in turn.effects) or "-",
         )
         return outcome
+
+    def _with_language_hint(self, session: Session, event: Event) -> Event:
+        """A newcomer's first text, when no one else hinted at its language, is identified
+        offline (bot/language_id.py); below the threshold there is no hint."""
+        if session.stage is not Stage.NEW or not isinstance(event, Text) or event.hint:
+            return event
+        guess = guess_language(event.text, self._languages)
+        return replace(event, hint=guess.language) if guess else event
 
     @property
     def _default_language(self) -> str:

@@ -66,3 +66,29 @@ def test_a_whole_conversation_in_each_language(demo: TestClient, language: str) 
 
     pending = admin_get(demo, "/api/v1/consultations/mulhouse/proposals?status=pending")
     assert [(p["text"], p["language"]) for p in pending] == [(idea, language)]
+
+
+@pytest.mark.parametrize(
+    ("first_text", "language"),
+    [
+        ("أريد أن أشارك في الاستشارة من فضلكم", "ar"),
+        ("Mahallemiz için bir fikrim var, nasıl katılabilirim?", "tr"),
+        ("Ich möchte bei der Befragung mitmachen, bitte", "de"),
+        ("Quero participar na consulta sobre o bairro", "pt"),
+    ],
+)
+def test_a_first_text_is_answered_in_its_language_without_a_menu(
+    demo: TestClient, first_text: str, language: str
+) -> None:
+    reply = Phone(demo, "+33639980299").send(first_text)
+    t = translator(language)
+    assert t.gettext("Proposal %(number)d:") % {"number": 1} in reply
+    assert t.gettext("Choose your language:") not in reply
+
+
+@pytest.mark.parametrize("first_text", ["ok", "1", "OK!", "👍"])
+def test_ok_or_a_digit_is_answered_in_the_default_language(
+    demo: TestClient, first_text: str
+) -> None:
+    reply = Phone(demo, "+33639980298").send(first_text)
+    assert reply.startswith("Bonjour !") and "Proposition 1 : " in reply

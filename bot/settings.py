@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     database_url: str = "sqlite+aiosqlite:///var/parlons.db"
     redis_url: str | None = None
+    session_days: float = 30  # a conversation silent this long starts again
     pseudonym_key: SecretStr = SecretStr("parlons-development-pseudonym-key")
     consultation: Path = DEMO_CONSULTATION
     admin_token: SecretStr | None = None
@@ -31,6 +32,9 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = None
     # SMS in these languages lose the letters GSM-7 lacks (â -> a): half the segments.
     sms_plain_languages: list[str] = ["fr", "de", "en", "pt", "tr"]
+    # Channels where a vote is followed by "a favourite / realistic / a platitude?" (each
+    # question is one more SMS, so not SMS by default).
+    qualify_channels: list[str] = ["telegram"]
     telegram_api_url: str = "https://api.telegram.org"
     telegram_secret: SecretStr | None = None
 

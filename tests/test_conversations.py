@@ -34,3 +34,18 @@ def test_conversation(path: Path, client: TestClient) -> None:
     expected = [p if isinstance(p, dict) else {"text": p} for p in script.get("pending", [])]
     assert [{k: p[k] for k in e} for p, e in zip(pending, expected, strict=False)] == expected
     assert len(pending) == len(expected)
+
+
+def test_sms_asks_for_qualifications_only_when_configured(settings, tmp_path) -> None:  # noqa: ANN001
+    from bot.app import create_app
+
+    settings.qualify_channels = ["sms"]
+    with TestClient(create_app(settings)) as client:
+        phone = Phone(client, "+33639980190")
+        phone.send("Bonjour")
+        assert (
+            phone.send("1") == "Noté.\nEn un mot ?\n1=Coup de coeur 2=Réaliste 3=Banal 0=Continuer"
+        )
+        assert phone.send("1").startswith("Proposition 2 : ")
+        counted = results(client)["Il faut renforcer l'aide alimentaire dans chaque quartier."]
+    assert (counted["agree"], counted["qualifications"]) == (1, {"favourite": 1})

@@ -4,6 +4,7 @@ what the database holds (opt-outs, ballots)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,8 +13,9 @@ from bot.stores.base import TurnState
 
 
 class MemoryStore:
-    def __init__(self, remembered_messages: int = 100_000) -> None:
-        self._sessions: dict[str, bytes] = {}
+    def __init__(self, session_seconds: float = 30 * 86400, remembered_messages: int = 100_000):
+        self._sessions: dict[str, tuple[bytes, float]] = {}  # session, when it expires
+        self._session_seconds = session_seconds
         self._answered: OrderedDict[str, bytes] = OrderedDict()
         self._remembered = remembered_messages
         self._locks: dict[str, asyncio.Lock] = {}
@@ -25,10 +27,13 @@ class MemoryStore:
         self._holders[ref] = self._holders.get(ref, 0) + 1
         try:
             async with lock:
-                state = TurnState(self._sessions.get(ref), self._answered.get(message_key))
+                state = TurnState(self._session(ref), self._answered.get(message_key))
                 yield state
                 if state.new_session is not None and state.outcome is not None:
-                    self._sessions[ref] = state.new_session
+                    self._sessions[ref] = (
+                        state.new_session,
+                        time.monotonic() + self._session_seconds,
+                    )
                     self._answered[message_key] = state.outcome
                     while len(self._answered) > self._remembered:
                         self._answered.popitem(last=False)
@@ -37,6 +42,16 @@ class MemoryStore:
             self._holders[ref] -= 1
             if not self._holders[ref]:
                 del self._holders[ref], self._locks[ref]
+
+    def _session(self, ref: str) -> bytes | None:
+        stored = self._sessions.get(ref)
+        if stored is None:
+            return None
+        session, expires = stored
+        if time.monotonic() >= expires:
+            del self._sessions[ref]  # silent too long: the next message starts afresh
+            return None
+        return session
 
     async def ping(self) -> None:
         return None

@@ -1,0 +1,46 @@
+"""The in-process store: one turn at a time per resident, re-deliveries remembered, sessions
+that expire."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.stores import MemoryStore
+
+
+async def test_two_turns_of_one_resident_run_one_after_the_other() -> None:
+    store = MemoryStore()
+    order: list[str] = []
+
+    async def turn(name: str) -> None:
+        async with store.turn("ref-1", name) as state:
+            order.append(f"{name} in")
+            await asyncio.sleep(0.01)
+            order.append(f"{name} out")
+            state.save(name.encode(), b"{}")
+
+    await asyncio.gather(turn("a"), turn("b"))
+    assert order in (["a in", "a out", "b in", "b out"], ["b in", "b out", "a in", "a out"])
+
+
+async def test_a_message_seen_before_is_replayed_and_an_unsaved_turn_changes_nothing() -> None:
+    store = MemoryStore()
+    async with store.turn("ref-1", "sms:SM1") as state:
+        state.save(b"session-1", b"outcome-1")
+    async with store.turn("ref-1", "sms:SM1") as state:
+        assert state.replay == b"outcome-1"
+    async with store.turn("ref-1", "sms:SM2") as state:
+        assert (state.session, state.replay) == (b"session-1", None)  # and nothing saved
+    async with store.turn("ref-1", "sms:SM2") as state:
+        assert state.replay is None
+
+
+async def test_a_session_expires_after_its_time() -> None:
+    store = MemoryStore(session_seconds=0.05)
+    async with store.turn("ref-1", "m1") as state:
+        state.save(b"session", b"{}")
+    async with store.turn("ref-1", "m2") as state:
+        assert state.session == b"session"
+    await asyncio.sleep(0.06)
+    async with store.turn("ref-1", "m3") as state:
+        assert state.session is None

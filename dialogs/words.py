@@ -55,14 +55,25 @@ class Understood:
     number: int | None = None  # for Intent.NUMBER
 
 
+# Cyrillic and Greek letters that look Latin: "SТОР" typed with two Cyrillic letters must
+# still stop. (No offered language is written in these scripts.)
+LOOK_ALIKES = str.maketrans(
+    "АВЕКМНОРСТХУЅІЈаеорсухѕіјΑΒΕΗΙΚΜΝΟΡΤΧΥΖοτρν",
+    "ABEKMHOPCTXYSIJaeopcyxsijABEHIKMNOPTXYZotpv",
+)
+
+
 def normalise(text: str) -> str:
     """Lower case, no accents, no punctuation, single spaces: "D'accord !" -> "daccord"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Invisible characters (zero-width spaces, bidi controls, soft hyphens) go first, so that
+    # "ST<zero width space>OP" is still one word.
+    visible = "".join(c for c in text if unicodedata.category(c) != "Cf").translate(LOOK_ALIKES)
+    decomposed = unicodedata.normalize("NFKD", visible.casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     bare = re.sub(r"['’`´]", "", bare)
     words = " ".join(re.sub(r"[\W_]+", " ", bare).split())
     # A lone "?" is a request for help, not an empty message.
-    return words or ("?" if "?" in text or "؟" in text else "")
+    return words or ("?" if "?" in visible or "؟" in visible else "")
 
 
 def _keyword_lists(language: str) -> dict[Intent, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -34,6 +34,9 @@ def create_engine(url: str) -> AsyncEngine:
     return engine
 
 
+_LOCK = 0x7061726C6F6E73  # "parlons": the advisory lock all Parlons migrations share
+
+
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
 
@@ -48,6 +51,10 @@ async def upgrade(engine: AsyncEngine, script_location: str) -> None:
         command.upgrade(config, "head")
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # N workers starting together: the first migrates, the others wait here and
+            # then find nothing to do. The lock ends with the transaction.
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
         await connection.run_sync(run)
 
 

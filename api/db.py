@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
@@ -34,7 +38,28 @@ def create_engine(url: str) -> AsyncEngine:
     return engine
 
 
-_LOCK = 0x7061726C6F6E73  # "parlons": the advisory lock all Parlons migrations share
+_START_LOCK = 0x7061726C6F6E73  # "parlons": the PostgreSQL advisory lock of every start-up
+
+
+@asynccontextmanager
+async def exclusive_start(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Processes starting together (uvicorn workers, `parlons worker`) take turns to migrate
+    and load the consultation: the first does it, the others find it done."""
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _START_LOCK})
+            try:
+                yield
+            finally:
+                await connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _START_LOCK})
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.start-lock", "w") as lock:  # SQLite: a lock beside the file
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        yield
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
@@ -51,10 +76,6 @@ async def upgrade(engine: AsyncEngine, script_location: str) -> None:
         command.upgrade(config, "head")
 
     async with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # N workers starting together: the first migrates, the others wait here and
-            # then find nothing to do. The lock ends with the transaction.
-            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
         await connection.run_sync(run)
 
 

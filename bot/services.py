@@ -36,10 +36,11 @@ class Services:
     redis: Redis | None  # production mode: sessions and the outbox
 
     async def start(self) -> None:
-        if self.api_state is not None:
-            await db.upgrade(self.api_state.engine, API_MIGRATIONS)
-            await self.api_state.service.load(self.consultation)
-        await db.upgrade(self.engine, BOT_MIGRATIONS)
+        async with db.exclusive_start(self.engine):
+            if self.api_state is not None:
+                await db.upgrade(self.api_state.engine, API_MIGRATIONS)
+                await self.api_state.service.load(self.consultation)
+            await db.upgrade(self.engine, BOT_MIGRATIONS)
         await self.runtime.start()
 
     async def stop(self) -> None:

@@ -33,8 +33,9 @@ async def drainer(settings: Settings, **options: Any) -> AsyncIterator[Drainer]:
     api_state, client, engine = services.api_side(settings, spec.slug)
     try:
         if api_state is not None:  # the API in this process: its tables must be there
-            await db.upgrade(api_state.engine, API_MIGRATIONS)
-            await api_state.service.load(spec)
+            async with db.exclusive_start(engine):
+                await db.upgrade(engine, API_MIGRATIONS)
+                await api_state.service.load(spec)
         drainer = Drainer(redis, client, settings.redis_prefix, **options)
         try:
             yield drainer

@@ -7,7 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.models import Choice, ProposalStatus, Qualification
+from api.models import (
+    Choice,
+    ModerationAction,
+    ProposalStatus,
+    Qualification,
+    RejectReason,
+    Role,
+)
 
 LanguageCode = str
 
@@ -71,8 +78,12 @@ class ProposalOut(BaseModel):
     translations: dict[LanguageCode, str]
     channel: str | None = Field(None, description="how a resident's idea reached us")
     audio: str | None = Field(None, description="a recording of the idea, to listen to")
-    reject_reason: str | None = None
+    reject_reason: RejectReason | None = None
     flags: list[str] = Field([], description='for moderators; "safeguarding" is urgent')
+    original_text: str | None = Field(None, description="the resident's words, if edited")
+    similar_to: int | None = Field(None, description="the proposal a near-duplicate resembles")
+    claimed_by: str | None = Field(None, description="the moderator handling it now")
+    claimed_until: datetime | None = None
 
 
 class IdeaIn(BaseModel):
@@ -111,7 +122,60 @@ class Erased(BaseModel):
 
 
 class Rejection(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: RejectReason
+    note: str | None = Field(None, max_length=500, description="for the audit trail")
+
+
+class Decision(BaseModel):
+    """An accept or a postpone, with an optional note for the audit trail."""
+
+    note: str | None = Field(None, max_length=500)
+
+
+class Edit(BaseModel):
+    """A moderator's correction; the resident's original text is kept."""
+
+    text: str | None = Field(None, min_length=1, max_length=1000)
+    theme: str | None = Field(None, max_length=64)
+    note: str | None = Field(None, max_length=500)
+
+
+class TranslationIn(BaseModel):
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class ReasonOut(BaseModel):
+    code: RejectReason
+    explanation: str = Field(description="in plain words, as the author may be told")
+
+
+class ModerationEventOut(BaseModel):
+    id: int
+    proposal_id: int
+    actor: str
+    action: ModerationAction
+    reason: RejectReason | None
+    note: str | None
+    change: dict[str, Any]
+    at: datetime
+
+
+class TokenIn(BaseModel):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$", description="who holds it")
+    role: Role
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    role: Role
+    created_by: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="shown once: only its digest is stored")
 
 
 class BallotIn(BaseModel):

@@ -156,4 +156,3 @@ def test_stop_by_sms_in_any_language_and_spelling_stops_at_once(
 
 def _ballots(client: TestClient) -> int:
     return admin_get(client, "/api/v1/consultations/mulhouse/results")["ballots"]
-

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.models import (
     Choice,
@@ -106,6 +107,7 @@ class ProfileIn(BaseModel):
     district: str | None = Field(None, max_length=64)
     age_band: str | None = Field(None, max_length=16)
     centre: str | None = Field(None, max_length=64)
+    simulated: bool | None = Field(None, description="staff practising: never counted")
 
 
 class ProfileOut(BaseModel):
@@ -122,8 +124,23 @@ class Erased(BaseModel):
 
 
 class Rejection(BaseModel):
-    reason: RejectReason
+    reason: RejectReason = Field(description="a code from GET /moderation/reasons")
     note: str | None = Field(None, max_length=500, description="for the audit trail")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _words_as_other(cls, data: Any) -> Any:
+        """A reason written in words ("Off-topic") is read as its code; words that name no
+        code become "other" with the words kept as the note, so nothing the moderator wrote
+        is lost."""
+        if not isinstance(data, dict) or not isinstance(data.get("reason"), str):
+            return data
+        words = data["reason"].strip()
+        code = re.sub(r"[\s-]+", "_", words.casefold())
+        if code in RejectReason.__members__.values():
+            return {**data, "reason": code}
+        note = "; ".join(filter(None, [words[:500], data.get("note")]))[:500]
+        return {**data, "reason": RejectReason.OTHER, "note": note}
 
 
 class Decision(BaseModel):

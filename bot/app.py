@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api.app import attach, create_api
 from api.loader import read_consultation
-from bot import health, metrics, services
+from bot import health, metrics, services, web
 from bot.settings import Settings, secret
 from channels import sms
 from channels.twilio_signature import TwilioSignature
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router(checks))
     app.include_router(metrics.router(parlons.outbox_depth))
     app.middleware("http")(metrics.time_webhooks)
+    web.mount(app, parlons)
     return app
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from api.schemas import BallotIn, ConsultationOut, IdeaIn, ProfileIn, ProposalOut
 from bot import metrics, outbox, replay
 from bot.api_client import ApiClient
+from bot.contacts import Contacts
 from bot.identity import Pseudonyms
 from bot.language_id import guess_language
 from bot.optouts import OptOuts
@@ -28,6 +29,7 @@ from dialogs import (
     District,
     Erase,
     Event,
+    HearBack,
     OptIn,
     OptOut,
     Phase,
@@ -57,6 +59,7 @@ class Runtime:
         pseudonyms: Pseudonyms,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         qualify_channels: frozenset[str] = frozenset(),
+        contacts: Contacts | None = None,
     ) -> None:
         self.api = api
         self.clock = clock
@@ -64,6 +67,7 @@ class Runtime:
         self.store = store
         self.optouts = optouts
         self.pseudonyms = pseudonyms
+        self.contacts = contacts  # residents who asked to hear back (none kept without it)
         self._consultation: ConsultationOut | None = None
         self._proposals: dict[int, ProposalView] = {}
         self._languages: tuple[str, ...] = ()
@@ -194,10 +198,16 @@ class Runtime:
         The API writes go, in the order the dialog made them, either to the store's outbox
         (Redis: saved with the session, posted by `parlons worker`) or straight to the API."""
         writes = self._api_writes(turn, ref, inbound)
-        for effect in turn.effects:
+        language = turn.session.language
+        for effect in turn.effects:  # the bot's own tables, at once in any mode
             match effect:
+                case Erase() | HearBack(False):
+                    await self._forget_contact(ref)
+                case HearBack(True) if self.contacts is not None:
+                    spoken = language or self._default_language
+                    await self.contacts.keep(ref, inbound.channel, inbound.address, spoken)
                 case OptOut():
-                    await self.optouts.opt_out(ref)  # STOP is honoured at once, in any mode
+                    await self.optouts.opt_out(ref)
                 case OptIn():
                     await self.optouts.opt_in(ref)
         if self.store.has_outbox:
@@ -250,6 +260,10 @@ class Runtime:
                 case Erase():
                     writes.append(outbox.erase_entry(ref))
         return writes
+
+    async def _forget_contact(self, ref: str) -> None:
+        if self.contacts is not None:
+            await self.contacts.forget(ref)
 
 
 def phase(consultation: ConsultationOut, now: datetime) -> Phase:

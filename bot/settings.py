@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     redis_prefix: str = "parlons:"  # every key starts with it: several Parlons, one Redis
     replay_hours: float = 24  # a message re-delivered within this time gets the same answer
     outbox_batch: int = 500  # ballots per post to the API (at most the API's 500)
+    # Closing the loop (docs/broadcast.md): the secret that encrypts the contact addresses of
+    # residents who asked to hear back. Set your own; losing it loses those addresses.
+    contact_key: SecretStr = SecretStr("parlons-development-contact-key")
+    # The staff web page (bot/web): the key that seals its sign-in cookies (unset: derived
+    # from the pseudonym key, so every worker agrees), and how long a sign-in lasts.
+    web_secret: SecretStr | None = None
+    web_session_hours: float = 8
     telegram_api_url: str = "https://api.telegram.org"
     telegram_secret: SecretStr | None = None
 

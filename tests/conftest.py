@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -30,6 +32,17 @@ BOT_TOKEN = "test-bot-token"
 PUBLIC_URL = "https://parlons.example.org"
 SMS_URL = f"{PUBLIC_URL}/webhooks/twilio/sms"
 _sids = itertools.count(1)
+
+# Property tests (hypothesis): CI runs every property with PROPERTY_EXAMPLES examples, new
+# ones each run; a developer gets a quarter of that unless HYPOTHESIS_PROFILE=ci. Tests that go
+# through the whole app state their own, smaller count.
+PROPERTY_EXAMPLES = 400
+_quiet = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_settings.register_profile("ci", max_examples=PROPERTY_EXAMPLES, **_quiet)
+hypothesis_settings.register_profile("dev", max_examples=PROPERTY_EXAMPLES // 4, **_quiet)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+)
 
 
 # `make test` runs the suite on SQLite, then the tests marked `database` (every test that

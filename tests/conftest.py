@@ -9,6 +9,7 @@ import os
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -97,7 +98,9 @@ def database_url(tmp_path: Path) -> str:
     if POSTGRES_URL is None:
         return f"sqlite+aiosqlite:///{tmp_path}/parlons.db"
     try:
-        asyncio.run(_fresh_postgres(POSTGRES_URL))
+        # In a thread of its own: some tests (the browser's) already run an event loop.
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, _fresh_postgres(POSTGRES_URL)).result()
     except (OSError, ConnectionError) as e:
         unavailable("PostgreSQL", e)
     return POSTGRES_URL

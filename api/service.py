@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Update, func, select, update
+from sqlalchemy import Update, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
@@ -367,16 +368,30 @@ class ConsultationService:
             )
             if missing := proposal_ids - valid:
                 raise Invalid(f"no proposal {sorted(missing)} in consultation {slug!r}")
+            fresh = []
             for ballot in ballots:
                 if ballot.idempotency_key in seen_keys:
                     duplicates += 1
                     continue
                 seen_keys.add(ballot.idempotency_key)
-                participant = await self._participant(
-                    db, consultation.id, ballot.participant, ballot.channel, ballot.language
-                )
-                if await self._store(db, participant, ballot):
+                fresh.append(ballot)
+            if not fresh:
+                return BallotsOut(stored=0, duplicates=duplicates)
+            # A batch costs a fixed number of queries, whatever its size (the outbox worker
+            # posts up to 500 at a time): participants, their ballots, one bump per counter.
+            participants = await self._participants(db, consultation.id, fresh)
+            pairs = {(participants[b.participant].id, b.proposal_id) for b in fresh}
+            rows = await db.scalars(
+                select(Ballot).where(tuple_(Ballot.participant_id, Ballot.proposal_id).in_(pairs))
+            )
+            existing = {(row.participant_id, row.proposal_id): row for row in rows}
+            bumps: Counter[tuple[int, str]] = Counter()
+            for ballot in fresh:
+                if self._store(db, participants[ballot.participant], ballot, existing, bumps):
                     stored += 1
+            for (proposal_id, choice), by in sorted(bumps.items()):
+                if by:
+                    await db.execute(_bump(proposal_id, _COUNTER[choice], by))
         return BallotsOut(stored=stored, duplicates=duplicates)
 
     async def _participant(
@@ -397,42 +412,71 @@ class ConsultationService:
             row.language = language
         return row
 
-    async def _store(self, db: AsyncSession, participant: Participant, b: BallotIn) -> bool:
-        existing = await db.scalar(
-            select(Ballot)
-            .where(Ballot.participant_id == participant.id)
-            .where(Ballot.proposal_id == b.proposal_id)
+    async def _participants(
+        self, db: AsyncSession, consultation_id: int, ballots: Sequence[BallotIn]
+    ) -> dict[str, Participant]:
+        """The batch's participants by ref, created on their first ballot; each takes the
+        language of their last ballot that names one."""
+        found = await db.scalars(
+            select(Participant)
+            .where(Participant.consultation_id == consultation_id)
+            .where(Participant.ref.in_({b.participant for b in ballots}))
         )
-        counter = _COUNTER[b.choice.value]
+        rows = {row.ref: row for row in found}
+        for b in ballots:
+            row = rows.get(b.participant)
+            if row is None:
+                row = rows[b.participant] = Participant(
+                    consultation_id=consultation_id,
+                    ref=b.participant,
+                    channel=b.channel,
+                    language=b.language,
+                )
+                db.add(row)
+            elif b.language and row.language != b.language:
+                row.language = b.language
+        await db.flush()  # the new ones get their ids
+        return rows
+
+    @staticmethod
+    def _store(
+        db: AsyncSession,
+        participant: Participant,
+        b: BallotIn,
+        existing: dict[tuple[int, int], Ballot],
+        bumps: Counter[tuple[int, str]],
+    ) -> bool:
+        """Apply one ballot to the participant's ballot on that proposal, if any; the counter
+        changes are gathered in `bumps`."""
         # A simulated participant's ballot is kept (its conversation goes on as a resident's
         # would) but never reaches the running counts that results and ordering read.
         counted = not participant.simulated
-        if existing is None:
-            db.add(
-                Ballot(
-                    participant_id=participant.id,
-                    proposal_id=b.proposal_id,
-                    choice=b.choice,
-                    qualification=b.qualification,
-                    channel=b.channel,
-                    idempotency_key=b.idempotency_key,
-                )
+        row = existing.get((participant.id, b.proposal_id))
+        if row is None:
+            row = existing[participant.id, b.proposal_id] = Ballot(
+                participant_id=participant.id,
+                proposal_id=b.proposal_id,
+                choice=b.choice,
+                qualification=b.qualification,
+                channel=b.channel,
+                idempotency_key=b.idempotency_key,
             )
+            db.add(row)
             if counted:
-                await db.execute(_bump(b.proposal_id, counter, +1))
+                bumps[b.proposal_id, b.choice.value] += 1
             return True
-        existing.idempotency_key = b.idempotency_key
-        if existing.choice == b.choice:
-            if b.qualification is None or existing.qualification == b.qualification:
+        row.idempotency_key = b.idempotency_key
+        if row.choice == b.choice:
+            if b.qualification is None or row.qualification == b.qualification:
                 return False
-            existing.qualification = b.qualification
+            row.qualification = b.qualification
             return True
-        existing.qualification = b.qualification
+        row.qualification = b.qualification
         if counted:
-            await db.execute(_bump(b.proposal_id, _COUNTER[existing.choice.value], -1))
-            await db.execute(_bump(b.proposal_id, counter, +1))
-        existing.choice = b.choice
-        existing.channel = b.channel
+            bumps[b.proposal_id, row.choice.value] -= 1
+            bumps[b.proposal_id, b.choice.value] += 1
+        row.choice = b.choice
+        row.channel = b.channel
         return True
 
     # --- results ---------------------------------------------------------------------------

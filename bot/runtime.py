@@ -109,7 +109,9 @@ class Runtime:
                 await self._top_up(session, ref)
                 turn = step(session, event, await self._context(session, inbound.channel))
             await self._perform(turn, ref, inbound)
-            outcome = Outcome(turn.replies, turn.session.language or self._default_language)
+            outcome = Outcome(
+                turn.replies, turn.session.language or self._default_language, turn.stale
+            )
             state.save(turn.session.to_bytes(), replay.encode(outcome))
         log.info(
             "turn ref=%s channel=%s replies=%d effects=%s",

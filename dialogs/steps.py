@@ -204,6 +204,8 @@ def _answer_qualify(
     ask = p.qualify_question(s, ctx)
     words = {Intent.SKIP: "go_on", Intent.CANCEL: "go_on"}
     qualification = _pick(event, heard, ask.options, words, about=s.last)
+    if qualification is None and isinstance(event, Press):
+        return _not_understood(s, ctx, event, heard, paused)  # an old button: nothing moves
     if qualification is None:
         return _carry_on(s, ctx, [])  # optional: anything else goes on to the next proposal
     if qualification == "go_on" or s.last is None or s.last_choice is None:
@@ -406,7 +408,7 @@ def _not_understood(
     if isinstance(event, Press):
         # An old button pressed again: nothing is recorded, the current question stands.
         stale = p.tr(s, ctx).gettext("That question is already answered.")
-        return Turn(s, (Say(stale), *_again(s, ctx)))
+        return Turn(s, (Say(stale), *_again(s, ctx)), stale=True)
     if paused:
         return Turn(s, (p.welcome_back(s, ctx), *_again(s, ctx)))
     if s.stage is Stage.VOTING and _is_idea(event):

@@ -224,3 +224,4 @@ class Turn:
     session: Session
     replies: tuple[Reply, ...] = ()
     effects: tuple[Effect, ...] = ()
+    stale: bool = False  # a button of a question already answered: nothing was taken

@@ -9,22 +9,27 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.app import attach
-from bot import health, services
+from bot import health, services, telegram_bot
 from bot.settings import Settings, secret
-from channels import sms
+from channels import sms, telegram
 from channels.twilio_signature import TwilioSignature
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     parlons = services.build(settings or Settings())
     settings = parlons.settings
+    updates = telegram_bot.build(parlons)  # None without a bot token
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await parlons.start()
+        if updates is not None and settings.telegram_polling:
+            updates.start_polling()
         try:
             yield
         finally:
+            if updates is not None:
+                await updates.stop()
             await parlons.stop()
 
     app = FastAPI(
@@ -38,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handle = parlons.runtime.handle
     signature = TwilioSignature(secret(settings.twilio_auth_token), settings.public_url)
     app.include_router(sms.router(handle, signature, settings.sms_plain_languages))
+    app.include_router(telegram.router(updates, secret(settings.telegram_secret)))
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
     return app

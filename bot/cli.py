@@ -7,6 +7,7 @@ import logging
 
 import uvicorn
 
+from bot import centres_cli
 from bot.app import create_app
 from bot.chat import main as chat_main
 from bot.settings import Settings
@@ -19,6 +20,11 @@ def main(argv: list[str] | None = None) -> None:
     serve = commands.add_parser("serve", help="serve the webhooks and the consultation API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--telegram-polling",
+        action="store_true",
+        help="fetch Telegram updates instead of waiting for the webhook (no public URL needed)",
+    )
 
     chat = commands.add_parser("chat", help="text the consultation from this terminal")
     chat.add_argument(
@@ -27,13 +33,20 @@ def main(argv: list[str] | None = None) -> None:
         help="record the votes in the configured database (default: a throwaway one)",
     )
 
+    centres_cli.add_commands(commands)
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "serve":
-        _serve(Settings(), args.host, args.port)
+        settings = Settings()
+        settings.telegram_polling = settings.telegram_polling or args.telegram_polling
+        _serve(settings, args.host, args.port)
     elif args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)  # the conversation, not the logs
         chat_main(Settings(), args.keep)
+    elif args.command in ("centre", "centres", "mediator"):
+        logging.getLogger().setLevel(logging.WARNING)
+        centres_cli.run(args, Settings())
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:

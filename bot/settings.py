@@ -35,8 +35,13 @@ class Settings(BaseSettings):
     # Channels where a vote is followed by "a favourite / realistic / a platitude?" (each
     # question is one more SMS, so not SMS by default).
     qualify_channels: list[str] = ["telegram"]
+    # Telegram (docs/telegram.md): the Bot API's base URL (tests point it at a fake), the
+    # webhook's secret, the bot's @username for the deep links handed out, and polling
+    # instead of the webhook for local use (`parlons serve --telegram-polling`).
     telegram_api_url: str = "https://api.telegram.org"
     telegram_secret: SecretStr | None = None
+    telegram_bot_username: str | None = None
+    telegram_polling: bool = False
 
     twilio_auth_token: SecretStr | None = Field(
         None, validation_alias=_own_name("TWILIO_AUTH_TOKEN")

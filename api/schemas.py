@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from api.models import Choice, ProposalStatus, Qualification
+from api.text import clean_text
 
 LanguageCode = str
+# Every text a person wrote is cleaned before it is stored (api/text.py), whoever sends it:
+# the bot in-process, over HTTP, or a consultation file. Length limits apply to the result.
+CleanText = Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)]
 
 
 class ProposalSpec(BaseModel):
@@ -18,11 +22,11 @@ class ProposalSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: str = Field(min_length=1, max_length=64)
-    text: str = Field(min_length=1, max_length=1000)
+    text: CleanText = Field(min_length=1, max_length=1000)
     language: LanguageCode
     theme: str | None = None
     status: ProposalStatus = ProposalStatus.ACCEPTED
-    translations: dict[LanguageCode, str] = {}
+    translations: dict[LanguageCode, CleanText] = {}
 
 
 class ConsultationSpec(BaseModel):
@@ -79,7 +83,7 @@ class IdeaIn(BaseModel):
     """A resident's own idea, confirmed by them; it waits for a moderator."""
 
     participant: str = Field(min_length=8, max_length=64, description="pseudonymous ref")
-    text: str = Field(min_length=1, max_length=1000)
+    text: CleanText = Field(min_length=1, max_length=1000)
     language: LanguageCode
     channel: str = Field(max_length=16)
     audio: str | None = Field(None, max_length=500)
@@ -111,7 +115,7 @@ class Erased(BaseModel):
 
 
 class Rejection(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: CleanText = Field(min_length=1, max_length=500)
 
 
 class BallotIn(BaseModel):

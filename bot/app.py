@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from api.app import attach
 from bot import health, services
+from bot.body_limit import BodyLimit
 from bot.settings import Settings, secret
 from channels import sms
 from channels.twilio_signature import TwilioSignature
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.parlons = parlons
+    app.add_middleware(BodyLimit, max_bytes=settings.webhook_max_bytes)
     if parlons.api_state is not None:
         attach(app, parlons.api_state)
     handle = parlons.runtime.handle

@@ -8,7 +8,7 @@ the reply leaves, and saves the session.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -39,6 +39,7 @@ from dialogs import (
     step,
 )
 from dialogs.i18n import has_catalog
+from dialogs.vocabulary import TEXT_MAX_LENGTH
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +56,12 @@ class Runtime:
         pseudonyms: Pseudonyms,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         qualify_channels: frozenset[str] = frozenset(),
+        text_limits: Mapping[str, int] | None = None,
     ) -> None:
         self.api = api
         self.clock = clock
         self.qualify_channels = qualify_channels
+        self.text_limits = text_limits or {}
         self.store = store
         self.optouts = optouts
         self.pseudonyms = pseudonyms
@@ -166,6 +169,7 @@ class Runtime:
             districts=self._districts,
             idea_max_length=c.details.get("idea_max_length", 200),
             qualify=channel in self.qualify_channels,
+            text_max_length=self.text_limits.get(channel, TEXT_MAX_LENGTH),
         )
 
     def _remember(self, proposals: list[ProposalOut]) -> None:

@@ -9,7 +9,7 @@ import uvicorn
 
 from bot.app import create_app
 from bot.chat import main as chat_main
-from bot.settings import Settings
+from bot.settings import InsecureSettings, Settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,11 +29,15 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings()
+    except InsecureSettings as e:
+        parser.exit(2, f"parlons: {e}\n")
     if args.command == "serve":
-        _serve(Settings(), args.host, args.port)
+        _serve(settings, args.host, args.port)
     elif args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)  # the conversation, not the logs
-        chat_main(Settings(), args.keep)
+        chat_main(settings, args.keep)
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:

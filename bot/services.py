@@ -16,6 +16,7 @@ from api.schemas import ConsultationSpec
 from bot.api_client import ApiClient, HttpApiClient, InProcessApiClient
 from bot.identity import Pseudonyms
 from bot.optouts import OptOuts
+from bot.redact import redact_secrets
 from bot.runtime import Runtime
 from bot.settings import Settings, secret
 from bot.stores import MemoryStore
@@ -49,6 +50,7 @@ class Services:
 
 
 def build(settings: Settings) -> Services:
+    redact_secrets(*settings.secret_values())
     spec = read_consultation(settings.consultation)  # a broken file stops the start, loudly
     api_state: ApiState | None = None
     client: ApiClient
@@ -67,5 +69,6 @@ def build(settings: Settings) -> Services:
         optouts=OptOuts(db.sessionmaker(engine)),
         pseudonyms=Pseudonyms(settings.pseudonym_key.get_secret_value()),
         qualify_channels=frozenset(settings.qualify_channels),
+        text_limits=settings.max_text_length,
     )
     return Services(settings, spec, api_state, engine, client, runtime)

@@ -214,6 +214,14 @@ class BallotsOut(BaseModel):
     duplicates: int = Field(description="ballots whose idempotency key was already stored")
 
 
+class GroupShare(BaseModel):
+    group: int
+    agree: int
+    disagree: int
+    skip: int
+    agree_rate: float | None
+
+
 class ProposalResult(BaseModel):
     id: int
     text: str
@@ -224,11 +232,45 @@ class ProposalResult(BaseModel):
     skip: int
     votes: int
     agree_rate: float | None = Field(description="agree / (agree + disagree); skips left out")
+    agree_low: float = Field(0.0, description="Wilson 95 % lower bound of agree_rate: the rank")
+    agree_high: float = Field(1.0, description="Wilson 95 % upper bound of agree_rate")
+    consensus: float = Field(0.0, description="product over opinion groups of their agree share")
+    controversy: float = Field(0.0, description="0 one-sided or few votes, 1 evenly split")
+    groups: list[GroupShare] = []
     qualifications: dict[Qualification, int] = {}
+
+
+class Participation(BaseModel):
+    participants: int
+    ballots: int
+
+
+class GroupOut(BaseModel):
+    id: int = Field(description="0 is the largest group")
+    participants: int
+    distinctive: list[int] = Field(
+        description="proposals this group agrees with far more than the others, strongest first"
+    )
+
+
+class ResultFilter(BaseModel):
+    """Count only some participants: every given part must match."""
+
+    channel: str | None = Field(None, max_length=16, description="the ballot's channel")
+    language: LanguageCode | None = Field(None, max_length=8)
+    district: str | None = Field(None, max_length=64)
+    age_band: str | None = Field(None, max_length=16)
+    centre: str | None = Field(None, max_length=64)
 
 
 class ResultsOut(BaseModel):
     slug: str
+    filters: ResultFilter = ResultFilter()
     participants: int
     ballots: int
-    proposals: list[ProposalResult]
+    proposals: list[ProposalResult] = Field(description="best first: by agree_low")
+    participation: dict[str, dict[str, Participation]] = Field(
+        {}, description='by channel, language, district, age_band, centre ("unknown": not given)'
+    )
+    groups: list[GroupOut] = Field([], description="opinion groups, when enough participants")
+    uniting: list[int] = Field([], description="proposals every group agrees with, by consensus")

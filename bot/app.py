@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api import db
 from api.app import attach
-from bot import health, services
+from bot import delivery, health, services
 from bot.settings import Settings, secret
 from channels import sms
 from channels.twilio_signature import TwilioSignature
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handle = parlons.runtime.handle
     signature = TwilioSignature(secret(settings.twilio_auth_token), settings.public_url)
     app.include_router(sms.router(handle, signature, settings.sms_plain_languages))
+    app.include_router(delivery.router(signature, db.sessionmaker(parlons.engine)))
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
     return app

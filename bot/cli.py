@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
 import uvicorn
 
@@ -27,6 +28,14 @@ def main(argv: list[str] | None = None) -> None:
         help="record the votes in the configured database (default: a throwaway one)",
     )
 
+    broadcast = commands.add_parser(
+        "broadcast", help="send a message to every resident who asked to hear back"
+    )
+    broadcast.add_argument("file", type=Path, help="YAML: name, and the message per language")
+    broadcast.add_argument(
+        "--dry-run", action="store_true", help="count the messages and SMS segments, send none"
+    )
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "serve":
@@ -34,6 +43,10 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)  # the conversation, not the logs
         chat_main(Settings(), args.keep)
+    elif args.command == "broadcast":
+        from bot.broadcast_command import main as broadcast_main
+
+        broadcast_main(Settings(), args.file, args.dry_run)
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:

@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     # Closing the loop (docs/broadcast.md): the secret that encrypts the contact addresses of
     # residents who asked to hear back. Set your own; losing it loses those addresses.
     contact_key: SecretStr = SecretStr("parlons-development-contact-key")
+    # `parlons broadcast` and idea notices (docs/broadcast.md). Twilio's REST host can be
+    # replaced (a local fake in the tests); no message between the quiet hours (local time of
+    # the consultation; "" for none); at most so many messages a second on each channel.
+    twilio_api_url: str | None = None
+    quiet_hours: str = "21:00-09:00"
+    send_rates: dict[str, float] = {"sms": 10, "telegram": 20, "voice": 1}
+    send_retries: int = 3
     telegram_api_url: str = "https://api.telegram.org"
     telegram_secret: SecretStr | None = None
 
@@ -45,6 +52,10 @@ class Settings(BaseSettings):
         None, validation_alias=_own_name("TWILIO_AUTH_TOKEN")
     )
     twilio_account_sid: str | None = Field(None, validation_alias=_own_name("TWILIO_ACCOUNT_SID"))
+    twilio_messaging_service_sid: str | None = Field(
+        None, validation_alias=_own_name("TWILIO_MESSAGING_SERVICE_SID")
+    )
+    twilio_caller_id: str | None = Field(None, validation_alias=_own_name("TWILIO_CALLER_ID"))
     telegram_bot_token: SecretStr | None = Field(
         None, validation_alias=_own_name("TELEGRAM_BOT_TOKEN")
     )

@@ -5,12 +5,15 @@ have left: do not send again; a delivery receipt may still tell)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection
+from datetime import timedelta
 from typing import Protocol
 
 import httpx
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
@@ -136,7 +139,7 @@ class TelegramSender:
         try:
             message = await self._bot.send_message(int(to.address.removeprefix("telegram:")), text)
         except RetryAfter as error:
-            raise Retry("telegram 429", after=_seconds(error.retry_after)) from error
+            raise Retry("telegram 429", after=_seconds(error)) from error
         except (Forbidden, BadRequest) as error:  # the bot was blocked, the chat is gone
             raise Refused(f"telegram: {error.message}"[:200]) from error
         except TimedOut as error:
@@ -146,5 +149,8 @@ class TelegramSender:
         return str(message.message_id)
 
 
-def _seconds(value: object) -> float:
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)  # type: ignore[arg-type]
+def _seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # an int today, a timedelta in PTB's next major: read both
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

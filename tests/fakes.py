@@ -86,7 +86,11 @@ class FakeTelegram:
             return JSONResponse({"ok": True, "result": me})
         if method != "sendMessage":
             return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
-        body = await request.json()
+        # python-telegram-bot posts forms; others post JSON. Both are the Bot API.
+        if request.headers.get("content-type", "").startswith("application/json"):
+            body = await request.json()
+        else:
+            body = dict(await request.form())
         if self.retry_after:
             after = self.retry_after.pop(0)
             return JSONResponse(
@@ -103,7 +107,7 @@ class FakeTelegram:
             return JSONResponse(
                 {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"}, 403
             )
-        self.sent.append(body)
+        self.sent.append({**body, "chat_id": chat})
         message = {
             "message_id": len(self.sent),
             "date": 1800000000,

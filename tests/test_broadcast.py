@@ -15,18 +15,19 @@ import httpx
 import pytest
 import yaml
 from sqlalchemy import select
+from telegram import Bot
 
 from api import db
 from bot.app import create_app
 from bot.broadcast import Broadcast, BroadcastFile, QuietHours
 from bot.contacts import Contacts
 from bot.models import BroadcastSend
-from bot.outbound import SmsSender
+from bot.outbound import CallSender, SmsSender, TelegramSender
 from bot.settings import Settings
 from bot.twilio_http import twilio_client
 from channels.sms_cost import cost
 from tests.conftest import PUBLIC_URL, Phone, ServerThread, sign
-from tests.fakes import FakeTwilio
+from tests.fakes import FakeTelegram, FakeTwilio
 
 PARIS = ZoneInfo("Europe/Paris")
 ACCOUNT = "AC" + "0" * 32
@@ -312,3 +313,53 @@ async def test_killed_mid_send_and_run_again_never_sends_twice(
         headers={"X-Twilio-Signature": sign(callback, form)},
     )
     assert {row.status for row in await ledger(contacts)} == {"sent", "delivered"}
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram(token="123:test-bot-token")
+    with ServerThread(fake.app()) as server:
+        fake.url = server.url  # type: ignore[attr-defined]
+        yield fake
+
+
+async def test_each_resident_on_their_own_channel(
+    contacts: Contacts, fake_twilio: FakeTwilio, fake_telegram: FakeTelegram
+) -> None:
+    await contacts.keep("ref-sms", "sms", "tel:+33600000701", "fr")
+    await contacts.keep("ref-call", "voice", "tel:+33600000702", "en")
+    await contacts.keep("ref-tg", "telegram", "telegram:5550001", "fr")
+    await contacts.keep("ref-gone", "telegram", "telegram:5550002", "fr")
+    fake_telegram.blocked.add(5550002)
+    fake_telegram.retry_after.append(7)
+    clock = daytime()
+    twilio = twilio_client(ACCOUNT, "twilio-rest-token", fake_twilio.url)  # type: ignore[attr-defined]
+    bot = Bot(fake_telegram.token, base_url=f"{fake_telegram.url}/bot")  # type: ignore[attr-defined]
+    async with bot:
+        senders = {
+            "sms": SmsSender(twilio, SERVICE, plain=["fr"]),
+            "voice": CallSender(twilio, "+33199000042"),
+            "telegram": TelegramSender(bot),
+        }
+        job = Broadcast(
+            SPEC,
+            contacts,
+            contacts._sessions,
+            senders,
+            "fr",
+            PUBLIC_URL,
+            clock=clock,
+            sleep=clock.sleep,
+        )
+        summary = await job.run()
+
+    assert [m["To"] for m in fake_twilio.messages] == ["+33600000701"]
+    (call,) = fake_twilio.calls
+    assert (call["To"], call["From"]) == ("+33600000702", "+33199000042")
+    assert '<Say language="en-GB">The results are in' in call["Twiml"]
+    assert call["StatusCallback"].startswith(f"{PUBLIC_URL}/webhooks/twilio/status?")
+    assert [(m["chat_id"], m["text"]) for m in fake_telegram.sent] == [
+        (5550001, SPEC.messages["fr"])  # Telegram keeps every letter
+    ]
+    assert 7.0 in clock.slept  # Telegram's retry_after obeyed
+    assert summary.statuses == {"sent": 3, "failed": 1}

@@ -59,9 +59,10 @@ def create_api(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await db.upgrade(state.engine, MIGRATIONS)
-        if consultation is not None:
-            await state.service.load(consultation)
+        async with db.exclusive_start(state.engine):  # N workers starting together
+            await db.upgrade(state.engine, MIGRATIONS)
+            if consultation is not None:
+                await state.service.load(consultation)
         try:
             yield
         finally:

@@ -15,6 +15,8 @@ DEV_KEY = "parlons-development-pseudonym-key"
 MIN_SECRET_LENGTH = 16
 SECRETS = {  # field: the variable that sets it
     "pseudonym_key": "PARLONS_PSEUDONYM_KEY",
+    "contact_key": "PARLONS_CONTACT_KEY",
+    "web_secret": "PARLONS_WEB_SECRET",
     "admin_token": "PARLONS_ADMIN_TOKEN",
     "api_token": "PARLONS_API_TOKEN",
     "telegram_secret": "PARLONS_TELEGRAM_SECRET",
@@ -35,7 +37,6 @@ class Settings(BaseSettings):
 
     public_url: str = "http://127.0.0.1:8000"
     database_url: str = "sqlite+aiosqlite:///var/parlons.db"
-    redis_url: str | None = None
     session_days: float = 30  # a conversation silent this long starts again
     pseudonym_key: SecretStr = SecretStr(DEV_KEY)
     consultation: Path = DEMO_CONSULTATION
@@ -47,6 +48,26 @@ class Settings(BaseSettings):
     # Channels where a vote is followed by "a favourite / realistic / a platitude?" (each
     # question is one more SMS, so not SMS by default).
     qualify_channels: list[str] = ["telegram"]
+    # Production (docs/deploy.md): with a Redis URL, sessions, locks, re-delivery keys and the
+    # outbox of API writes live in Redis, and `parlons worker` posts the outbox to the API.
+    redis_url: str | None = None
+    redis_prefix: str = "parlons:"  # every key starts with it: several Parlons, one Redis
+    replay_hours: float = 24  # a message re-delivered within this time gets the same answer
+    outbox_batch: int = 500  # ballots per post to the API (at most the API's 500)
+    # Closing the loop (docs/broadcast.md): the secret that encrypts the contact addresses of
+    # residents who asked to hear back. Set your own; losing it loses those addresses.
+    contact_key: SecretStr = SecretStr("parlons-development-contact-key")
+    # `parlons broadcast` and idea notices (docs/broadcast.md). Twilio's REST host can be
+    # replaced (a local fake in the tests); no message between the quiet hours (local time of
+    # the consultation; "" for none); at most so many messages a second on each channel.
+    twilio_api_url: str | None = None
+    quiet_hours: str = "21:00-09:00"
+    send_rates: dict[str, float] = {"sms": 10, "telegram": 20, "voice": 1}
+    send_retries: int = 3
+    # The staff web page (bot/web): the key that seals its sign-in cookies (unset: derived
+    # from the pseudonym key, so every worker agrees), and how long a sign-in lasts.
+    web_secret: SecretStr | None = None
+    web_session_hours: float = 8
     telegram_api_url: str = "https://api.telegram.org"
     telegram_secret: SecretStr | None = None
 
@@ -54,6 +75,10 @@ class Settings(BaseSettings):
         None, validation_alias=_own_name("TWILIO_AUTH_TOKEN")
     )
     twilio_account_sid: str | None = Field(None, validation_alias=_own_name("TWILIO_ACCOUNT_SID"))
+    twilio_messaging_service_sid: str | None = Field(
+        None, validation_alias=_own_name("TWILIO_MESSAGING_SERVICE_SID")
+    )
+    twilio_caller_id: str | None = Field(None, validation_alias=_own_name("TWILIO_CALLER_ID"))
     telegram_bot_token: SecretStr | None = Field(
         None, validation_alias=_own_name("TELEGRAM_BOT_TOKEN")
     )
@@ -79,12 +104,11 @@ class Settings(BaseSettings):
         weak = []
         for field, variable in SECRETS.items():
             given: SecretStr | None = getattr(self, field)
-            value = None if given is None else given.get_secret_value()
-            # Unset is allowed (that feature is then off) but for the pseudonym key; set to
-            # "" it is not: someone meant to set it.
-            if value is None and field != "pseudonym_key":
-                continue
-            if value is None or len(value.strip()) < MIN_SECRET_LENGTH or value == DEV_KEY:
+            default: SecretStr | None = type(self).model_fields[field].default
+            if given is None:
+                continue  # unset: that feature is off (set to "", it is weak: someone meant it)
+            value = given.get_secret_value()
+            if len(value.strip()) < MIN_SECRET_LENGTH or given == default:
                 weak.append(variable)
         return weak
 

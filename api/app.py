@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api import db
-from api.auth import Role, Tokens
-from api.routes import router
+from api import admin_routes, db, moderation_routes, routes
+from api.models import Role
+from api.moderation import Moderation
+from api.results import Results
 from api.schemas import ConsultationSpec
 from api.service import ConsultationService
+from api.tokens import Tokens
 
 MIGRATIONS = "api:migrations"
 
@@ -22,19 +24,28 @@ MIGRATIONS = "api:migrations"
 class ApiState:
     engine: AsyncEngine
     service: ConsultationService
+    moderation: Moderation
+    results: Results
     tokens: Tokens
 
 
 def build_state(database_url: str, admin_token: str | None, bot_token: str | None) -> ApiState:
     engine = db.create_engine(database_url)
-    tokens = {admin_token or "": Role.ADMIN, bot_token or "": Role.BOT}
-    return ApiState(engine, ConsultationService(db.sessionmaker(engine)), Tokens(tokens))
+    sessions = db.sessionmaker(engine)
+    return ApiState(
+        engine,
+        ConsultationService(sessions),
+        Moderation(sessions),
+        Results(sessions),
+        Tokens(sessions, {Role.ADMIN: admin_token, Role.BOT: bot_token}),
+    )
 
 
 def attach(app: FastAPI, state: ApiState) -> None:
     """Serve the API's routes from `app` (the bot's app in the embedded default)."""
     app.state.parlons_api = state
-    app.include_router(router)
+    for module in (routes, moderation_routes, admin_routes):
+        app.include_router(module.router)
 
 
 def create_api(
@@ -48,9 +59,10 @@ def create_api(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await db.upgrade(state.engine, MIGRATIONS)
-        if consultation is not None:
-            await state.service.load(consultation)
+        async with db.exclusive_start(state.engine):  # N workers starting together
+            await db.upgrade(state.engine, MIGRATIONS)
+            if consultation is not None:
+                await state.service.load(consultation)
         try:
             yield
         finally:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from api.models import Choice, ProposalStatus, Qualification
+from api.models import (
+    Choice,
+    ModerationAction,
+    ProposalStatus,
+    Qualification,
+    RejectReason,
+    Role,
+)
+from api.text import clean_text
 
 LanguageCode = str
+# Every text a person wrote is cleaned before it is stored (api/text.py), whoever sends it:
+# the bot in-process, over HTTP, or a consultation file. Length limits apply to the result.
+CleanText = Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)]
 
 
 class ProposalSpec(BaseModel):
@@ -18,11 +30,11 @@ class ProposalSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: str = Field(min_length=1, max_length=64)
-    text: str = Field(min_length=1, max_length=1000)
+    text: CleanText = Field(min_length=1, max_length=1000)
     language: LanguageCode
     theme: str | None = None
     status: ProposalStatus = ProposalStatus.ACCEPTED
-    translations: dict[LanguageCode, str] = {}
+    translations: dict[LanguageCode, CleanText] = {}
 
 
 class ConsultationSpec(BaseModel):
@@ -71,15 +83,19 @@ class ProposalOut(BaseModel):
     translations: dict[LanguageCode, str]
     channel: str | None = Field(None, description="how a resident's idea reached us")
     audio: str | None = Field(None, description="a recording of the idea, to listen to")
-    reject_reason: str | None = None
+    reject_reason: RejectReason | None = None
     flags: list[str] = Field([], description='for moderators; "safeguarding" is urgent')
+    original_text: str | None = Field(None, description="the resident's words, if edited")
+    similar_to: int | None = Field(None, description="the proposal a near-duplicate resembles")
+    claimed_by: str | None = Field(None, description="the moderator handling it now")
+    claimed_until: datetime | None = None
 
 
 class IdeaIn(BaseModel):
     """A resident's own idea, confirmed by them; it waits for a moderator."""
 
     participant: str = Field(min_length=8, max_length=64, description="pseudonymous ref")
-    text: str = Field(min_length=1, max_length=1000)
+    text: CleanText = Field(min_length=1, max_length=1000)
     language: LanguageCode
     channel: str = Field(max_length=16)
     audio: str | None = Field(None, max_length=500)
@@ -95,6 +111,7 @@ class ProfileIn(BaseModel):
     district: str | None = Field(None, max_length=64)
     age_band: str | None = Field(None, max_length=16)
     centre: str | None = Field(None, max_length=64)
+    simulated: bool | None = Field(None, description="staff practising: never counted")
 
 
 class ProfileOut(BaseModel):
@@ -111,7 +128,75 @@ class Erased(BaseModel):
 
 
 class Rejection(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: RejectReason = Field(description="a code from GET /moderation/reasons")
+    note: str | None = Field(None, max_length=500, description="for the audit trail")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _words_as_other(cls, data: Any) -> Any:
+        """A reason written in words ("Off-topic") is read as its code; words that name no
+        code become "other" with the words kept as the note, so nothing the moderator wrote
+        is lost."""
+        if not isinstance(data, dict) or not isinstance(data.get("reason"), str):
+            return data
+        words = data["reason"].strip()
+        code = re.sub(r"[\s-]+", "_", words.casefold())
+        if code in RejectReason.__members__.values():
+            return {**data, "reason": code}
+        note = "; ".join(filter(None, [words[:500], data.get("note")]))[:500]
+        return {**data, "reason": RejectReason.OTHER, "note": note}
+
+
+class Decision(BaseModel):
+    """An accept or a postpone, with an optional note for the audit trail."""
+
+    note: str | None = Field(None, max_length=500)
+
+
+class Edit(BaseModel):
+    """A moderator's correction; the resident's original text is kept."""
+
+    text: CleanText | None = Field(None, min_length=1, max_length=1000)
+    theme: str | None = Field(None, max_length=64)
+    note: str | None = Field(None, max_length=500)
+
+
+class TranslationIn(BaseModel):
+    text: CleanText = Field(min_length=1, max_length=1000)
+
+
+class ReasonOut(BaseModel):
+    code: RejectReason
+    explanation: str = Field(description="in plain words, as the author may be told")
+
+
+class ModerationEventOut(BaseModel):
+    id: int
+    proposal_id: int
+    actor: str
+    action: ModerationAction
+    reason: RejectReason | None
+    note: str | None
+    change: dict[str, Any]
+    at: datetime
+
+
+class TokenIn(BaseModel):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$", description="who holds it")
+    role: Role
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    role: Role
+    created_by: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="shown once: only its digest is stored")
 
 
 class BallotIn(BaseModel):
@@ -133,6 +218,14 @@ class BallotsOut(BaseModel):
     duplicates: int = Field(description="ballots whose idempotency key was already stored")
 
 
+class GroupShare(BaseModel):
+    group: int
+    agree: int
+    disagree: int
+    skip: int
+    agree_rate: float | None
+
+
 class ProposalResult(BaseModel):
     id: int
     text: str
@@ -143,11 +236,45 @@ class ProposalResult(BaseModel):
     skip: int
     votes: int
     agree_rate: float | None = Field(description="agree / (agree + disagree); skips left out")
+    agree_low: float = Field(0.0, description="Wilson 95 % lower bound of agree_rate: the rank")
+    agree_high: float = Field(1.0, description="Wilson 95 % upper bound of agree_rate")
+    consensus: float = Field(0.0, description="product over opinion groups of their agree share")
+    controversy: float = Field(0.0, description="0 one-sided or few votes, 1 evenly split")
+    groups: list[GroupShare] = []
     qualifications: dict[Qualification, int] = {}
+
+
+class Participation(BaseModel):
+    participants: int
+    ballots: int
+
+
+class GroupOut(BaseModel):
+    id: int = Field(description="0 is the largest group")
+    participants: int
+    distinctive: list[int] = Field(
+        description="proposals this group agrees with far more than the others, strongest first"
+    )
+
+
+class ResultFilter(BaseModel):
+    """Count only some participants: every given part must match."""
+
+    channel: str | None = Field(None, max_length=16, description="the ballot's channel")
+    language: LanguageCode | None = Field(None, max_length=8)
+    district: str | None = Field(None, max_length=64)
+    age_band: str | None = Field(None, max_length=16)
+    centre: str | None = Field(None, max_length=64)
 
 
 class ResultsOut(BaseModel):
     slug: str
+    filters: ResultFilter = ResultFilter()
     participants: int
     ballots: int
-    proposals: list[ProposalResult]
+    proposals: list[ProposalResult] = Field(description="best first: by agree_low")
+    participation: dict[str, dict[str, Participation]] = Field(
+        {}, description='by channel, language, district, age_band, centre ("unknown": not given)'
+    )
+    groups: list[GroupOut] = Field([], description="opinion groups, when enough participants")
+    uniting: list[int] = Field([], description="proposals every group agrees with, by consensus")

@@ -156,7 +156,15 @@ class OptIn:
     """START after a STOP."""
 
 
-Effect = CastBallot | SubmitIdea | SetProfile | Erase | OptOut | OptIn
+@dataclass(frozen=True, slots=True)
+class HearBack:
+    """The resident's answer to "may we write to you about the results and your idea?": keep
+    their address (yes) or forget it (no). Nothing is assumed before they answer."""
+
+    wanted: bool
+
+
+Effect = CastBallot | SubmitIdea | SetProfile | Erase | OptOut | OptIn | HearBack
 
 
 # --- What the dialog is given and what it returns -----------------------------------------
@@ -184,6 +192,9 @@ class Phase(StrEnum):
     CLOSED = "closed"
 
 
+TEXT_MAX_LENGTH = 1600  # Twilio's longest SMS; each channel sets its own (bot/settings.py)
+
+
 @dataclass(frozen=True, slots=True)
 class District:
     key: str
@@ -209,6 +220,7 @@ class Context:
     safeguarding: Mapping[str, str] = field(default_factory=dict)
     districts: tuple[District, ...] = ()
     idea_max_length: int = 200
+    text_max_length: int = TEXT_MAX_LENGTH  # a longer message is not read
     qualify: bool = False  # ask "a favourite / realistic / platitude" after a vote
 
     def in_language(self, texts: Mapping[str, str], language: str) -> str:

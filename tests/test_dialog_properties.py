@@ -2,7 +2,7 @@
 sends, in any script, the dialog never raises, always leaves a session it can go on from,
 never records a vote that was not given, and STOP always stops.
 
-Examples per test: `PROPERTY_EXAMPLES` below (CI runs them all, each time).
+Examples per test: the hypothesis profile in tests/conftest.py (400 in CI).
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import replace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from api.text import clean_text
 from dialogs import (
     CastBallot,
     Context,
@@ -23,13 +24,13 @@ from dialogs import (
     ProposalView,
     Session,
     Stage,
+    SubmitIdea,
     Text,
     step,
 )
 from dialogs.i18n import translator
 from dialogs.words import Intent, _keyword_lists, understand
 
-PROPERTY_EXAMPLES = 400
 LANGUAGES = ("fr", "en", "de", "ar", "tr", "pt")
 CTX = Context(
     question={lang: "?" for lang in LANGUAGES},
@@ -119,11 +120,6 @@ def vote_given(event, before: Session, ballot: CastBallot) -> bool:  # noqa: ANN
     return heard.intent.value == ballot.choice
 
 
-@settings(
-    max_examples=PROPERTY_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
 @given(st.lists(EVENTS, min_size=1, max_size=40), st.sampled_from([CTX, SMS_CTX]))
 def test_any_sequence_of_events_is_safe(events: list, ctx: Context) -> None:
     session = Session(queue=[1, 2, 3, 4])
@@ -135,10 +131,13 @@ def test_any_sequence_of_events_is_safe(events: list, ctx: Context) -> None:
         assert after.stage in Stage
         if after.stage is Stage.VOTING:
             assert after.current in ctx.proposals
-        # Every ballot is one the resident gave, on the proposal they were answering.
         for effect in turn.effects:
+            # Every ballot is one the resident gave, on the proposal they were answering.
             if isinstance(effect, CastBallot):
                 assert vote_given(event, session, effect), (event, session, effect)
+            # Every idea has words (or a recording) left once cleaned for storage.
+            if isinstance(effect, SubmitIdea):
+                assert effect.audio or clean_text(effect.text), effect
         # A stopped resident is never answered (but by START).
         if session.stopped and turn.replies:
             assert not after.stopped
@@ -156,7 +155,6 @@ def _respell(word: str, data: st.DataObject) -> str:
     return before + cased + after
 
 
-@settings(max_examples=PROPERTY_EXAMPLES, deadline=None)
 @given(
     st.lists(EVENTS, max_size=8),
     st.sampled_from(STOP_WORDS),

@@ -4,14 +4,13 @@ account into a shared tablet where each resident is a separate, anonymous partic
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.cli import main
-from bot.identity import Pseudonyms
 from bot.settings import Settings
+from tests.conftest import admin_get
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_chat import TelegramChat, fixture, texts
 from tests.test_telegram import client, fake, telegram_settings, votes  # noqa: F401 (fixtures)
@@ -34,21 +33,19 @@ def parlons(telegram_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys
     return run
 
 
-def participants(settings: Settings) -> dict[str, str | None]:
-    """Each participant the API knows, by ref, with the centre on their profile."""
-    path = settings.database_url.removeprefix("sqlite+aiosqlite:///")
-    with sqlite3.connect(path) as db:
-        return dict(db.execute("SELECT ref, centre FROM participants"))
+def by_centre(app: TestClient) -> dict[str, int]:
+    """Participants per centre, as the API's results report them ("unknown": none)."""
+    data = admin_get(app, "/api/v1/consultations/test-city/results")
+    return {centre: p["participants"] for centre, p in data["participation"]["centre"].items()}
 
 
-def ref(address: str) -> str:
-    return Pseudonyms("test-pseudonym-key").ref(address)
+def participants(app: TestClient) -> int:
+    return admin_get(app, "/api/v1/consultations/test-city/results")["participants"]
 
 
 def test_a_centre_link_credits_the_centre(
     client: TestClient,  # noqa: F811
     fake: FakeBotApi,  # noqa: F811
-    telegram_settings: Settings,  # noqa: F811
     parlons,
 ) -> None:
     added = parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
@@ -61,7 +58,8 @@ def test_a_centre_link_credits_the_centre(
     karim.post(opened)  # re-delivered: still one resident
     karim.start("centre-bourtzwiller")  # opened again later: still one
 
-    assert participants(telegram_settings) == {ref(f"telegram:{KARIM}"): "centre-bourtzwiller"}
+    karim.press("D'accord")
+    assert by_centre(client) == {"centre-bourtzwiller": 1}
     listing = parlons("centres", "list")
     assert "Centre social Bourtzwiller (centre-bourtzwiller): 1 resident" in listing
 
@@ -70,7 +68,6 @@ def test_a_centre_link_credits_the_centre(
 def test_an_unknown_or_malformed_payload_is_a_plain_start(
     client: TestClient,  # noqa: F811
     fake: FakeBotApi,  # noqa: F811
-    telegram_settings: Settings,  # noqa: F811
     payload: str,
 ) -> None:
     karim = TelegramChat(client, fake, KARIM)
@@ -79,19 +76,21 @@ def test_an_unknown_or_malformed_payload_is_a_plain_start(
         assert "plus valable" in answer  # "This mediator link is not valid any more."
     else:
         assert "Proposition 1" in answer
-        assert not any(participants(telegram_settings).values())  # no centre credited
+        karim.press("D'accord")
+        assert by_centre(client) == {"unknown": 1}  # no centre credited
 
 
 def test_a_revoked_centre_link_credits_no_one(
     client: TestClient,  # noqa: F811
     fake: FakeBotApi,  # noqa: F811
-    telegram_settings: Settings,  # noqa: F811
     parlons,
 ) -> None:
     parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
     assert "Revoked" in parlons("centre", "revoke", "centre-bourtzwiller")
-    assert "Proposition 1" in texts(TelegramChat(client, fake, KARIM).start("centre-bourtzwiller"))
-    assert not any(participants(telegram_settings).values())  # no centre credited
+    karim = TelegramChat(client, fake, KARIM)
+    assert "Proposition 1" in texts(karim.start("centre-bourtzwiller"))
+    karim.press("D'accord")
+    assert by_centre(client) == {"unknown": 1}  # no centre credited
     assert "revoked" in parlons("centre", "list")
 
 
@@ -108,7 +107,6 @@ def test_a_start_link_can_preset_the_language(
 def test_a_mediator_walks_three_residents_through_one_tablet(
     client: TestClient,  # noqa: F811
     fake: FakeBotApi,  # noqa: F811
-    telegram_settings: Settings,  # noqa: F811
     parlons,
 ) -> None:
     parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
@@ -131,10 +129,9 @@ def test_a_mediator_walks_three_residents_through_one_tablet(
         tablet.press(choice)
 
     assert votes(client) == 3
-    tagged = participants(telegram_settings)
-    assert len(tagged) == 3
-    assert set(tagged.values()) == {"centre-bourtzwiller"}
-    assert ref(f"telegram:{MEDIATOR}") not in tagged  # never the mediator's own identity
+    # Three participants, all the centre's: none is the mediator, who never voted as such.
+    assert participants(client) == 3
+    assert by_centre(client) == {"centre-bourtzwiller": 3}
     assert "centre-bourtzwiller): 3 residents" in parlons("centre", "list")
 
     # Back to the first resident, where they left off.
@@ -150,7 +147,7 @@ def test_a_mediator_walks_three_residents_through_one_tablet(
 
     parlons("centre", "revoke", code)
     assert "plus valable" in texts(tablet.say("➕ Nouvelle personne"))
-    assert len(participants(telegram_settings)) == 3
+    assert participants(client) == 3
 
 
 def test_a_resident_who_said_stop_at_the_tablet_is_not_taken_back(

@@ -12,7 +12,8 @@ from telegram import Bot
 
 from api import db
 from bot import services
-from bot.broadcast import Broadcast, QuietHours, read_broadcast
+from bot.broadcast import Broadcast, read_broadcast
+from bot.courier import Courier, QuietHours
 from bot.outbound import CallSender, Sender, SmsSender, TelegramSender
 from bot.settings import Settings, secret
 from bot.twilio_http import HttpxTwilioClient, twilio_client
@@ -47,18 +48,16 @@ async def broadcast(settings: Settings, path: Path, dry_run: bool) -> int:
         consultation = parlons.runtime.consultation
         contacts = parlons.runtime.contacts
         assert contacts is not None
-        job = Broadcast(
-            spec,
-            contacts,
+        courier = Courier(
             db.sessionmaker(parlons.engine),
             await open_senders(settings, stack),
-            consultation.default_language,
             settings.public_url,
             quiet=QuietHours.parse(settings.quiet_hours, consultation.timezone),
             rates=settings.send_rates,
             retries=settings.send_retries,
             progress=sys.stderr,
         )
+        job = Broadcast(spec, contacts, courier, consultation.default_language)
         plan = await job.plan()
         print(f'Broadcast "{spec.name}"\n{plan.table()}')
         if dry_run:

@@ -19,8 +19,9 @@ from telegram import Bot
 
 from api import db
 from bot.app import create_app
-from bot.broadcast import Broadcast, BroadcastFile, QuietHours
+from bot.broadcast import Broadcast, BroadcastFile
 from bot.contacts import Contacts
+from bot.courier import Courier, QuietHours
 from bot.models import BroadcastSend
 from bot.outbound import CallSender, SmsSender, TelegramSender
 from bot.settings import Settings
@@ -93,17 +94,10 @@ def broadcast(
 ) -> Broadcast:
     twilio = twilio_client(ACCOUNT, "twilio-rest-token", fake.url)  # type: ignore[attr-defined]
     sender = SmsSender(twilio, SERVICE, plain=["fr", "en"])
-    return Broadcast(
-        spec,
-        contacts,
-        contacts._sessions,
-        {"sms": sender},
-        "fr",
-        PUBLIC_URL,
-        clock=clock,
-        sleep=clock.sleep,
-        **options,
+    courier = Courier(
+        contacts._sessions, {"sms": sender}, PUBLIC_URL, clock=clock, sleep=clock.sleep, **options
     )
+    return Broadcast(spec, contacts, courier, "fr")
 
 
 def daytime() -> FakeClock:
@@ -341,16 +335,8 @@ async def test_each_resident_on_their_own_channel(
             "voice": CallSender(twilio, "+33199000042"),
             "telegram": TelegramSender(bot),
         }
-        job = Broadcast(
-            SPEC,
-            contacts,
-            contacts._sessions,
-            senders,
-            "fr",
-            PUBLIC_URL,
-            clock=clock,
-            sleep=clock.sleep,
-        )
+        courier = Courier(contacts._sessions, senders, PUBLIC_URL, clock=clock, sleep=clock.sleep)
+        job = Broadcast(SPEC, contacts, courier, "fr")
         summary = await job.run()
 
     assert [m["To"] for m in fake_twilio.messages] == ["+33600000701"]

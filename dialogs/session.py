@@ -39,6 +39,7 @@ _KEYS = {
     "district": "di",
     "offered": "o",
     "last_seen": "t",
+    "silences": "sl",
 }
 
 
@@ -58,6 +59,7 @@ class Session:
     district: str | None = None  # chosen, kept until the age band completes the profile
     offered: str = ""  # what was offered once already: "i" an idea, "p" the profile
     last_seen: int = 0  # when the resident last wrote (Unix seconds)
+    silences: int = 0  # questions in a row met with silence (a phone caller said nothing)
 
     def copy(self) -> Session:
         return replace(self, queue=list(self.queue))

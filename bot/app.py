@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from api.app import attach
 from bot import health, services
 from bot.settings import Settings, secret
-from channels import sms
+from channels import sms, voice
 from channels.twilio_signature import TwilioSignature
+from channels.voices import Voices
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,6 +39,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handle = parlons.runtime.handle
     signature = TwilioSignature(secret(settings.twilio_auth_token), settings.public_url)
     app.include_router(sms.router(handle, signature, settings.sms_plain_languages))
+    spec = parlons.consultation  # each language's Twilio voice: the file's `voice:` block
+    voices = Voices(spec.languages, spec.details().get("voice"))
+    app.include_router(
+        voice.router(handle, signature, voice.VoiceRenderer(voices, settings.public_url))
+    )
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
     return app

@@ -7,14 +7,16 @@ embedded default and the API running apart behave the same.
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Update, case, func, select, update
+from sqlalchemy import Update, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
+from api.flags import flags_for
 from api.models import (
     Ballot,
     Consultation,
@@ -36,6 +38,7 @@ from api.schemas import (
     ProposalResult,
     ResultsOut,
 )
+from api.selection import DEFAULT, SELECTORS, Candidate, Selector
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,11 @@ class NotFound(LookupError):
 class Invalid(ValueError):
     """A request that names something impossible, e.g. a ballot on another consultation's
     proposal (422 over HTTP)."""
+
+
+class Conflict(RuntimeError):
+    """A request that clashes with the current state, e.g. a proposal another moderator
+    holds (409 over HTTP)."""
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -83,15 +91,35 @@ def proposal_out(row: Proposal) -> ProposalOut:
         audio=row.audio,
         reject_reason=row.reject_reason,
         flags=list(row.flags or []),
+        original_text=row.original_text,
+        similar_to=row.similar_to,
+        claimed_by=row.claimed_by if claim_live(row) else None,
+        claimed_until=as_utc(row.claimed_until) if claim_live(row) else None,
     )
+
+
+def claim_live(row: Proposal) -> bool:
+    """True while a moderator's claim on the proposal has not lapsed."""
+    until = as_utc(row.claimed_until)
+    return row.claimed_by is not None and until is not None and until > datetime.now(UTC)
+
+
+async def consultation_row(db: AsyncSession, slug: str) -> Consultation:
+    row = await db.scalar(select(Consultation).where(Consultation.slug == slug))
+    if row is None:
+        raise NotFound(f"no consultation {slug!r}")
+    return row
 
 
 _COUNTER = {"agree": Proposal.agree, "disagree": Proposal.disagree, "skip": Proposal.skip}
 
 
 class ConsultationService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], selector: Selector = SELECTORS[DEFAULT]
+    ) -> None:
         self.sessions = sessions
+        self.selector = selector
 
     # --- consultations -------------------------------------------------------------------
 
@@ -141,10 +169,7 @@ class ConsultationService:
             return consultation_out(row)
 
     async def _consultation(self, db: AsyncSession, slug: str) -> Consultation:
-        row = await db.scalar(select(Consultation).where(Consultation.slug == slug))
-        if row is None:
-            raise NotFound(f"no consultation {slug!r}")
-        return row
+        return await consultation_row(db, slug)
 
     async def consultation(self, slug: str) -> ConsultationOut:
         async with self.sessions() as db:
@@ -181,9 +206,9 @@ class ConsultationService:
         limit: int = 5,
         exclude: Collection[int] = (),
     ) -> list[ProposalOut]:
-        """Accepted proposals this participant has not voted on, their language first.
-
-        A simple order for now: fewest votes first, so new proposals catch up.
+        """What to show this participant next, chosen by the selector (api/selection.py):
+        accepted, never voted on nor in `exclude` (the bot's queue, in order: its last one is
+        shown just before these), a proposal translated into their language counting as theirs.
         """
         async with self.sessions() as db:
             consultation = await self._consultation(db, slug)
@@ -193,21 +218,26 @@ class ConsultationService:
                 .where(Participant.consultation_id == consultation.id)
                 .where(Participant.ref == participant)
             )
-            query = (
-                select(Proposal)
-                .where(Proposal.consultation_id == consultation.id)
-                .where(Proposal.status == ProposalStatus.ACCEPTED)
-                .where(Proposal.id.not_in(voted))
-                .order_by(
-                    case((Proposal.language == language, 0), else_=1),
-                    Proposal.agree + Proposal.disagree + Proposal.skip,
-                    Proposal.id,
+            rows = list(
+                await db.scalars(
+                    select(Proposal)
+                    .where(Proposal.consultation_id == consultation.id)
+                    .where(Proposal.status == ProposalStatus.ACCEPTED)
+                    .order_by(Proposal.id)
                 )
-                .limit(limit)
             )
-            if exclude:
-                query = query.where(Proposal.id.not_in(list(exclude)))
-            return [proposal_out(r) for r in await db.scalars(query)]
+            seen = {*await db.scalars(voted), *exclude}
+        candidates = [_candidate(r, language) for r in rows]
+        by_id = {c.id: c for c in candidates}
+        recent = [by_id[i] for i in list(exclude)[-1:] if i in by_id]
+        # Noise seeded by the participant and their progress: residents arriving together are
+        # spread over near-equal choices, and one state always gives one answer (replayable).
+        rng = random.Random(f"{participant}:{len(seen)}")
+        chosen = self.selector.choose(
+            candidates, seen=seen, language=language, limit=limit, rng=rng, recent=recent
+        )
+        rows_by_id = {r.id: r for r in rows}
+        return [proposal_out(rows_by_id[i]) for i in chosen]
 
     # --- ideas and moderation ------------------------------------------------------------
 
@@ -223,6 +253,18 @@ class ConsultationService:
             author = await self._participant(
                 db, consultation.id, idea.participant, idea.channel, idea.language
             )
+            rows = await db.execute(
+                select(Proposal.id, Proposal.text)
+                .where(Proposal.consultation_id == consultation.id)
+                .where(Proposal.status == ProposalStatus.ACCEPTED)
+            )
+            published = {proposal_id: text for proposal_id, text in rows}
+            auto = flags_for(
+                idea.text,
+                max_length=consultation.details.get("idea_max_length", 1000),
+                published=published,
+                region=consultation.details.get("region", "FR"),
+            )
             proposal = Proposal(
                 consultation_id=consultation.id,
                 text=idea.text.strip(),
@@ -232,7 +274,8 @@ class ConsultationService:
                 channel=idea.channel,
                 audio=idea.audio,
                 idempotency_key=idea.idempotency_key,
-                flags=sorted(set(idea.flags)),
+                flags=sorted({*idea.flags, *auto.flags}),
+                similar_to=auto.similar_to,
                 agree=0,
                 disagree=0,
                 skip=0,
@@ -241,20 +284,6 @@ class ConsultationService:
             db.add(proposal)
             await db.flush()
             log.info("idea received proposal=%d channel=%s", proposal.id, idea.channel)
-            return proposal_out(proposal)
-
-    async def moderate(
-        self, slug: str, proposal_id: int, status: ProposalStatus, reason: str | None = None
-    ) -> ProposalOut:
-        """Accept a proposal (residents are shown it from now on) or reject it with a reason."""
-        async with self.sessions.begin() as db:
-            consultation = await self._consultation(db, slug)
-            proposal = await db.get(Proposal, proposal_id)
-            if proposal is None or proposal.consultation_id != consultation.id:
-                raise NotFound(f"no proposal {proposal_id} in consultation {slug!r}")
-            proposal.status = status
-            proposal.reject_reason = reason if status is ProposalStatus.REJECTED else None
-            proposal.moderated_at = datetime.now(UTC)
             return proposal_out(proposal)
 
     # --- participants ----------------------------------------------------------------------
@@ -268,6 +297,10 @@ class ConsultationService:
             for part in ("district", "age_band", "centre"):
                 if part in profile.model_fields_set:
                     setattr(row, part, getattr(profile, part))
+            if profile.simulated and not row.simulated:
+                if await db.scalar(select(Ballot.id).where(Ballot.participant_id == row.id)):
+                    raise Invalid("a participant who already voted cannot become simulated")
+                row.simulated = True
             return ProfileOut(
                 participant=row.ref,
                 channel=row.channel,
@@ -291,7 +324,8 @@ class ConsultationService:
                 return Erased(ballots=0)
             ballots = list(await db.scalars(select(Ballot).where(Ballot.participant_id == row.id)))
             for ballot in ballots:
-                await db.execute(_bump(ballot.proposal_id, _COUNTER[ballot.choice.value], -1))
+                if not row.simulated:
+                    await db.execute(_bump(ballot.proposal_id, _COUNTER[ballot.choice.value], -1))
                 await db.delete(ballot)
             await db.execute(
                 update(Proposal).where(Proposal.author_id == row.id).values(author_id=None)
@@ -341,7 +375,7 @@ class ConsultationService:
                 participant = await self._participant(
                     db, consultation.id, ballot.participant, ballot.channel, ballot.language
                 )
-                if await self._store(db, participant.id, ballot):
+                if await self._store(db, participant, ballot):
                     stored += 1
         return BallotsOut(stored=stored, duplicates=duplicates)
 
@@ -363,17 +397,20 @@ class ConsultationService:
             row.language = language
         return row
 
-    async def _store(self, db: AsyncSession, participant_id: int, b: BallotIn) -> bool:
+    async def _store(self, db: AsyncSession, participant: Participant, b: BallotIn) -> bool:
         existing = await db.scalar(
             select(Ballot)
-            .where(Ballot.participant_id == participant_id)
+            .where(Ballot.participant_id == participant.id)
             .where(Ballot.proposal_id == b.proposal_id)
         )
         counter = _COUNTER[b.choice.value]
+        # A simulated participant's ballot is kept (its conversation goes on as a resident's
+        # would) but never reaches the running counts that results and ordering read.
+        counted = not participant.simulated
         if existing is None:
             db.add(
                 Ballot(
-                    participant_id=participant_id,
+                    participant_id=participant.id,
                     proposal_id=b.proposal_id,
                     choice=b.choice,
                     qualification=b.qualification,
@@ -381,7 +418,8 @@ class ConsultationService:
                     idempotency_key=b.idempotency_key,
                 )
             )
-            await db.execute(_bump(b.proposal_id, counter, +1))
+            if counted:
+                await db.execute(_bump(b.proposal_id, counter, +1))
             return True
         existing.idempotency_key = b.idempotency_key
         if existing.choice == b.choice:
@@ -390,8 +428,9 @@ class ConsultationService:
             existing.qualification = b.qualification
             return True
         existing.qualification = b.qualification
-        await db.execute(_bump(b.proposal_id, _COUNTER[existing.choice.value], -1))
-        await db.execute(_bump(b.proposal_id, counter, +1))
+        if counted:
+            await db.execute(_bump(b.proposal_id, _COUNTER[existing.choice.value], -1))
+            await db.execute(_bump(b.proposal_id, counter, +1))
         existing.choice = b.choice
         existing.channel = b.channel
         return True
@@ -411,7 +450,9 @@ class ConsultationService:
             qualified = await db.execute(
                 select(Ballot.proposal_id, Ballot.qualification, func.count())
                 .join(Proposal, Proposal.id == Ballot.proposal_id)
+                .join(Participant, Participant.id == Ballot.participant_id)
                 .where(Proposal.consultation_id == consultation.id)
+                .where(Participant.simulated.is_(False))
                 .where(Ballot.qualification.is_not(None))
                 .group_by(Ballot.proposal_id, Ballot.qualification)
             )
@@ -423,6 +464,7 @@ class ConsultationService:
                 select(func.count())
                 .select_from(Participant)
                 .where(Participant.consultation_id == consultation.id)
+                .where(Participant.simulated.is_(False))
             )
         proposals.sort(key=lambda p: (-(p.agree_rate or 0.0), -p.votes, p.id))
         return ResultsOut(
@@ -431,6 +473,20 @@ class ConsultationService:
             ballots=sum(p.votes for p in proposals),
             proposals=proposals,
         )
+
+
+def _candidate(row: Proposal, language: str) -> Candidate:
+    translated = any(t.language == language for t in row.translations)
+    return Candidate(
+        id=row.id,
+        theme=row.theme,
+        author=None if row.author_id is None else str(row.author_id),
+        language=language if translated else row.language,
+        order=row.id,
+        agree=row.agree,
+        disagree=row.disagree,
+        skip=row.skip,
+    )
 
 
 def _bump(proposal_id: int, counter: InstrumentedAttribute[int], by: int) -> Update:

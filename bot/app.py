@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.app import attach
-from bot import health, services
+from bot import health, services, web
 from bot.settings import Settings, secret
 from channels import sms, voice
 from channels.twilio_signature import TwilioSignature
@@ -46,4 +46,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
+    web.mount(app, parlons)
     return app

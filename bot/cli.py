@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
 
 import uvicorn
 
-from bot.app import create_app
+from bot import worker
+from bot.broadcast_command import main as broadcast_main
 from bot.chat import main as chat_main
-from bot.settings import Settings
+from bot.settings import InsecureSettings, Settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -19,6 +25,12 @@ def main(argv: list[str] | None = None) -> None:
     serve = commands.add_parser("serve", help="serve the webhooks and the consultation API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    side = serve.add_mutually_exclusive_group()
+    side.add_argument("--api-only", action="store_true", help="the consultation API alone")
+    side.add_argument(
+        "--bot-only", action="store_true", help="the webhooks alone (needs PARLONS_API_URL)"
+    )
 
     chat = commands.add_parser("chat", help="text the consultation from this terminal")
     chat.add_argument(
@@ -27,19 +39,56 @@ def main(argv: list[str] | None = None) -> None:
         help="record the votes in the configured database (default: a throwaway one)",
     )
 
+    broadcast = commands.add_parser(
+        "broadcast", help="send a message to every resident who asked to hear back"
+    )
+    broadcast.add_argument("file", type=Path, help="YAML: name, and the message per language")
+    broadcast.add_argument(
+        "--dry-run", action="store_true", help="count the messages and SMS segments, send none"
+    )
+    work = commands.add_parser("worker", help="post the outbox to the API (Redis mode)")
+    work.add_argument("--batch", type=int, default=None, help="ballots per post (max 500)")
+
+    box = commands.add_parser("outbox", help="the outbox: status, dead letters, retry them")
+    box.add_argument("action", choices=["status", "dead", "retry"], nargs="?", default="status")
+    box.add_argument("ids", nargs="*", help="dead letters to retry (see `parlons outbox dead`)")
+    box.add_argument("--all", action="store_true", help="retry every dead letter")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings()
+    except InsecureSettings as e:
+        parser.exit(2, f"parlons: {e}\n")
     if args.command == "serve":
-        _serve(Settings(), args.host, args.port)
+        _serve(settings, args)
     elif args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)  # the conversation, not the logs
-        chat_main(Settings(), args.keep)
+        chat_main(settings, args.keep)
+    elif args.command == "broadcast":
+        broadcast_main(settings, args.file, args.dry_run)
+    elif args.command == "worker":
+        asyncio.run(worker.work(settings, args.batch or settings.outbox_batch))
+    elif args.command == "outbox":
+        if args.action == "retry" and not (args.ids or args.all):
+            parser.error("outbox retry: name the dead letters, or --all")
+        asyncio.run(worker.outbox(settings, args.action, args.ids))
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    if args.bot_only and not settings.api_url:
+        sys.exit("parlons: --bot-only needs PARLONS_API_URL (and PARLONS_API_TOKEN)")
+    factory = "bot.app:create_api_app" if args.api_only else "bot.app:create_app"
+    what = "the consultation API" if args.api_only else "Parlons"
     print(f"Parlons: consultation from {settings.consultation}")
-    print(f"Parlons: serving on http://{host}:{port} (API docs at /docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    print(f"Parlons: serving {what} on http://{args.host}:{args.port} ({args.workers} worker(s))")
+    if args.workers > 1:
+        # Workers are fresh processes that build their app from the environment; each
+        # writes its metrics where a scrape of any one of them adds them all up.
+        os.environ.setdefault(
+            "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="parlons-metrics-")
+        )
+    uvicorn.run(factory, factory=True, host=args.host, port=args.port, workers=args.workers)
 
 
 if __name__ == "__main__":

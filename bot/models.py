@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, LargeBinary, MetaData, String, func
+from sqlalchemy import DateTime, Integer, LargeBinary, MetaData, String, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from api.models import NAMING
@@ -37,3 +37,23 @@ class Contact(BotBase):
     address: Mapped[bytes] = mapped_column(LargeBinary)  # Fernet token of "tel:+33..."
     language: Mapped[str] = mapped_column(String(8))
     agreed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class BroadcastSend(BotBase):
+    """One resident's message in one broadcast: claimed before it is sent, so a broadcast
+    stopped and started again never sends it twice; then what the provider said of it."""
+
+    __tablename__ = "bot_broadcast_sends"
+
+    broadcast: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    # sending (claimed; if it stays so, the outcome is unknown), retry (nothing left: the
+    # next run tries again), failed, sent, delivered, undelivered
+    status: Mapped[str] = mapped_column(String(16))
+    segments: Mapped[int] = mapped_column(Integer, default=0)  # SMS only
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

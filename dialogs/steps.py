@@ -80,6 +80,13 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
 
     if isinstance(event, Opened):
         return _opened(s, ctx)
+    if len(text) > ctx.text_max_length:
+        too_long = p.tr(s, ctx).gettext(
+            "Your message is %(length)d characters long; we read at most %(limit)d. Please "
+            "send a shorter one."
+        ) % {"length": len(text), "limit": ctx.text_max_length}
+        return Turn(s, (Say(too_long),))
+
     if s.stage is Stage.NEW:
         _choose_language(s, ctx, event, heard)
     if ctx.phase is not Phase.OPEN:
@@ -337,6 +344,10 @@ def _is_idea(event: Event) -> bool:
 def _read_back(s: Session, ctx: Context, event: Text) -> Turn:
     t = p.tr(s, ctx)
     idea = " ".join(event.text.split())
+    if not event.audio and not any(c.isalnum() for c in idea):
+        # Nothing but invisible characters, punctuation or emoji: no idea to read back.
+        s.stage = Stage.IDEA_WRITING
+        return Turn(s, (p.idea_prompt(s, ctx),))
     if len(idea) > ctx.idea_max_length:
         s.stage = Stage.IDEA_WRITING
         return Turn(s, (p.idea_too_long(s, ctx, len(idea)),))

@@ -206,6 +206,9 @@ class Phase(StrEnum):
     CLOSED = "closed"
 
 
+TEXT_MAX_LENGTH = 1600  # Twilio's longest SMS; each channel sets its own (bot/settings.py)
+
+
 @dataclass(frozen=True, slots=True)
 class District:
     key: str
@@ -231,6 +234,7 @@ class Context:
     safeguarding: Mapping[str, str] = field(default_factory=dict)
     districts: tuple[District, ...] = ()
     idea_max_length: int = 200
+    text_max_length: int = TEXT_MAX_LENGTH  # a longer message is not read
     qualify: bool = False  # ask "a favourite / realistic / platitude" after a vote
     spoken: bool = False  # the resident hears us (a phone call): say, don't write
 

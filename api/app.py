@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api import admin_routes, db, decisions, moderation_routes, routes
 from api.models import Role
 from api.moderation import Moderation
+from api.results import Results
 from api.schemas import ConsultationSpec
 from api.service import ConsultationService
 from api.tokens import Tokens
@@ -24,6 +25,7 @@ class ApiState:
     engine: AsyncEngine
     service: ConsultationService
     moderation: Moderation
+    results: Results
     tokens: Tokens
 
 
@@ -34,6 +36,7 @@ def build_state(database_url: str, admin_token: str | None, bot_token: str | Non
         engine,
         ConsultationService(sessions),
         Moderation(sessions),
+        Results(sessions),
         Tokens(sessions, {Role.ADMIN: admin_token, Role.BOT: bot_token}),
     )
 

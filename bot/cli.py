@@ -15,7 +15,7 @@ import uvicorn
 from bot import worker
 from bot.chat import main as chat_main
 from bot.outreach import main_broadcast, main_notices
-from bot.settings import Settings
+from bot.settings import InsecureSettings, Settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -63,7 +63,10 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings()
+    try:
+        settings = Settings()
+    except InsecureSettings as e:
+        parser.exit(2, f"parlons: {e}\n")
     if args.command == "serve":
         _serve(settings, args)
     elif args.command == "chat":

@@ -14,8 +14,9 @@ from api.loader import read_consultation
 from bot import delivery, health, metrics, services, telegram_bot, web
 from bot.body_limit import BodyLimit
 from bot.settings import Settings, secret
-from channels import sms, telegram
+from channels import sms, telegram, voice
 from channels.twilio_signature import TwilioSignature
+from channels.voices import Voices
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,6 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sms.router(handle, signature, settings.sms_plain_languages))
     app.include_router(telegram.router(updates, secret(settings.telegram_secret)))
     app.include_router(delivery.router(signature, db.sessionmaker(parlons.engine)))
+    spec = parlons.consultation  # each language's Twilio voice: the file's `voice:` block
+    voices = Voices(spec.languages, spec.details().get("voice"))
+    app.include_router(
+        voice.router(handle, signature, voice.VoiceRenderer(voices, settings.public_url))
+    )
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
     app.include_router(metrics.router(parlons.outbox_depth))

@@ -13,8 +13,8 @@ from pathlib import Path
 import uvicorn
 
 from bot import centres_cli, worker
-from bot.broadcast_command import main as broadcast_main
 from bot.chat import main as chat_main
+from bot.outreach import main_broadcast, main_notices
 from bot.settings import InsecureSettings, Settings
 
 
@@ -59,6 +59,13 @@ def main(argv: list[str] | None = None) -> None:
     box.add_argument("ids", nargs="*", help="dead letters to retry (see `parlons outbox dead`)")
     box.add_argument("--all", action="store_true", help="retry every dead letter")
 
+    notices = commands.add_parser(
+        "notices", help="tell authors who asked to hear back what became of their idea"
+    )
+    notices.add_argument(
+        "--every", type=float, metavar="SECONDS", help="keep going, looking again this often"
+    )
+
     centres_cli.add_commands(commands)
 
     args = parser.parse_args(argv)
@@ -79,7 +86,9 @@ def main(argv: list[str] | None = None) -> None:
         logging.getLogger().setLevel(logging.WARNING)  # the conversation, not the logs
         chat_main(settings, args.keep)
     elif args.command == "broadcast":
-        broadcast_main(settings, args.file, args.dry_run)
+        main_broadcast(settings, args.file, args.dry_run)
+    elif args.command == "notices":
+        main_notices(settings, args.every)
     elif args.command == "worker":
         asyncio.run(worker.work(settings, args.batch or settings.outbox_batch))
     elif args.command == "outbox":

@@ -59,6 +59,15 @@ class BroadcastSend(BotBase):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class Cursor(BotBase):
+    """How far the bot has read one of the API's streams (the moderators' decisions)."""
+
+    __tablename__ = "bot_cursors"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
 # --- Social centres and their links (bot/centres.py, bot/telegram_desk.py) -----------------
 
 

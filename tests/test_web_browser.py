@@ -174,3 +174,17 @@ def test_the_english_interface(page: Page) -> None:
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Moderation")
     check(page, "moderation-english")
+
+
+def test_the_simulator_shows_a_kiosk_with_buttons(page: Page) -> None:
+    sign_in(page)
+    page.goto("/staff/simulator?channel=kiosk")
+    message = page.get_by_label("Message", exact=True)
+    message.fill("Hello")
+    message.press("Enter")
+    last = page.locator(".from-parlons").last
+    expect(last).to_contain_text("Proposal 1")
+    last.get_by_role("button", name="Agree", exact=True).click()
+    expect(page.locator(".from-resident").last).to_have_text("Vous : Agree")
+    expect(page.locator(".from-parlons").last).to_contain_text("Proposal 2")
+    check(page, "simulator-kiosk")

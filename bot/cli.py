@@ -7,7 +7,6 @@ import logging
 
 import uvicorn
 
-from bot.app import create_app
 from bot.chat import main as chat_main
 from bot.settings import Settings
 
@@ -39,7 +38,13 @@ def main(argv: list[str] | None = None) -> None:
 def _serve(settings: Settings, host: str, port: int) -> None:
     print(f"Parlons: consultation from {settings.consultation}")
     print(f"Parlons: serving on http://{host}:{port} (API docs at /docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    run_server("bot.app:create_app", host, port)
+
+
+def run_server(factory: str, host: str, port: int, workers: int = 1) -> None:
+    """Serve the ASGI app `factory` builds; bench/floor.py serves its floor through this
+    very call, so the floor and Parlons always run on the same server settings."""
+    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 if __name__ == "__main__":

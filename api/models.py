@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Enum,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -140,6 +142,8 @@ class Participant(Base):
     district: Mapped[str | None] = mapped_column(String(64))
     age_band: Mapped[str | None] = mapped_column(String(16))
     centre: Mapped[str | None] = mapped_column(String(64))  # the social centre that brought them
+    # Staff practising in the web simulator: their ballots are never counted in the results.
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Ballot(Base):

@@ -95,6 +95,7 @@ class ProfileIn(BaseModel):
     district: str | None = Field(None, max_length=64)
     age_band: str | None = Field(None, max_length=16)
     centre: str | None = Field(None, max_length=64)
+    simulated: bool | None = Field(None, description="staff practising: never counted")
 
 
 class ProfileOut(BaseModel):

@@ -268,6 +268,10 @@ class ConsultationService:
             for part in ("district", "age_band", "centre"):
                 if part in profile.model_fields_set:
                     setattr(row, part, getattr(profile, part))
+            if profile.simulated and not row.simulated:
+                if await db.scalar(select(Ballot.id).where(Ballot.participant_id == row.id)):
+                    raise Invalid("a participant who already voted cannot become simulated")
+                row.simulated = True
             return ProfileOut(
                 participant=row.ref,
                 channel=row.channel,
@@ -291,7 +295,8 @@ class ConsultationService:
                 return Erased(ballots=0)
             ballots = list(await db.scalars(select(Ballot).where(Ballot.participant_id == row.id)))
             for ballot in ballots:
-                await db.execute(_bump(ballot.proposal_id, _COUNTER[ballot.choice.value], -1))
+                if not row.simulated:
+                    await db.execute(_bump(ballot.proposal_id, _COUNTER[ballot.choice.value], -1))
                 await db.delete(ballot)
             await db.execute(
                 update(Proposal).where(Proposal.author_id == row.id).values(author_id=None)
@@ -341,7 +346,7 @@ class ConsultationService:
                 participant = await self._participant(
                     db, consultation.id, ballot.participant, ballot.channel, ballot.language
                 )
-                if await self._store(db, participant.id, ballot):
+                if await self._store(db, participant, ballot):
                     stored += 1
         return BallotsOut(stored=stored, duplicates=duplicates)
 
@@ -363,17 +368,20 @@ class ConsultationService:
             row.language = language
         return row
 
-    async def _store(self, db: AsyncSession, participant_id: int, b: BallotIn) -> bool:
+    async def _store(self, db: AsyncSession, participant: Participant, b: BallotIn) -> bool:
         existing = await db.scalar(
             select(Ballot)
-            .where(Ballot.participant_id == participant_id)
+            .where(Ballot.participant_id == participant.id)
             .where(Ballot.proposal_id == b.proposal_id)
         )
         counter = _COUNTER[b.choice.value]
+        # A simulated participant's ballot is kept (its conversation goes on as a resident's
+        # would) but never reaches the running counts that results and ordering read.
+        counted = not participant.simulated
         if existing is None:
             db.add(
                 Ballot(
-                    participant_id=participant_id,
+                    participant_id=participant.id,
                     proposal_id=b.proposal_id,
                     choice=b.choice,
                     qualification=b.qualification,
@@ -381,7 +389,8 @@ class ConsultationService:
                     idempotency_key=b.idempotency_key,
                 )
             )
-            await db.execute(_bump(b.proposal_id, counter, +1))
+            if counted:
+                await db.execute(_bump(b.proposal_id, counter, +1))
             return True
         existing.idempotency_key = b.idempotency_key
         if existing.choice == b.choice:
@@ -390,8 +399,9 @@ class ConsultationService:
             existing.qualification = b.qualification
             return True
         existing.qualification = b.qualification
-        await db.execute(_bump(b.proposal_id, _COUNTER[existing.choice.value], -1))
-        await db.execute(_bump(b.proposal_id, counter, +1))
+        if counted:
+            await db.execute(_bump(b.proposal_id, _COUNTER[existing.choice.value], -1))
+            await db.execute(_bump(b.proposal_id, counter, +1))
         existing.choice = b.choice
         existing.channel = b.channel
         return True
@@ -411,7 +421,9 @@ class ConsultationService:
             qualified = await db.execute(
                 select(Ballot.proposal_id, Ballot.qualification, func.count())
                 .join(Proposal, Proposal.id == Ballot.proposal_id)
+                .join(Participant, Participant.id == Ballot.participant_id)
                 .where(Proposal.consultation_id == consultation.id)
+                .where(Participant.simulated.is_(False))
                 .where(Ballot.qualification.is_not(None))
                 .group_by(Ballot.proposal_id, Ballot.qualification)
             )
@@ -423,6 +435,7 @@ class ConsultationService:
                 select(func.count())
                 .select_from(Participant)
                 .where(Participant.consultation_id == consultation.id)
+                .where(Participant.simulated.is_(False))
             )
         proposals.sort(key=lambda p: (-(p.agree_rate or 0.0), -p.votes, p.id))
         return ResultsOut(

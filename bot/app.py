@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.app import attach
-from bot import health, services
+from bot import health, services, web
 from bot.settings import Settings, secret
 from channels import sms
 from channels.twilio_signature import TwilioSignature
@@ -40,4 +40,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sms.router(handle, signature, settings.sms_plain_languages))
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
+    web.mount(app, parlons)
     return app

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from api.schemas import BallotIn, ConsultationOut, IdeaIn, ProfileIn, ProposalOut
 from bot import replay
 from bot.api_client import ApiClient
+from bot.contacts import Contacts
 from bot.identity import Pseudonyms
 from bot.language_id import guess_language
 from bot.optouts import OptOuts
@@ -26,6 +27,7 @@ from dialogs import (
     District,
     Erase,
     Event,
+    HearBack,
     OptIn,
     OptOut,
     Phase,
@@ -55,6 +57,7 @@ class Runtime:
         pseudonyms: Pseudonyms,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         qualify_channels: frozenset[str] = frozenset(),
+        contacts: Contacts | None = None,
     ) -> None:
         self.api = api
         self.clock = clock
@@ -62,6 +65,7 @@ class Runtime:
         self.store = store
         self.optouts = optouts
         self.pseudonyms = pseudonyms
+        self.contacts = contacts  # residents who asked to hear back (none kept without it)
         self._consultation: ConsultationOut | None = None
         self._proposals: dict[int, ProposalView] = {}
         self._languages: tuple[str, ...] = ()
@@ -216,10 +220,20 @@ class Runtime:
                     await self.api.set_profile(ref, profile)
                 case Erase():
                     await self.api.erase(ref)
+                    await self._forget_contact(ref)
+                case HearBack(True) if self.contacts is not None:
+                    spoken = language or self._default_language
+                    await self.contacts.keep(ref, inbound.channel, inbound.address, spoken)
+                case HearBack(False):
+                    await self._forget_contact(ref)
                 case OptOut():
                     await self.optouts.opt_out(ref)
                 case OptIn():
                     await self.optouts.opt_in(ref)
+
+    async def _forget_contact(self, ref: str) -> None:
+        if self.contacts is not None:
+            await self.contacts.forget(ref)
 
 
 def phase(consultation: ConsultationOut, now: datetime) -> Phase:

@@ -14,6 +14,7 @@ from api.app import ApiState, build_state
 from api.loader import read_consultation
 from api.schemas import ConsultationSpec
 from bot.api_client import ApiClient, HttpApiClient, InProcessApiClient
+from bot.contacts import Contacts
 from bot.identity import Pseudonyms
 from bot.optouts import OptOuts
 from bot.runtime import Runtime
@@ -67,5 +68,6 @@ def build(settings: Settings) -> Services:
         optouts=OptOuts(db.sessionmaker(engine)),
         pseudonyms=Pseudonyms(settings.pseudonym_key.get_secret_value()),
         qualify_channels=frozenset(settings.qualify_channels),
+        contacts=Contacts(db.sessionmaker(engine), settings.contact_key.get_secret_value()),
     )
     return Services(settings, spec, api_state, engine, client, runtime)

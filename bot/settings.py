@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     # Channels where a vote is followed by "a favourite / realistic / a platitude?" (each
     # question is one more SMS, so not SMS by default).
     qualify_channels: list[str] = ["telegram"]
+    # Closing the loop (docs/broadcast.md): the secret that encrypts the contact addresses of
+    # residents who asked to hear back. Set your own; losing it loses those addresses.
+    contact_key: SecretStr = SecretStr("parlons-development-contact-key")
+    # The staff web page (bot/web): the key that seals its sign-in cookies (unset: derived
+    # from the pseudonym key, so every worker agrees), and how long a sign-in lasts.
+    web_secret: SecretStr | None = None
+    web_session_hours: float = 8
     telegram_api_url: str = "https://api.telegram.org"
     telegram_secret: SecretStr | None = None
 

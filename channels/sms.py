@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 
 from fastapi import APIRouter, Request, Response
@@ -14,6 +15,9 @@ from dialogs import Ask, Media, Reply, Text
 
 CHANNEL = "sms"
 TWIML = "application/xml"
+# XML 1.0 cannot carry most control characters nor lone surrogates: one of them in a read-back
+# idea would make the whole TwiML unreadable to Twilio, and the resident would get nothing.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def parse(form: Mapping[str, str]) -> Inbound:
@@ -59,7 +63,7 @@ def render(outcome: Outcome, plain: Collection[str] = ()) -> str:
     twiml = MessagingResponse()
     body = message_body(outcome, plain)
     if body is not None:
-        twiml.message(body)
+        twiml.message(NOT_XML.sub("", body))
     return str(twiml)
 
 

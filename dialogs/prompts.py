@@ -125,6 +125,16 @@ def idea_confirmation(t: NullTranslations, draft: str) -> Ask:
     )
 
 
+# --- hearing back -----------------------------------------------------------------------------
+
+
+def hear_back_question(t: NullTranslations) -> Ask:
+    return Ask(
+        t.gettext("Later, may we send you the results, and news of your idea if you sent one?"),
+        (Option("yes", t.gettext("Yes")), Option("no", t.gettext("No"))),
+    )
+
+
 # --- profile, language, erase ----------------------------------------------------------------
 
 
@@ -202,6 +212,8 @@ def question_for(s: Session, ctx: Context) -> list[Reply]:
             return [language_menu(s, ctx)]
         case Stage.ERASING:
             return [erase_question(s, ctx)]
+        case Stage.HEAR_BACK:
+            return [hear_back_question(t)]
     return []
 
 

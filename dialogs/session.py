@@ -21,6 +21,7 @@ class Stage(StrEnum):
     AGE = "age"  # optional profile: which age band
     CONSENT = "consent"  # under 15: does a parent agree?
     ERASING = "erasing"  # ERASE asked: confirm?
+    HEAR_BACK = "hear_back"  # asked whether we may write about the results and their idea
 
 
 # Short keys keep a stored session to a few hundred bytes even with a full queue.
@@ -56,7 +57,7 @@ class Session:
     last: int | None = None  # the last proposal voted on, to change that vote
     last_choice: str | None = None
     district: str | None = None  # chosen, kept until the age band completes the profile
-    offered: str = ""  # what was offered once already: "i" an idea, "p" the profile
+    offered: str = ""  # asked once already: "i" an idea, "p" the profile, "h" to hear back
     last_seen: int = 0  # when the resident last wrote (Unix seconds)
 
     def copy(self) -> Session:

@@ -18,6 +18,7 @@ from dialogs.vocabulary import (
     Effect,
     Erase,
     Event,
+    HearBack,
     Media,
     OptIn,
     Option,
@@ -43,6 +44,7 @@ from dialogs.words import (
 
 IDEA_OFFER_AFTER = 3  # votes before we offer, once, to send an idea of one's own
 PROFILE_AFTER = 5  # votes before we ask, once, the optional profile
+HEAR_BACK_AFTER = 10  # votes before we ask, once, whether we may write about the results
 FULL_HELP_AFTER = 3  # misunderstandings in a row before the fuller help
 RESUME_AFTER = 3 * 3600  # seconds of silence after which a resident is welcomed back
 
@@ -251,6 +253,8 @@ def _answer_idea_confirm(
         thanks = t.gettext(
             "Thank you! A moderator will read your idea, then it will be shown to other residents."
         )
+        if "h" not in s.offered:  # the moment they care most about what becomes of it
+            return _ask_hear_back(s, ctx, [Say(thanks)], (idea,))
         return _carry_on(s, ctx, [Say(thanks)], (idea,))
     if choice == "rewrite":
         s.stage = Stage.IDEA_WRITING
@@ -359,6 +363,21 @@ def _answer_erase(s: Session, ctx: Context, event: Event, heard: Understood, pau
     return _not_understood(s, ctx, event, heard, paused)
 
 
+def _answer_hear_back(
+    s: Session, ctx: Context, event: Event, heard: Understood, paused: bool
+) -> Turn:
+    words = {Intent.AGREE: "yes", Intent.DISAGREE: "no"}
+    choice = _pick(event, heard, p.hear_back_question(p.tr(s, ctx)).options, words)
+    if choice is None:
+        return _not_understood(s, ctx, event, heard, paused)
+    if choice == "no":
+        return _carry_on(s, ctx, [], (HearBack(False),))
+    kept = p.tr(s, ctx).gettext(
+        "Thank you. We will write to you only about this consultation. STOP at any time."
+    )
+    return _carry_on(s, ctx, [Say(kept)], (HearBack(True),))
+
+
 def _answer_done(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
     if s.queue:
         return _carry_on(s, ctx, [p.welcome_back(s, ctx)] if paused else [])
@@ -379,6 +398,7 @@ ANSWERS = {
     Stage.CONSENT: _answer_consent,
     Stage.LANGUAGE: _answer_language,
     Stage.ERASING: _answer_erase,
+    Stage.HEAR_BACK: _answer_hear_back,
 }
 
 
@@ -447,6 +467,8 @@ def _carry_on(
         s.offered += "p"
         s.stage = Stage.DISTRICT
         return Turn(s, (*replies, p.district_question(s, ctx)), effects)
+    if s.answered >= HEAR_BACK_AFTER and "h" not in s.offered:
+        return _ask_hear_back(s, ctx, replies, effects)
     # A queued proposal may have been withdrawn since: pass over what we cannot show.
     while s.queue and s.current is None:
         candidate = s.queue.pop(0)
@@ -460,4 +482,15 @@ def _carry_on(
         s.offered += "i"
         s.stage = Stage.IDEA_OFFERED
         return Turn(s, (*replies, p.all_seen(t), p.idea_offer(t)), effects)
+    if "h" not in s.offered:
+        return _ask_hear_back(s, ctx, [*replies, p.all_seen(t)], effects)
     return Turn(s, (*replies, p.all_seen(t)), effects)
+
+
+def _ask_hear_back(
+    s: Session, ctx: Context, replies: list[Reply], effects: tuple[Effect, ...]
+) -> Turn:
+    """Once, at the end (every proposal seen, enough votes, or an idea sent): may we write?"""
+    s.offered += "h"
+    s.stage = Stage.HEAR_BACK
+    return Turn(s, (*replies, p.hear_back_question(p.tr(s, ctx))), effects)

@@ -156,7 +156,15 @@ class OptIn:
     """START after a STOP."""
 
 
-Effect = CastBallot | SubmitIdea | SetProfile | Erase | OptOut | OptIn
+@dataclass(frozen=True, slots=True)
+class HearBack:
+    """The resident's answer to "may we write to you about the results and your idea?": keep
+    their address (yes) or forget it (no). Nothing is assumed before they answer."""
+
+    wanted: bool
+
+
+Effect = CastBallot | SubmitIdea | SetProfile | Erase | OptOut | OptIn | HearBack
 
 
 # --- What the dialog is given and what it returns -----------------------------------------

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from twilio.request_validator import RequestValidator
 
 from bot.app import create_app
@@ -22,6 +25,17 @@ BOT_TOKEN = "test-bot-token"
 PUBLIC_URL = "https://parlons.example.org"
 SMS_URL = f"{PUBLIC_URL}/webhooks/twilio/sms"
 _sids = itertools.count(1)
+
+# Property tests (hypothesis): CI runs every property with PROPERTY_EXAMPLES examples, new
+# ones each run; a developer gets a quarter of that unless HYPOTHESIS_PROFILE=ci. Tests that go
+# through the whole app state their own, smaller count.
+PROPERTY_EXAMPLES = 400
+_quiet = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_settings.register_profile("ci", max_examples=PROPERTY_EXAMPLES, **_quiet)
+hypothesis_settings.register_profile("dev", max_examples=PROPERTY_EXAMPLES // 4, **_quiet)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture

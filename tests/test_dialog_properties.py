@@ -2,7 +2,7 @@
 sends, in any script, the dialog never raises, always leaves a session it can go on from,
 never records a vote that was not given, and STOP always stops.
 
-Examples per test: `PROPERTY_EXAMPLES` below (CI runs them all, each time).
+Examples per test: the hypothesis profile in tests/conftest.py (400 in CI).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import replace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dialogs import (
@@ -29,7 +29,6 @@ from dialogs import (
 from dialogs.i18n import translator
 from dialogs.words import Intent, _keyword_lists, understand
 
-PROPERTY_EXAMPLES = 400
 LANGUAGES = ("fr", "en", "de", "ar", "tr", "pt")
 CTX = Context(
     question={lang: "?" for lang in LANGUAGES},
@@ -119,11 +118,6 @@ def vote_given(event, before: Session, ballot: CastBallot) -> bool:  # noqa: ANN
     return heard.intent.value == ballot.choice
 
 
-@settings(
-    max_examples=PROPERTY_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
 @given(st.lists(EVENTS, min_size=1, max_size=40), st.sampled_from([CTX, SMS_CTX]))
 def test_any_sequence_of_events_is_safe(events: list, ctx: Context) -> None:
     session = Session(queue=[1, 2, 3, 4])
@@ -156,7 +150,6 @@ def _respell(word: str, data: st.DataObject) -> str:
     return before + cased + after
 
 
-@settings(max_examples=PROPERTY_EXAMPLES, deadline=None)
 @given(
     st.lists(EVENTS, max_size=8),
     st.sampled_from(STOP_WORDS),

@@ -1,0 +1,91 @@
+"""Rendering the staff pages: Jinja2 templates in French or English, the sign-in check and
+the CSRF check every form goes through."""
+
+from __future__ import annotations
+
+import gettext
+import hmac
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from babel import Locale, negotiate_locale
+from fastapi import HTTPException, Request, status
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from bot.services import Services
+from bot.web.api import StaffApi
+from bot.web.sign_in import COOKIE, CookieSeal, Staff
+
+DOMAIN = "web"
+LANGUAGES = ("fr", "en")  # English is the source; French has its catalog (locales/fr/.../web.po)
+LANGUAGE_COOKIE = "parlons_lang"
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    if language == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, str(files("locales")), languages=[language])
+
+
+class Pages:
+    def __init__(self, seal: CookieSeal, api: StaffApi, parlons: Services, static: str) -> None:
+        self.seal = seal
+        self.api = api
+        self.parlons = parlons
+        self.env = Environment(
+            loader=PackageLoader("bot.web", "templates"),
+            autoescape=select_autoescape(default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals["static"] = static
+
+    def language(self, request: Request) -> str:
+        asked = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+        if asked in LANGUAGES:
+            return asked
+        accepted = [
+            part.split(";")[0].strip().replace("-", "_")
+            for part in request.headers.get("accept-language", "").split(",")
+        ]
+        return negotiate_locale(accepted, LANGUAGES, sep="_") or LANGUAGES[0]
+
+    def render(
+        self, request: Request, template: str, staff: Staff | None, code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        language = self.language(request)
+        t = translations(language)
+        html = self.env.get_template(template).render(
+            request=request,
+            staff=staff,
+            lang=language,
+            language_name=lambda code: Locale.parse(code).get_display_name(language),
+            own_name=lambda code: Locale.parse(code).get_display_name(code),
+            _=t.gettext,
+            ngettext=t.ngettext,
+            **context,
+        )
+        response = HTMLResponse(html, status_code=code)
+        if request.query_params.get("lang") == language:
+            response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax")
+        return response
+
+    def staff(self, request: Request) -> Staff:
+        """The signed-in person; anyone else is sent to the sign-in page."""
+        staff = self.seal.open(request.cookies.get(COOKIE))
+        if staff is None:
+            raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/staff/sign-in"})
+        return staff
+
+
+def check_csrf(staff: Staff, sent: object) -> None:
+    """Every form carries the token sealed in the cookie: a page elsewhere cannot post one."""
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, staff.csrf):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form has expired: reload the page")
+
+
+def pages(request: Request) -> Pages:
+    return request.app.state.parlons_web

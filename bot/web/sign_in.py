@@ -1,0 +1,45 @@
+"""Who is signed in: their API token sealed in an HttpOnly cookie that expires.
+
+The cookie is encrypted and authenticated (Fernet) with the server's key, so it can be neither
+read nor forged, and every worker can open it without a shared session store. It also carries
+the CSRF token that every form of the page must send back.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet, InvalidToken
+
+COOKIE = "parlons_staff"
+
+
+@dataclass(frozen=True)
+class Staff:
+    token: str  # the person's own API token: the API decides what it may do
+    csrf: str
+
+
+class CookieSeal:
+    def __init__(self, key: str, max_age: int) -> None:
+        derived = hashlib.sha256(b"parlons-web-cookie:" + key.encode()).digest()
+        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+        self.max_age = max_age
+
+    def seal(self, token: str) -> str:
+        staff = {"token": token, "csrf": secrets.token_urlsafe(24)}
+        return self._fernet.encrypt(json.dumps(staff).encode()).decode()
+
+    def open(self, cookie: str | None) -> Staff | None:
+        """The signed-in person, or None for a missing, forged or expired cookie."""
+        if not cookie:
+            return None
+        try:
+            data = json.loads(self._fernet.decrypt(cookie.encode(), ttl=self.max_age))
+        except (InvalidToken, ValueError):
+            return None
+        return Staff(token=data["token"], csrf=data["csrf"])

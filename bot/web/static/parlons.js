@@ -1,0 +1,34 @@
+// Keyboard shortcuts for the moderation queue: J / K move between ideas, A accepts the one in
+// focus, R goes to its reason field. Nothing else on the page needs JavaScript.
+(function () {
+  "use strict";
+  const ideas = () => Array.from(document.querySelectorAll("[data-idea]"));
+  const typing = (el) => el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
+  function current() {
+    const active = document.activeElement;
+    return active && active.closest ? active.closest("[data-idea]") : null;
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    const list = ideas();
+    if (!list.length) return;
+    const here = current();
+    const index = here ? list.indexOf(here) : -1;
+    const key = event.key.toLowerCase();
+    if (key === "j" || key === "k") {
+      const next = list[Math.min(list.length - 1, Math.max(0, index + (key === "j" ? 1 : -1)))];
+      next.focus();
+      next.scrollIntoView({ block: "nearest" });
+    } else if ((key === "a" || key === "r") && here) {
+      const target = here.querySelector('[data-key="' + key + '"]');
+      if (key === "a") target.click(); else target.focus();
+    } else {
+      return;
+    }
+    event.preventDefault();
+  });
+  // The simulator and the kiosk: show the latest message.
+  document.querySelectorAll(".messages").forEach(function (list) {
+    list.scrollTop = list.scrollHeight;
+  });
+})();

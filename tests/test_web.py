@@ -1,0 +1,120 @@
+"""The staff web page over HTTP: sign-in, its cookie, CSRF, and simulated conversations kept
+out of the results. (tests/test_web_browser.py drives the same pages in Chromium.)"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.web.sign_in import COOKIE
+from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, Phone, results
+
+
+def form_fields(page: str) -> dict[str, str]:
+    """The hidden fields of the last form on the page (what a browser would send back)."""
+    fields = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page)
+    return {name: html.unescape(value) for name, value in fields}
+
+
+def sign_in(client: TestClient, token: str = ADMIN_TOKEN):  # noqa: ANN201
+    page = client.get("/staff/sign-in")
+    return client.post(
+        "/staff/sign-in",
+        data={"token": token, "csrf": form_fields(page.text)["csrf"]},
+        follow_redirects=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "path", ["/staff/", "/staff/moderation", "/staff/results", "/staff/simulator"]
+)
+def test_nothing_is_visible_without_signing_in(client: TestClient, path: str) -> None:
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/sign-in"
+
+
+def test_the_sign_in_cookie_is_http_only_strict_and_expires(client: TestClient) -> None:
+    response = sign_in(client)
+    assert response.status_code == 303
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith(COOKIE))
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    assert "Max-Age=28800" in cookie  # PARLONS_WEB_SESSION_HOURS, 8 by default
+    assert ADMIN_TOKEN not in cookie  # sealed: the token cannot be read from it
+    assert client.get("/staff/moderation").status_code == 200
+
+
+@pytest.mark.parametrize("token", ["not-a-token", BOT_TOKEN], ids=["unknown", "bot"])
+def test_a_token_that_may_not_moderate_cannot_sign_in(client: TestClient, token: str) -> None:
+    response = sign_in(client, token)
+    assert response.status_code == 401
+    assert "may not moderate" in response.text or "ne permet pas" in response.text
+    assert client.get("/staff/moderation", follow_redirects=False).status_code == 303
+
+
+def test_a_forged_cookie_signs_no_one_in(client: TestClient) -> None:
+    client.cookies.set(COOKIE, "gAAAAABforged")
+    assert client.get("/staff/moderation", follow_redirects=False).status_code == 303
+
+
+def test_a_form_without_the_csrf_token_changes_nothing(client: TestClient, phone: Phone) -> None:
+    phone.send("Bonjour")
+    phone.send("idée")
+    phone.send("Il faut un marché de producteurs le dimanche")
+    phone.send("1")
+    sign_in(client)
+    page = client.get("/staff/moderation").text
+    idea = re.search(r'action="/staff/moderation/(\d+)/accept"', page).group(1)
+    forged = client.post(f"/staff/moderation/{idea}/accept", data={"csrf": "guessed"})
+    assert forged.status_code == 403
+    assert "Il faut un marché" in client.get("/staff/moderation").text  # still waiting
+
+
+def test_simulated_votes_never_reach_the_results(client: TestClient) -> None:
+    sign_in(client)
+    page = client.get("/staff/simulator").text
+    for text in ["Bonjour", "1", "2"]:
+        page = client.post("/staff/simulator", data={**form_fields(page), "text": text}).text
+    assert "Proposition 3" in page  # the conversation went on as a resident's would
+    counted = results(client)
+    assert sum(p["votes"] for p in counted.values()) == 0
+    data = client.get(
+        "/api/v1/consultations/test-city/results",
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    ).json()
+    assert data["participants"] == 0
+
+
+def test_posting_the_same_simulator_form_twice_is_one_message(client: TestClient) -> None:
+    sign_in(client)
+    page = client.get("/staff/simulator").text
+    page = client.post("/staff/simulator", data={**form_fields(page), "text": "Bonjour"}).text
+    fields = {**form_fields(page), "text": "1"}
+    first = client.post("/staff/simulator", data=fields).text
+    again = client.post("/staff/simulator", data=fields).text
+    assert "Proposition 2" in first and "Proposition 2" in again
+    assert "Proposition 3" not in again  # the re-post was not a second vote
+
+
+def test_the_french_interface_is_complete() -> None:
+    from importlib.resources import files
+
+    from babel.messages.pofile import read_po
+
+    locales = files("locales")
+    with (locales / "web.pot").open("rb") as f:
+        source = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+    with (locales / "fr" / "LC_MESSAGES" / "web.po").open("rb") as f:
+        french = read_po(f, locale="fr")
+    have = {m.id if isinstance(m.id, str) else m.id[0] for m in french if m.id}
+    assert source == have, "run `make messages` and translate locales/fr/LC_MESSAGES/web.po"
+    untranslated = [
+        m.id for m in french if m.id and not all(m.string if m.pluralizable else [m.string])
+    ]
+    assert untranslated == []
+    assert [m.id for m in french if m.id and m.fuzzy] == []
+    assert [(m.id, errors) for m, errors in french.check()] == []

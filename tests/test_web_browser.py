@@ -1,0 +1,176 @@
+"""The staff web page in a real headless Chromium (Debian's, never a downloaded one), as a
+moderator and a resident would use it. Every page is checked with axe-core and saved as a
+screenshot in var/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from bot.app import create_app
+from bot.settings import Settings
+from tests.conftest import ADMIN_TOKEN, Phone, ServerThread
+from tests.test_ideas_and_calendar import shown_until_done
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
+MARKET = "Il faut un marché de producteurs le dimanche"
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("Chromium is missing: .ci/run installs Debian's chromium")
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[ServerThread]:
+    with ServerThread(create_app(settings)) as running:
+        yield running
+
+
+@pytest.fixture
+def page(browser: Browser, server: ServerThread) -> Iterator[Page]:
+    context = browser.new_context(base_url=server.url, locale="fr-FR")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def sms(server: ServerThread) -> Iterator[httpx.Client]:
+    """Residents' phones reach the running server through the signed Twilio webhook."""
+    with httpx.Client(base_url=server.url) as client:
+        yield client
+
+
+def check(page: Page, name: str) -> None:
+    """Save what the page shows, and fail on any serious or critical accessibility issue."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    found = Axe().run(page).response["violations"]
+    serious = [(v["id"], v["help"]) for v in found if v["impact"] in ("serious", "critical")]
+    assert serious == [], f"{name}: {serious}"
+
+
+def sign_in(page: Page, token: str = ADMIN_TOKEN) -> None:
+    page.goto("/staff/moderation")
+    expect(page).to_have_url(re.compile(r"/staff/sign-in$"))
+    page.get_by_label("Votre jeton").fill(token)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_sign_in_refuses_a_wrong_token_then_lets_a_moderator_in(page: Page) -> None:
+    sign_in(page, "not-the-token")
+    expect(page.get_by_role("alert")).to_contain_text("jeton est inconnu")
+    check(page, "sign-in-refused")
+    page.get_by_label("Votre jeton").fill(ADMIN_TOKEN)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Modération")
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.goto("/staff/results")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter")
+
+
+def test_a_moderated_idea_is_offered_to_the_next_sms_resident(page: Page, sms) -> None:  # noqa: ANN001
+    author = Phone(sms, "+33639980140")
+    author.send("Bonjour")
+    author.send("idée")
+    author.send(MARKET)
+    author.send("1")
+
+    sign_in(page)
+    idea = page.locator("[data-idea]").filter(has_text=MARKET)
+    expect(idea).to_contain_text("SMS")
+    check(page, "moderation")
+    # The keyboard alone: J reaches the idea, A accepts it.
+    page.keyboard.press("j")
+    expect(idea).to_be_focused()
+    page.keyboard.press("a")
+    expect(page.get_by_role("status")).to_contain_text("acceptée")
+    expect(page.locator("[data-idea]")).to_have_count(0)
+
+    assert MARKET in shown_until_done(Phone(sms, "+33639980141"))
+
+
+def test_a_rejected_idea_needs_a_reason(page: Page, sms) -> None:  # noqa: ANN001
+    author = Phone(sms, "+33639980142")
+    author.send("Bonjour")
+    author.send("idée")
+    author.send("Il faut interdire les chiens partout en ville")
+    author.send("1")
+    sign_in(page)
+    idea = page.locator("[data-idea]").first
+    idea.get_by_role("button", name="Refuser").click()
+    expect(idea).to_be_visible()  # the reason is required: nothing was sent
+    idea.get_by_label("Motif").fill("Hors sujet")
+    idea.get_by_role("button", name="Refuser").click()
+    expect(page.get_by_role("status")).to_contain_text("refusée")
+
+
+def test_results_show_the_residents_votes(page: Page, sms) -> None:  # noqa: ANN001
+    resident = Phone(sms, "+33639980143")
+    resident.send("Bonjour")
+    resident.send("1")
+    resident.send("2")
+    sign_in(page)
+    page.get_by_role("link", name="Résultats").click()
+    expect(page.get_by_text("1 participant,")).to_be_visible()
+    expect(page.get_by_text("2 votes")).to_be_visible()
+    expect(page.locator(".results li").first).to_contain_text("1 d'accord")
+    check(page, "results")
+
+
+def test_a_simulated_sms_conversation(page: Page) -> None:
+    sign_in(page)
+    page.get_by_role("link", name="Simulateur").click()
+    check(page, "simulator-empty")
+    message = page.get_by_label("Message", exact=True)
+    for text, expected in [
+        ("Bonjour", "Proposition 1"),
+        ("1", "Proposition 2"),
+        ("idée", "Il faut..."),
+        ("Il faut des jardins partagés", "Il faut des jardins partagés"),
+        ("1", "Un modérateur va lire votre idée"),
+    ]:
+        message.fill(text)
+        message.press("Enter")
+        expect(page.locator(".from-parlons").last).to_contain_text(expected)
+    expect(page.locator(".from-parlons").first).to_contain_text("GSM-7")
+    check(page, "simulator-conversation")
+    page.get_by_role("link", name="Résultats").click()
+    expect(page.get_by_text("0 participant,")).to_be_visible()
+
+
+def test_the_pages_fit_a_320_pixel_screen(page: Page) -> None:
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page)
+    for path in ["/staff/moderation", "/staff/results", "/staff/simulator"]:
+        page.goto(path)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= 320, f"{path} scrolls sideways at 320 px ({scroll} px)"
+    check(page, "simulator-320px")
+
+
+def test_the_english_interface(page: Page) -> None:
+    page.goto("/staff/sign-in?lang=en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    page.get_by_label("Your token").fill(ADMIN_TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Moderation")
+    check(page, "moderation-english")

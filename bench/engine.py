@@ -1,7 +1,7 @@
 """Dialog turns per second through the engine alone: no HTTP, no database, no store.
 
 `python -m bench.engine` plays the load benchmark's residents (bench/residents.py: greet, ten
-votes, an idea, the profile skipped) through `dialogs.step` on the demo consultation, the
+votes, an idea, the optional questions skipped) through `dialogs.step` on the demo consultation, the
 queue of proposals topped up the way the runtime does it, and prints turns per second: the
 pure step, then with the session read from and written to bytes as a store keeps it.
 """
@@ -9,46 +9,11 @@ pure step, then with the session read from and written to bytes as a store keeps
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
-from api.loader import read_consultation
-from bench.residents import conversation
-from bot.runtime import QUEUE_LOW, QUEUE_SIZE
-from bot.settings import DEMO_CONSULTATION
-from dialogs import Context, District, ProposalView, Session, Text, step
+from bench.residents import conversation, demo_context, top_up
+from dialogs import Context, Session, Text, step
 
 RESIDENTS = 400
-
-
-def demo_context() -> Context:
-    spec = read_consultation(DEMO_CONSULTATION)
-    details = spec.details()
-    proposals = {
-        i: ProposalView(i, p.language, p.text, p.translations)
-        for i, p in enumerate(spec.proposals, start=1)
-    }
-    return Context(
-        question=spec.question,
-        languages=tuple(spec.languages),
-        default_language=spec.default_language,
-        proposals=proposals,
-        now=datetime(2026, 11, 26, 12, tzinfo=UTC),
-        timezone=spec.timezone,
-        help_contact=details.get("help", {}),
-        next_steps=details.get("next_steps", {}),
-        safeguarding=details.get("safeguarding", {}),
-        districts=tuple(District(d["key"], d["name"]) for d in details.get("districts", [])),
-        idea_max_length=details.get("idea_max_length", 200),
-    )
-
-
-def top_up(session: Session, ids: list[int]) -> None:
-    """What the runtime asks the API for: unseen proposals, when the queue runs low."""
-    if len(session.queue) >= QUEUE_LOW:
-        return
-    held = set(session.wanted_ids())
-    fresh = [i for i in ids if i not in held][: QUEUE_SIZE - len(session.queue)]
-    session.queue.extend(fresh)
 
 
 def play(ctx: Context, stored: bool) -> tuple[int, float]:

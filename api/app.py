@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api import db
-from api.auth import Role, Tokens
-from api.routes import router
+from api import admin_routes, db, moderation_routes, routes
+from api.models import Role
+from api.moderation import Moderation
 from api.schemas import ConsultationSpec
 from api.service import ConsultationService
+from api.tokens import Tokens
 
 MIGRATIONS = "api:migrations"
 
@@ -22,19 +23,26 @@ MIGRATIONS = "api:migrations"
 class ApiState:
     engine: AsyncEngine
     service: ConsultationService
+    moderation: Moderation
     tokens: Tokens
 
 
 def build_state(database_url: str, admin_token: str | None, bot_token: str | None) -> ApiState:
     engine = db.create_engine(database_url)
-    tokens = {admin_token or "": Role.ADMIN, bot_token or "": Role.BOT}
-    return ApiState(engine, ConsultationService(db.sessionmaker(engine)), Tokens(tokens))
+    sessions = db.sessionmaker(engine)
+    return ApiState(
+        engine,
+        ConsultationService(sessions),
+        Moderation(sessions),
+        Tokens(sessions, {Role.ADMIN: admin_token, Role.BOT: bot_token}),
+    )
 
 
 def attach(app: FastAPI, state: ApiState) -> None:
     """Serve the API's routes from `app` (the bot's app in the embedded default)."""
     app.state.parlons_api = state
-    app.include_router(router)
+    for module in (routes, moderation_routes, admin_routes):
+        app.include_router(module.router)
 
 
 def create_api(

@@ -1,39 +1,22 @@
-"""Bearer tokens and what each role may do."""
+"""Who may call what: bearer tokens and roles. Admins pass every check."""
 
 from __future__ import annotations
 
-import hashlib
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.models import Role
+from api.tokens import Caller
 
-class Role(StrEnum):
-    BOT = "bot"  # posts ballots (and, later, ideas) for residents
-    ADMIN = "admin"  # everything
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class Tokens:
-    """Known tokens, kept as digests so a memory dump does not hand them out."""
-
-    def __init__(self, tokens: dict[str, Role]) -> None:
-        self._roles = {_digest(token): role for token, role in tokens.items() if token}
-
-    def role(self, token: str) -> Role | None:
-        return self._roles.get(_digest(token))
-
+__all__ = ["Caller", "Role", "check_role", "require"]
 
 _bearer = HTTPBearer(auto_error=False)
 
 
-async def check_role(request: Request, *roles: Role) -> Role:
-    """The caller's role, if it is one of `roles` (admins always pass); else 401 or 403."""
+async def check_role(request: Request, *roles: Role) -> Caller:
+    """The caller, if its role is one of `roles` (admins always pass); else 401 or 403."""
     credentials = await _bearer(request)
     if credentials is None:
         raise HTTPException(
@@ -41,12 +24,12 @@ async def check_role(request: Request, *roles: Role) -> Role:
             "a bearer token is required",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    role = request.app.state.parlons_api.tokens.role(credentials.credentials)
-    if role is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown token")
-    if role not in {*roles, Role.ADMIN}:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"the {role} token may not do this")
-    return role
+    caller = await request.app.state.parlons_api.tokens.caller(credentials.credentials)
+    if caller is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked token")
+    if caller.role not in {*roles, Role.ADMIN}:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"a {caller.role} token may not do this")
+    return caller
 
 
 def require(*roles: Role):  # noqa: ANN201 (a FastAPI dependency)
@@ -55,7 +38,7 @@ def require(*roles: Role):  # noqa: ANN201 (a FastAPI dependency)
     async def check(
         request: Request,
         _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> Role:
+    ) -> Caller:
         return await check_role(request, *roles)
 
     return Depends(check)

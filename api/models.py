@@ -40,6 +40,39 @@ class ProposalStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+    POSTPONED = "postponed"  # a moderator will come back to it (e.g. asked a colleague)
+
+
+class RejectReason(StrEnum):
+    """Why a proposal is not published: a fixed list, explained in plain words (api/moderation)."""
+
+    INCOMPREHENSIBLE = "incomprehensible"
+    OFF_TOPIC = "off_topic"
+    PARTISAN = "partisan"
+    ILLEGAL = "illegal"
+    ADVERTISING = "advertising"
+    SEVERAL_IDEAS = "several_ideas"
+    RUDE = "rude"
+    DUPLICATE = "duplicate"
+    PERSONAL_DATA = "personal_data"
+    OTHER = "other"
+
+
+class Role(StrEnum):
+    BOT = "bot"  # posts ballots, ideas and profiles for residents
+    MODERATOR = "moderator"  # moderates proposals, reads results
+    ANALYST = "analyst"  # reads results and exports
+    ADMIN = "admin"  # everything, including tokens and imports
+
+
+class ModerationAction(StrEnum):
+    CLAIM = "claim"
+    RELEASE = "release"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    POSTPONE = "postpone"
+    EDIT = "edit"
+    TRANSLATE = "translate"
 
 
 class Choice(StrEnum):
@@ -106,7 +139,14 @@ class Proposal(Base):
     channel: Mapped[str | None] = mapped_column(String(16))
     audio: Mapped[str | None] = mapped_column(String(500))  # a recording to listen to
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
-    reject_reason: Mapped[str | None] = mapped_column(Text)
+    reject_reason: Mapped[str | None] = mapped_column(Text)  # a RejectReason value
+    # The resident's own words, kept when a moderator edits the text.
+    original_text: Mapped[str | None] = mapped_column(Text)
+    # Two moderators never handle one proposal at once: a claim holds it for a while.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The published proposal this one looks like (flag "near_duplicate").
+    similar_to: Mapped[int | None] = mapped_column(Integer)
     # Automatic flags for moderators ("safeguarding" means urgent), set when an idea arrives.
     flags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     moderated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -159,3 +199,35 @@ class Ballot(Base):
     # Set by the sender: a retried post with the same key changes nothing.
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     cast_at: Mapped[datetime] = _now()
+
+
+class ModerationEvent(Base):
+    """The audit trail: who did what to which proposal, when and why. Never updated."""
+
+    __tablename__ = "moderation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(64))  # the token's name
+    action: Mapped[ModerationAction] = mapped_column(_enum(ModerationAction))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    # What changed, e.g. {"text": [before, after]} or {"status": [before, after]}.
+    change: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = _now()
+
+
+class ApiToken(Base):
+    """A bearer token an admin created. Only its SHA-256 digest is stored: the token itself is
+    shown once, at creation."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _now()
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 
 from api.auth import Role, check_role, require
+from api.http import call
 from api.models import ProposalStatus
 from api.schemas import (
     BallotsIn,
@@ -17,25 +18,15 @@ from api.schemas import (
     ProfileIn,
     ProfileOut,
     ProposalOut,
-    Rejection,
     ResultsOut,
 )
-from api.service import ConsultationService, Invalid, NotFound
+from api.service import ConsultationService
 
 router = APIRouter(prefix="/api/v1")
 
 
 def _service(request: Request) -> ConsultationService:
     return request.app.state.parlons_api.service
-
-
-async def _call(awaitable):  # noqa: ANN001, ANN202
-    try:
-        return await awaitable
-    except NotFound as e:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from None
-    except Invalid as e:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from None
 
 
 @router.get("/consultations", tags=["consultations"])
@@ -45,7 +36,7 @@ async def list_consultations(request: Request) -> list[ConsultationOut]:
 
 @router.get("/consultations/{slug}", tags=["consultations"])
 async def get_consultation(request: Request, slug: str) -> ConsultationOut:
-    return await _call(_service(request).consultation(slug))
+    return await call(_service(request).consultation(slug))
 
 
 @router.get("/consultations/{slug}/proposals", tags=["proposals"])
@@ -56,10 +47,10 @@ async def list_proposals(
     ids: Annotated[list[int] | None, Query()] = None,
 ) -> list[ProposalOut]:
     """The proposals of one status: accepted ones (what residents are shown) for anyone,
-    pending and rejected ones for moderators."""
+    the others for moderators and analysts."""
     if status is not ProposalStatus.ACCEPTED:
-        await check_role(request, Role.ADMIN)
-    return await _call(_service(request).proposals(slug, status=status, ids=ids))
+        await check_role(request, Role.MODERATOR, Role.ANALYST)
+    return await call(_service(request).proposals(slug, status=status, ids=ids))
 
 
 @router.post(
@@ -70,29 +61,7 @@ async def list_proposals(
 )
 async def submit_idea(request: Request, slug: str, idea: IdeaIn) -> ProposalOut:
     """A resident's idea, pending until a moderator accepts it. Idempotent by key."""
-    return await _call(_service(request).submit_idea(slug, idea))
-
-
-@router.post(
-    "/consultations/{slug}/proposals/{proposal_id}/accept",
-    tags=["moderation"],
-    dependencies=[require()],
-)
-async def accept(request: Request, slug: str, proposal_id: int) -> ProposalOut:
-    """Residents are shown the proposal from now on."""
-    return await _call(_service(request).moderate(slug, proposal_id, ProposalStatus.ACCEPTED))
-
-
-@router.post(
-    "/consultations/{slug}/proposals/{proposal_id}/reject",
-    tags=["moderation"],
-    dependencies=[require()],
-)
-async def reject(request: Request, slug: str, proposal_id: int, body: Rejection) -> ProposalOut:
-    """The proposal is never shown; the reason is kept (and told to its author)."""
-    return await _call(
-        _service(request).moderate(slug, proposal_id, ProposalStatus.REJECTED, body.reason)
-    )
+    return await call(_service(request).submit_idea(slug, idea))
 
 
 @router.get(
@@ -108,8 +77,10 @@ async def next_proposals(
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
     exclude: Annotated[list[int], Query()] = [],  # noqa: B006 (FastAPI reads it, never mutates)
 ) -> list[ProposalOut]:
-    """What to show this participant next: accepted, not yet voted on, their language first."""
-    return await _call(
+    """What to show this participant next (api/selection.py): accepted, not yet voted on nor
+    in `exclude`, new proposals and those whose rank is still unsure first, their language
+    preferred, no two of one theme or author in a row."""
+    return await call(
         _service(request).next_proposals(slug, participant, language, limit, exclude)
     )
 
@@ -123,7 +94,7 @@ async def set_profile(
     request: Request, slug: str, participant: str, profile: ProfileIn
 ) -> ProfileOut:
     """Set parts of the optional profile (district, age band, centre); others are kept."""
-    return await _call(_service(request).set_profile(slug, participant, profile))
+    return await call(_service(request).set_profile(slug, participant, profile))
 
 
 @router.delete(
@@ -133,7 +104,7 @@ async def set_profile(
 )
 async def erase(request: Request, slug: str, participant: str) -> Erased:
     """ERASE: remove the participant's ballots and profile; the results follow."""
-    return await _call(_service(request).erase(slug, participant))
+    return await call(_service(request).erase(slug, participant))
 
 
 @router.post(
@@ -143,14 +114,14 @@ async def erase(request: Request, slug: str, participant: str) -> Erased:
 )
 async def post_ballots(request: Request, slug: str, body: BallotsIn) -> BallotsOut:
     """Store a batch of ballots. Posting the same idempotency key again changes nothing."""
-    return await _call(_service(request).cast_ballots(slug, body.ballots))
+    return await call(_service(request).cast_ballots(slug, body.ballots))
 
 
 @router.get(
     "/consultations/{slug}/results",
     tags=["results"],
-    dependencies=[require()],
+    dependencies=[require(Role.MODERATOR, Role.ANALYST)],
 )
 async def results(request: Request, slug: str) -> ResultsOut:
     """Counts and agree rate per accepted proposal, best supported first."""
-    return await _call(_service(request).results(slug))
+    return await call(_service(request).results(slug))

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.models import Choice, ProposalStatus, Qualification
+from api.models import (
+    Choice,
+    ModerationAction,
+    ProposalStatus,
+    Qualification,
+    RejectReason,
+    Role,
+)
 
 LanguageCode = str
 
@@ -71,8 +79,12 @@ class ProposalOut(BaseModel):
     translations: dict[LanguageCode, str]
     channel: str | None = Field(None, description="how a resident's idea reached us")
     audio: str | None = Field(None, description="a recording of the idea, to listen to")
-    reject_reason: str | None = None
+    reject_reason: RejectReason | None = None
     flags: list[str] = Field([], description='for moderators; "safeguarding" is urgent')
+    original_text: str | None = Field(None, description="the resident's words, if edited")
+    similar_to: int | None = Field(None, description="the proposal a near-duplicate resembles")
+    claimed_by: str | None = Field(None, description="the moderator handling it now")
+    claimed_until: datetime | None = None
 
 
 class IdeaIn(BaseModel):
@@ -112,7 +124,75 @@ class Erased(BaseModel):
 
 
 class Rejection(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: RejectReason = Field(description="a code from GET /moderation/reasons")
+    note: str | None = Field(None, max_length=500, description="for the audit trail")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _words_as_other(cls, data: Any) -> Any:
+        """A reason written in words ("Off-topic") is read as its code; words that name no
+        code become "other" with the words kept as the note, so nothing the moderator wrote
+        is lost."""
+        if not isinstance(data, dict) or not isinstance(data.get("reason"), str):
+            return data
+        words = data["reason"].strip()
+        code = re.sub(r"[\s-]+", "_", words.casefold())
+        if code in RejectReason.__members__.values():
+            return {**data, "reason": code}
+        note = "; ".join(filter(None, [words[:500], data.get("note")]))[:500]
+        return {**data, "reason": RejectReason.OTHER, "note": note}
+
+
+class Decision(BaseModel):
+    """An accept or a postpone, with an optional note for the audit trail."""
+
+    note: str | None = Field(None, max_length=500)
+
+
+class Edit(BaseModel):
+    """A moderator's correction; the resident's original text is kept."""
+
+    text: str | None = Field(None, min_length=1, max_length=1000)
+    theme: str | None = Field(None, max_length=64)
+    note: str | None = Field(None, max_length=500)
+
+
+class TranslationIn(BaseModel):
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class ReasonOut(BaseModel):
+    code: RejectReason
+    explanation: str = Field(description="in plain words, as the author may be told")
+
+
+class ModerationEventOut(BaseModel):
+    id: int
+    proposal_id: int
+    actor: str
+    action: ModerationAction
+    reason: RejectReason | None
+    note: str | None
+    change: dict[str, Any]
+    at: datetime
+
+
+class TokenIn(BaseModel):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$", description="who holds it")
+    role: Role
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    role: Role
+    created_by: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="shown once: only its digest is stored")
 
 
 class BallotIn(BaseModel):

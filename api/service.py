@@ -7,14 +7,16 @@ embedded default and the API running apart behave the same.
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Update, case, func, select, update
+from sqlalchemy import Update, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
+from api.flags import flags_for
 from api.models import (
     Ballot,
     Consultation,
@@ -36,6 +38,7 @@ from api.schemas import (
     ProposalResult,
     ResultsOut,
 )
+from api.selection import DEFAULT, SELECTORS, Candidate, Selector
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,11 @@ class NotFound(LookupError):
 class Invalid(ValueError):
     """A request that names something impossible, e.g. a ballot on another consultation's
     proposal (422 over HTTP)."""
+
+
+class Conflict(RuntimeError):
+    """A request that clashes with the current state, e.g. a proposal another moderator
+    holds (409 over HTTP)."""
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -83,15 +91,35 @@ def proposal_out(row: Proposal) -> ProposalOut:
         audio=row.audio,
         reject_reason=row.reject_reason,
         flags=list(row.flags or []),
+        original_text=row.original_text,
+        similar_to=row.similar_to,
+        claimed_by=row.claimed_by if claim_live(row) else None,
+        claimed_until=as_utc(row.claimed_until) if claim_live(row) else None,
     )
+
+
+def claim_live(row: Proposal) -> bool:
+    """True while a moderator's claim on the proposal has not lapsed."""
+    until = as_utc(row.claimed_until)
+    return row.claimed_by is not None and until is not None and until > datetime.now(UTC)
+
+
+async def consultation_row(db: AsyncSession, slug: str) -> Consultation:
+    row = await db.scalar(select(Consultation).where(Consultation.slug == slug))
+    if row is None:
+        raise NotFound(f"no consultation {slug!r}")
+    return row
 
 
 _COUNTER = {"agree": Proposal.agree, "disagree": Proposal.disagree, "skip": Proposal.skip}
 
 
 class ConsultationService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], selector: Selector = SELECTORS[DEFAULT]
+    ) -> None:
         self.sessions = sessions
+        self.selector = selector
 
     # --- consultations -------------------------------------------------------------------
 
@@ -141,10 +169,7 @@ class ConsultationService:
             return consultation_out(row)
 
     async def _consultation(self, db: AsyncSession, slug: str) -> Consultation:
-        row = await db.scalar(select(Consultation).where(Consultation.slug == slug))
-        if row is None:
-            raise NotFound(f"no consultation {slug!r}")
-        return row
+        return await consultation_row(db, slug)
 
     async def consultation(self, slug: str) -> ConsultationOut:
         async with self.sessions() as db:
@@ -181,9 +206,9 @@ class ConsultationService:
         limit: int = 5,
         exclude: Collection[int] = (),
     ) -> list[ProposalOut]:
-        """Accepted proposals this participant has not voted on, their language first.
-
-        A simple order for now: fewest votes first, so new proposals catch up.
+        """What to show this participant next, chosen by the selector (api/selection.py):
+        accepted, never voted on nor in `exclude` (the bot's queue, in order: its last one is
+        shown just before these), a proposal translated into their language counting as theirs.
         """
         async with self.sessions() as db:
             consultation = await self._consultation(db, slug)
@@ -193,21 +218,26 @@ class ConsultationService:
                 .where(Participant.consultation_id == consultation.id)
                 .where(Participant.ref == participant)
             )
-            query = (
-                select(Proposal)
-                .where(Proposal.consultation_id == consultation.id)
-                .where(Proposal.status == ProposalStatus.ACCEPTED)
-                .where(Proposal.id.not_in(voted))
-                .order_by(
-                    case((Proposal.language == language, 0), else_=1),
-                    Proposal.agree + Proposal.disagree + Proposal.skip,
-                    Proposal.id,
+            rows = list(
+                await db.scalars(
+                    select(Proposal)
+                    .where(Proposal.consultation_id == consultation.id)
+                    .where(Proposal.status == ProposalStatus.ACCEPTED)
+                    .order_by(Proposal.id)
                 )
-                .limit(limit)
             )
-            if exclude:
-                query = query.where(Proposal.id.not_in(list(exclude)))
-            return [proposal_out(r) for r in await db.scalars(query)]
+            seen = {*await db.scalars(voted), *exclude}
+        candidates = [_candidate(r, language) for r in rows]
+        by_id = {c.id: c for c in candidates}
+        recent = [by_id[i] for i in list(exclude)[-1:] if i in by_id]
+        # Noise seeded by the participant and their progress: residents arriving together are
+        # spread over near-equal choices, and one state always gives one answer (replayable).
+        rng = random.Random(f"{participant}:{len(seen)}")
+        chosen = self.selector.choose(
+            candidates, seen=seen, language=language, limit=limit, rng=rng, recent=recent
+        )
+        rows_by_id = {r.id: r for r in rows}
+        return [proposal_out(rows_by_id[i]) for i in chosen]
 
     # --- ideas and moderation ------------------------------------------------------------
 
@@ -223,6 +253,18 @@ class ConsultationService:
             author = await self._participant(
                 db, consultation.id, idea.participant, idea.channel, idea.language
             )
+            rows = await db.execute(
+                select(Proposal.id, Proposal.text)
+                .where(Proposal.consultation_id == consultation.id)
+                .where(Proposal.status == ProposalStatus.ACCEPTED)
+            )
+            published = {proposal_id: text for proposal_id, text in rows}
+            auto = flags_for(
+                idea.text,
+                max_length=consultation.details.get("idea_max_length", 1000),
+                published=published,
+                region=consultation.details.get("region", "FR"),
+            )
             proposal = Proposal(
                 consultation_id=consultation.id,
                 text=idea.text.strip(),
@@ -232,7 +274,8 @@ class ConsultationService:
                 channel=idea.channel,
                 audio=idea.audio,
                 idempotency_key=idea.idempotency_key,
-                flags=sorted(set(idea.flags)),
+                flags=sorted({*idea.flags, *auto.flags}),
+                similar_to=auto.similar_to,
                 agree=0,
                 disagree=0,
                 skip=0,
@@ -241,20 +284,6 @@ class ConsultationService:
             db.add(proposal)
             await db.flush()
             log.info("idea received proposal=%d channel=%s", proposal.id, idea.channel)
-            return proposal_out(proposal)
-
-    async def moderate(
-        self, slug: str, proposal_id: int, status: ProposalStatus, reason: str | None = None
-    ) -> ProposalOut:
-        """Accept a proposal (residents are shown it from now on) or reject it with a reason."""
-        async with self.sessions.begin() as db:
-            consultation = await self._consultation(db, slug)
-            proposal = await db.get(Proposal, proposal_id)
-            if proposal is None or proposal.consultation_id != consultation.id:
-                raise NotFound(f"no proposal {proposal_id} in consultation {slug!r}")
-            proposal.status = status
-            proposal.reject_reason = reason if status is ProposalStatus.REJECTED else None
-            proposal.moderated_at = datetime.now(UTC)
             return proposal_out(proposal)
 
     # --- participants ----------------------------------------------------------------------
@@ -444,6 +473,20 @@ class ConsultationService:
             ballots=sum(p.votes for p in proposals),
             proposals=proposals,
         )
+
+
+def _candidate(row: Proposal, language: str) -> Candidate:
+    translated = any(t.language == language for t in row.translations)
+    return Candidate(
+        id=row.id,
+        theme=row.theme,
+        author=None if row.author_id is None else str(row.author_id),
+        language=language if translated else row.language,
+        order=row.id,
+        agree=row.agree,
+        disagree=row.disagree,
+        skip=row.skip,
+    )
 
 
 def _bump(proposal_id: int, counter: InstrumentedAttribute[int], by: int) -> Update:

@@ -164,3 +164,39 @@ def test_an_idea_keeps_the_flags_the_bot_raised(client: TestClient) -> None:
     }
     created = client.post(f"{BASE}/ideas", json=idea, headers=auth(BOT_TOKEN)).json()
     assert created["flags"] == ["safeguarding"] and created["status"] == "pending"
+
+
+def next_ids(
+    client: TestClient, participant: str, limit: int, exclude: tuple[int, ...] = ()
+) -> list[int]:
+    response = client.get(
+        f"{BASE}/participants/{participant}/next",
+        params={"language": "fr", "limit": limit, "exclude": list(exclude)},
+        headers=auth(BOT_TOKEN),
+    )
+    assert response.status_code == 200, response.text
+    return [p["id"] for p in response.json()]
+
+
+def test_next_gives_a_new_proposal_its_hearing_before_well_voted_ones(client: TestClient) -> None:
+    """Our selector (api/selection.py) serves the API: a proposal under 10 votes gets the first
+    place even in another language, where the old order (French first, fewest votes) put the
+    well-voted French ones before it."""
+    for n in range(12):
+        post_ballots(
+            client,
+            *(
+                ballot(p, "agree", f"key-heard-{n}-{p}", participant=f"ref-voter-{n:02d}")
+                for p in (1, 2, 3)
+            ),
+        )
+    assert client.app.state.parlons_api.service.selector.name == "parlons"
+    assert next_ids(client, "ref-newcomer", limit=1) == [4]  # "We need a repair café" (en)
+
+
+def test_next_keeps_one_theme_from_following_itself(client: TestClient) -> None:
+    """Proposals 3 and 4 share the theme "wellbeing": when the bot's queue ends on one of them,
+    the other does not come next while a proposal of another theme is left."""
+    for _ in range(20):  # the selector draws a little noise: it must hold every time
+        assert next_ids(client, "ref-themes", limit=1, exclude=(1, 3)) == [2]
+        assert next_ids(client, "ref-themes", limit=2, exclude=(4,))[0] != 3

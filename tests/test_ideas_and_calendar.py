@@ -55,7 +55,7 @@ def test_an_accepted_idea_is_shown_to_others_and_a_rejected_one_never(client: Te
     assert client.post(f"{BASE}/proposals/{market}/accept", headers=bot).status_code == 403
     assert client.post(f"{BASE}/proposals/{market}/accept", headers=ADMIN).status_code == 200
     rejected = client.post(
-        f"{BASE}/proposals/{dogs}/reject", json={"reason": "several ideas"}, headers=ADMIN
+        f"{BASE}/proposals/{dogs}/reject", json={"reason": "several_ideas"}, headers=ADMIN
     )
     assert rejected.json()["status"] == "rejected"
 

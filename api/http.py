@@ -1,0 +1,32 @@
+"""What every route module shares: the API's state and the mapping of service errors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, TypeVar
+
+from fastapi import HTTPException, Request, status
+
+from api.service import Conflict, Invalid, NotFound
+from api.tokens import TokenConflict
+
+if TYPE_CHECKING:
+    from api.app import ApiState
+
+T = TypeVar("T")
+
+
+def state(request: Request) -> ApiState:
+    return request.app.state.parlons_api
+
+
+async def call(awaitable: Awaitable[T]) -> T:
+    """Await a service call, turning its errors into HTTP answers."""
+    try:
+        return await awaitable
+    except NotFound as e:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from None
+    except Invalid as e:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from None
+    except (Conflict, TokenConflict) as e:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from None

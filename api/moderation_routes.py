@@ -1,0 +1,131 @@
+"""Moderation over HTTP: the queue, claims, decisions, edits, translations, the audit trail.
+Moderators and admins only; every action is written to the audit trail under the token's name."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from api.auth import Caller, Role, require
+from api.http import call, state
+from api.models import ModerationAction, ProposalStatus
+from api.moderation import reasons
+from api.schemas import (
+    Decision,
+    Edit,
+    ModerationEventOut,
+    ProposalOut,
+    ReasonOut,
+    Rejection,
+    TranslationIn,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["moderation"])
+Moderator = Annotated[Caller, require(Role.MODERATOR)]
+AT = "/consultations/{slug}/proposals/{proposal_id}"
+
+
+@router.get("/moderation/reasons")
+async def rejection_reasons() -> list[ReasonOut]:
+    """The fixed list of rejection reasons, each explained in plain words."""
+    return reasons()
+
+
+@router.get("/consultations/{slug}/moderation/queue")
+async def queue(
+    request: Request,
+    slug: str,
+    _caller: Moderator,
+    status: ProposalStatus = ProposalStatus.PENDING,
+) -> list[ProposalOut]:
+    """Proposals waiting for a decision (or of another status): urgent ones (a safeguarding
+    flag) first, then oldest first; each shows its flags and who holds it."""
+    return await call(state(request).moderation.queue(slug, status))
+
+
+@router.post(f"{AT}/claim")
+async def claim(request: Request, slug: str, proposal_id: int, caller: Moderator) -> ProposalOut:
+    """Hold the proposal for 15 minutes so no other moderator acts on it (409 if another
+    holds it). Claiming again extends the hold."""
+    return await call(state(request).moderation.claim(slug, proposal_id, caller))
+
+
+@router.post(f"{AT}/release")
+async def release(request: Request, slug: str, proposal_id: int, caller: Moderator) -> ProposalOut:
+    """Let go of a proposal without deciding."""
+    return await call(state(request).moderation.release(slug, proposal_id, caller))
+
+
+@router.post(f"{AT}/accept")
+async def accept(
+    request: Request, slug: str, proposal_id: int, caller: Moderator, body: Decision | None = None
+) -> ProposalOut:
+    """Residents are shown the proposal from now on."""
+    note = body.note if body else None
+    return await call(
+        state(request).moderation.decide(
+            slug, proposal_id, caller, ModerationAction.ACCEPT, note=note
+        )
+    )
+
+
+@router.post(f"{AT}/reject")
+async def reject(
+    request: Request, slug: str, proposal_id: int, caller: Moderator, body: Rejection
+) -> ProposalOut:
+    """The proposal is never shown; the reason (from GET /moderation/reasons) is kept."""
+    return await call(
+        state(request).moderation.decide(
+            slug, proposal_id, caller, ModerationAction.REJECT, body.reason, body.note
+        )
+    )
+
+
+@router.post(f"{AT}/postpone")
+async def postpone(
+    request: Request, slug: str, proposal_id: int, caller: Moderator, body: Decision | None = None
+) -> ProposalOut:
+    """Set aside for later (e.g. to ask a colleague); it leaves the pending queue."""
+    note = body.note if body else None
+    return await call(
+        state(request).moderation.decide(
+            slug, proposal_id, caller, ModerationAction.POSTPONE, note=note
+        )
+    )
+
+
+@router.patch(AT)
+async def edit(
+    request: Request, slug: str, proposal_id: int, caller: Moderator, body: Edit
+) -> ProposalOut:
+    """Correct the text or the theme; the resident's original words are kept."""
+    return await call(state(request).moderation.edit(slug, proposal_id, caller, body))
+
+
+@router.put(f"{AT}/translations/{{language}}")
+async def translate(
+    request: Request,
+    slug: str,
+    proposal_id: int,
+    language: Annotated[str, Path(max_length=8)],
+    caller: Moderator,
+    body: TranslationIn,
+) -> ProposalOut:
+    """Add or correct the proposal's text in another of the consultation's languages."""
+    return await call(
+        state(request).moderation.translate(slug, proposal_id, caller, language, body.text)
+    )
+
+
+@router.get("/consultations/{slug}/moderation/log")
+async def audit_log(
+    request: Request,
+    slug: str,
+    _caller: Moderator,
+    proposal_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before: int | None = None,
+) -> list[ModerationEventOut]:
+    """Every moderation action (who, when, what, why), newest first; `before` pages back."""
+    return await call(state(request).moderation.log(slug, proposal_id, limit, before))

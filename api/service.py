@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Update, bindparam, exists, func, select, update
+from sqlalchemy import Update, bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
@@ -37,8 +37,6 @@ from api.schemas import (
     ProfileIn,
     ProfileOut,
     ProposalOut,
-    ProposalResult,
-    ResultsOut,
 )
 from api.selection import DEFAULT, SELECTORS, Candidate, Selector
 
@@ -484,45 +482,6 @@ class ConsultationService:
             row.language = language
         return row
 
-    # --- results ---------------------------------------------------------------------------
-
-    async def results(self, slug: str) -> ResultsOut:
-        async with self.sessions() as db:
-            consultation = await self._consultation(db, slug)
-            rows = await db.scalars(
-                select(Proposal)
-                .where(Proposal.consultation_id == consultation.id)
-                .where(Proposal.status == ProposalStatus.ACCEPTED)
-                .order_by(Proposal.id)
-            )
-            proposals = [_result(r) for r in rows]
-            qualified = await db.execute(
-                select(Ballot.proposal_id, Ballot.qualification, func.count())
-                .join(Proposal, Proposal.id == Ballot.proposal_id)
-                .join(Participant, Participant.id == Ballot.participant_id)
-                .where(Proposal.consultation_id == consultation.id)
-                .where(Participant.simulated.is_(False))
-                .where(Ballot.qualification.is_not(None))
-                .group_by(Ballot.proposal_id, Ballot.qualification)
-            )
-            by_id = {p.id: p for p in proposals}
-            for proposal_id, qualification, count in qualified:
-                if proposal_id in by_id:
-                    by_id[proposal_id].qualifications[qualification] = count
-            participants = await db.scalar(
-                select(func.count())
-                .select_from(Participant)
-                .where(Participant.consultation_id == consultation.id)
-                .where(Participant.simulated.is_(False))
-            )
-        proposals.sort(key=lambda p: (-(p.agree_rate or 0.0), -p.votes, p.id))
-        return ResultsOut(
-            slug=slug,
-            participants=participants or 0,
-            ballots=sum(p.votes for p in proposals),
-            proposals=proposals,
-        )
-
 
 def _bump(proposal_id: int, counter: InstrumentedAttribute[int], by: int) -> Update:
     return update(Proposal).where(Proposal.id == proposal_id).values({counter: counter + by})
@@ -582,18 +541,3 @@ def _store(
     existing.choice = b.choice
     existing.channel = b.channel
     return STORED
-
-
-def _result(row: Proposal) -> ProposalResult:
-    decided = row.agree + row.disagree
-    return ProposalResult(
-        id=row.id,
-        text=row.text,
-        language=row.language,
-        theme=row.theme,
-        agree=row.agree,
-        disagree=row.disagree,
-        skip=row.skip,
-        votes=decided + row.skip,
-        agree_rate=round(row.agree / decided, 4) if decided else None,
-    )

@@ -7,11 +7,12 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from api import db
 from api.app import MIGRATIONS, ApiState, build_state
 from api.loader import read_consultation
+from api.models import Proposal
 from api.schemas import BallotIn, BallotsOut
 from api.service import Invalid
 from tests.conftest import DATA
@@ -40,8 +41,12 @@ def vote(resident: int, proposal: int, choice: str = "agree", key: str | None = 
 
 
 async def counts(api: ApiState) -> dict[int, tuple[int, int, int]]:
-    results = await api.service.results(SLUG)
-    return {p.id: (p.agree, p.disagree, p.skip) for p in results.proposals}
+    """The running counts that results and the order of proposals read."""
+    async with api.service.sessions() as session:
+        rows = await session.execute(
+            select(Proposal.id, Proposal.agree, Proposal.disagree, Proposal.skip)
+        )
+        return {id_: (agree, disagree, skip) for id_, agree, disagree, skip in rows}
 
 
 async def test_many_residents_at_once_share_few_commits_and_all_are_counted(

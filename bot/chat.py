@@ -24,6 +24,7 @@ async def chat(settings: Settings, keep: bool, lines: TextIO, out: TextIO) -> No
         if not keep:
             # A practice run never mixes its votes with the consultation's real ones.
             settings.database_url = f"sqlite+aiosqlite:///{scratch}/chat.db"
+            settings.redis_url = None  # nor through the outbox
         parlons = services.build(settings)
         await parlons.start()
         try:

@@ -7,19 +7,22 @@ the reply leaves, and saves the session.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from api.schemas import BallotIn, ConsultationOut, IdeaIn, ProfileIn, ProposalOut
-from bot import replay
+from bot import metrics, outbox, replay
 from bot.api_client import ApiClient
 from bot.contacts import Contacts
 from bot.identity import Pseudonyms
 from bot.language_id import guess_language
 from bot.optouts import OptOuts
-from bot.stores import TurnStore
+from bot.stores import TurnState, TurnStore
+from channels import voice
 from channels.base import Inbound, Outcome
 from dialogs import (
     CastBallot,
@@ -41,6 +44,7 @@ from dialogs import (
     step,
 )
 from dialogs.i18n import has_catalog
+from dialogs.vocabulary import TEXT_MAX_LENGTH
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +61,13 @@ class Runtime:
         pseudonyms: Pseudonyms,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         qualify_channels: frozenset[str] = frozenset(),
+        text_limits: Mapping[str, int] | None = None,
         contacts: Contacts | None = None,
     ) -> None:
         self.api = api
         self.clock = clock
         self.qualify_channels = qualify_channels
+        self.text_limits = text_limits or {}
         self.store = store
         self.optouts = optouts
         self.pseudonyms = pseudonyms
@@ -93,6 +99,19 @@ class Runtime:
         return self._consultation
 
     async def handle(self, inbound: Inbound) -> Outcome:
+        channel = inbound.channel
+        metrics.MESSAGES.labels(channel).inc()
+        started = time.perf_counter()
+        try:
+            outcome = await self._handle(inbound)
+        except Exception:
+            metrics.TURNS.labels(channel, "failed").inc()
+            raise
+        metrics.TURNS.labels(channel, "answered").inc()
+        metrics.TURN_SECONDS.labels(channel).observe(time.perf_counter() - started)
+        return outcome
+
+    async def _handle(self, inbound: Inbound) -> Outcome:
         ref = self.pseudonyms.ref(inbound.address)
         async with self.store.turn(ref, f"{inbound.channel}:{inbound.message_id}") as state:
             if state.replay is not None:
@@ -106,14 +125,17 @@ class Runtime:
             await self._top_up(session, ref)  # even when stopped: START resumes at once
             turn = step(session, event, await self._context(session, inbound.channel))
             queued_for = session.language or self._default_language
-            if session.stage is Stage.NEW and turn.session.language != queued_for:
-                # The first message chose the language: queue that language's proposals first.
+            chosen = turn.session.language or self._default_language
+            if session.stage in (Stage.NEW, Stage.LANGUAGE) and chosen != queued_for:
+                # The language was just chosen: queue that language's proposals first.
                 # The dialog is pure, so taking the step again costs nothing but the query.
-                session.language, session.queue = turn.session.language, []
-                await self._top_up(session, ref)
+                session.queue = []
+                await self._top_up(session, ref, chosen)
                 turn = step(session, event, await self._context(session, inbound.channel))
-            await self._perform(turn, ref, inbound)
-            outcome = Outcome(turn.replies, turn.session.language or self._default_language)
+            await self._perform(turn, ref, inbound, state)
+            outcome = Outcome(
+                turn.replies, turn.session.language or self._default_language, turn.stale
+            )
             state.save(turn.session.to_bytes(), replay.encode(outcome))
         log.info(
             "turn ref=%s channel=%s replies=%d effects=%s",
@@ -136,13 +158,12 @@ class Runtime:
     def _default_language(self) -> str:
         return self.consultation.default_language
 
-    async def _top_up(self, session: Session, ref: str) -> None:
+    async def _top_up(self, session: Session, ref: str, language: str | None = None) -> None:
         if len(session.queue) >= QUEUE_LOW:
             return
         held = session.wanted_ids()
-        fresh = await self.api.next_proposals(
-            ref, session.language or self._default_language, QUEUE_SIZE - len(session.queue), held
-        )
+        language = language or session.language or self._default_language
+        fresh = await self.api.next_proposals(ref, language, QUEUE_SIZE - len(session.queue), held)
         self._remember(fresh)
         session.queue.extend(p.id for p in fresh)
 
@@ -170,15 +191,42 @@ class Runtime:
             districts=self._districts,
             idea_max_length=c.details.get("idea_max_length", 200),
             qualify=channel in self.qualify_channels,
+            spoken=channel == voice.CHANNEL,
+            text_max_length=self.text_limits.get(channel, TEXT_MAX_LENGTH),
         )
 
     def _remember(self, proposals: list[ProposalOut]) -> None:
         for p in proposals:
             self._proposals[p.id] = ProposalView(p.id, p.language, p.text, p.translations)
 
-    async def _perform(self, turn: Turn, ref: str, inbound: Inbound) -> None:
+    async def _perform(self, turn: Turn, ref: str, inbound: Inbound, state: TurnState) -> None:
         """Carry out the turn's effects; any failure leaves the session unsaved and no reply
-        goes out, so the resident is never thanked for a ballot we do not hold."""
+        goes out, so the resident is never thanked for a ballot we do not hold.
+
+        The API writes go, in the order the dialog made them, either to the store's outbox
+        (Redis: saved with the session, posted by `parlons worker`) or straight to the API."""
+        writes = self._api_writes(turn, ref, inbound)
+        language = turn.session.language
+        for effect in turn.effects:  # the bot's own tables, at once in any mode
+            match effect:
+                case Erase() | HearBack(False):
+                    await self._forget_contact(ref)
+                case HearBack(True) if self.contacts is not None:
+                    spoken = language or self._default_language
+                    await self.contacts.keep(ref, inbound.channel, inbound.address, spoken)
+                case OptOut():
+                    await self.optouts.opt_out(ref)
+                case OptIn():
+                    await self.optouts.opt_in(ref)
+        if self.store.has_outbox:
+            for entry in writes:
+                state.enqueue(entry)
+            metrics.OUTBOX_QUEUED.inc(sum(isinstance(e, CastBallot) for e in turn.effects))
+        else:
+            for entry in writes:
+                await outbox.perform(self.api, json.loads(entry))
+
+    def _api_writes(self, turn: Turn, ref: str, inbound: Inbound) -> list[bytes]:
         language = turn.session.language
         # Derived from the message: a retry of the same message is the same ballot or idea.
         keys = [f"{inbound.channel}:{inbound.message_id}:{n}" for n in range(len(turn.effects))]
@@ -195,8 +243,7 @@ class Runtime:
             for key, effect in zip(keys, turn.effects, strict=True)
             if isinstance(effect, CastBallot)
         ]
-        if ballots:
-            await self.api.cast_ballots(ballots)
+        writes = [outbox.ballots_entry(ballots)] if ballots else []
         for key, effect in zip(keys, turn.effects, strict=True):
             match effect:
                 case SubmitIdea(text, idea_language, flags, audio):
@@ -209,7 +256,7 @@ class Runtime:
                         flags=[*flags, "audio"] if audio else list(flags),
                         audio=audio,
                     )
-                    await self.api.submit_idea(idea)
+                    writes.append(outbox.idea_entry(idea))
                 case SetProfile(district, age_band):
                     given = {"district": district, "age_band": age_band}
                     profile = ProfileIn(
@@ -217,19 +264,10 @@ class Runtime:
                         language=language,
                         **{part: value for part, value in given.items() if value is not None},
                     )
-                    await self.api.set_profile(ref, profile)
+                    writes.append(outbox.profile_entry(ref, profile))
                 case Erase():
-                    await self.api.erase(ref)
-                    await self._forget_contact(ref)
-                case HearBack(True) if self.contacts is not None:
-                    spoken = language or self._default_language
-                    await self.contacts.keep(ref, inbound.channel, inbound.address, spoken)
-                case HearBack(False):
-                    await self._forget_contact(ref)
-                case OptOut():
-                    await self.optouts.opt_out(ref)
-                case OptIn():
-                    await self.optouts.opt_in(ref)
+                    writes.append(outbox.erase_entry(ref))
+        return writes
 
     async def _forget_contact(self, ref: str) -> None:
         if self.contacts is not None:

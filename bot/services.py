@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,9 +18,11 @@ from bot.api_client import ApiClient, HttpApiClient, InProcessApiClient
 from bot.contacts import Contacts
 from bot.identity import Pseudonyms
 from bot.optouts import OptOuts
+from bot.redact import redact_secrets
 from bot.runtime import Runtime
 from bot.settings import Settings, secret
-from bot.stores import MemoryStore
+from bot.stores import MemoryStore, TurnStore
+from bot.stores.redis import RedisStore
 
 BOT_MIGRATIONS = "bot:migrations"
 
@@ -32,17 +35,25 @@ class Services:
     engine: AsyncEngine  # the bot's own tables
     client: ApiClient
     runtime: Runtime
+    redis: Redis | None  # production mode: sessions and the outbox
 
     async def start(self) -> None:
-        if self.api_state is not None:
-            await db.upgrade(self.api_state.engine, API_MIGRATIONS)
-            await self.api_state.service.load(self.consultation)
-        await db.upgrade(self.engine, BOT_MIGRATIONS)
+        async with db.exclusive_start(self.engine):
+            if self.api_state is not None:
+                await db.upgrade(self.api_state.engine, API_MIGRATIONS)
+                await self.api_state.service.load(self.consultation)
+            await db.upgrade(self.engine, BOT_MIGRATIONS)
         await self.runtime.start()
 
     async def stop(self) -> None:
         await self.client.aclose()
         await self.engine.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+    async def outbox_depth(self) -> int | None:
+        """Entries waiting in the outbox; None in the embedded default (no outbox)."""
+        return None if self.redis is None else await self.redis.xlen(outbox_key(self.settings))
 
     async def ping_database(self) -> None:
         async with self.engine.connect() as connection:
@@ -50,24 +61,49 @@ class Services:
 
 
 def build(settings: Settings) -> Services:
+    redact_secrets(*settings.secret_values())
     spec = read_consultation(settings.consultation)  # a broken file stops the start, loudly
-    api_state: ApiState | None = None
-    client: ApiClient
-    if settings.api_url:
-        client = HttpApiClient(settings.api_url, secret(settings.api_token) or "", spec.slug)
-        engine = db.create_engine(settings.database_url)
-    else:
-        api_state = build_state(
-            settings.database_url, secret(settings.admin_token), secret(settings.api_token)
+    api_state, client, engine = api_side(settings, spec.slug)
+    redis = connect_redis(settings)
+    store: TurnStore
+    if redis is not None:
+        store = RedisStore(
+            redis,
+            settings.redis_prefix,
+            session_seconds=settings.session_days * 86400,
+            replay_seconds=settings.replay_hours * 3600,
         )
-        client = InProcessApiClient(api_state.service, spec.slug)
-        engine = api_state.engine
+    else:
+        store = MemoryStore(session_seconds=settings.session_days * 86400)
     runtime = Runtime(
         api=client,
-        store=MemoryStore(session_seconds=settings.session_days * 86400),
+        store=store,
         optouts=OptOuts(db.sessionmaker(engine)),
         pseudonyms=Pseudonyms(settings.pseudonym_key.get_secret_value()),
         qualify_channels=frozenset(settings.qualify_channels),
+        text_limits=settings.max_text_length,
         contacts=Contacts(db.sessionmaker(engine), settings.contact_key.get_secret_value()),
     )
-    return Services(settings, spec, api_state, engine, client, runtime)
+    return Services(settings, spec, api_state, engine, client, runtime, redis)
+
+
+def api_side(settings: Settings, slug: str) -> tuple[ApiState | None, ApiClient, AsyncEngine]:
+    """The API the bot writes to (apart over HTTP, or in-process) and the bot's database."""
+    if settings.api_url:
+        client = HttpApiClient(settings.api_url, secret(settings.api_token) or "", slug)
+        return None, client, db.create_engine(settings.database_url)
+    state = build_state(
+        settings.database_url, secret(settings.admin_token), secret(settings.api_token)
+    )
+    return state, InProcessApiClient(state.service, slug), state.engine
+
+
+def outbox_key(settings: Settings) -> str:
+    return f"{settings.redis_prefix}outbox"
+
+
+def connect_redis(settings: Settings) -> Redis | None:
+    if not settings.redis_url:
+        return None
+    # A turn waits on Redis while a resident waits on us: fail fast, never hang a webhook.
+    return Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3)

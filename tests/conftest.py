@@ -1,17 +1,25 @@
-"""Shared test fixtures: the real app, real signed Twilio requests, a real SQLite file."""
+"""Shared test fixtures: the real app, real signed Twilio requests, a real SQLite file (or a
+real PostgreSQL database: see `database_url`), and real Redis for the production mode."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 from twilio.request_validator import RequestValidator
 
 from bot.app import create_app
@@ -38,10 +46,85 @@ hypothesis_settings.load_profile(
 )
 
 
+# `make test` runs the suite on SQLite, then the tests marked `database` (every test that
+# builds the app from `settings`) again with this set to a PostgreSQL database of their own.
+POSTGRES_URL = os.environ.get("PARLONS_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("PARLONS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+IN_CI = os.environ.get("CI") == "true"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "database: builds the app on the test database")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "settings" in getattr(item, "fixturenames", ()):
+            item.add_marker("database")
+
+
+def unavailable(what: str, error: Exception) -> None:
+    """A service the test needs is missing: a failure in CI, a skip on a laptop."""
+    message = f"{what} unavailable: {error}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+async def _fresh_postgres(url: str) -> None:
+    """Create the test database when missing, and empty it: every test starts from nothing."""
+    parsed = make_url(url)
+    server = create_async_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with server.connect() as c:
+            found = await c.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
+            )
+            if not found:
+                await c.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    finally:
+        await server.dispose()
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as c:
+            await c.execute(text("DROP SCHEMA public CASCADE"))
+            await c.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def database_url(tmp_path: Path) -> str:
+    if POSTGRES_URL is None:
+        return f"sqlite+aiosqlite:///{tmp_path}/parlons.db"
+    try:
+        # In a thread of its own: some tests (the browser's) already run an event loop.
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, _fresh_postgres(POSTGRES_URL)).result()
+    except (OSError, ConnectionError) as e:
+        unavailable("PostgreSQL", e)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this test's own on the shared Redis, its keys deleted afterwards."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError as e:
+        unavailable("Redis", e)
+    prefix = f"parlons-test:{uuid.uuid4().hex[:12]}:"
+    yield prefix
+    for key in client.scan_iter(match=f"{prefix}*", count=1000):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
     return Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/parlons.db",
+        database_url=database_url,
         public_url=PUBLIC_URL,
         consultation=DATA / "consultation.yaml",
         pseudonym_key="test-pseudonym-key",
@@ -49,6 +132,14 @@ def settings(tmp_path: Path) -> Settings:
         api_token=BOT_TOKEN,
         twilio_auth_token=AUTH_TOKEN,
     )
+
+
+@pytest.fixture
+def redis_settings(settings: Settings, redis_prefix: str) -> Settings:
+    """The production mode: sessions, locks, re-delivery keys and the outbox in Redis."""
+    settings.redis_url = REDIS_URL
+    settings.redis_prefix = redis_prefix
+    return settings
 
 
 @pytest.fixture
@@ -129,15 +220,17 @@ def results(client: TestClient) -> dict[str, dict]:
 class ServerThread:
     """A real uvicorn server on a free loopback port, for tests that need real HTTP."""
 
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app, port: int | None = None) -> None:  # noqa: ANN001
         import socket
         import threading
 
         import uvicorn
 
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        if port is None:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+        self.port = port
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")

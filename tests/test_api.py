@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -99,7 +100,7 @@ def test_openapi_and_docs_are_served(client: TestClient) -> None:
 def test_a_conversation_with_the_api_running_apart(settings: Settings, tmp_path) -> None:  # noqa: ANN001
     """The bot reaches a separate API process over real HTTP with its own token."""
     api = create_api(
-        f"sqlite+aiosqlite:///{tmp_path}/api.db",
+        settings.database_url,  # PostgreSQL too, in the second run of `make test`
         ADMIN_TOKEN,
         BOT_TOKEN,
         read_consultation(DATA / "consultation.yaml"),
@@ -116,7 +117,8 @@ def test_a_conversation_with_the_api_running_apart(settings: Settings, tmp_path)
                 "/api/v1/consultations/{slug}/ballots"
                 not in bot.get("/openapi.json").json()["paths"]
             )
-        with TestClient(api) as api_client:
+        # Over HTTP from the running API (its connections belong to the server's loop).
+        with httpx.Client(base_url=server.url) as api_client:
             counted = results(api_client)
     assert [(p["agree"], p["disagree"]) for p in sorted(counted.values(), key=lambda p: p["id"])][
         :2

@@ -8,8 +8,6 @@ import random
 
 import pytest
 
-
-
 from api.selection import DEFAULT, SELECTORS, Candidate, polis_priority  # noqa: E402
 
 ALL = sorted(SELECTORS)

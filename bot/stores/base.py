@@ -2,12 +2,14 @@
 
 A turn reads what it needs in one go (the session and whether this message was answered
 before) and writes in one go at the end, so a networked store costs two round trips a turn.
+A store with an outbox (Redis) also writes the turn's outbox entries in that last step, so a
+ballot is durable exactly when the session that thanked the resident for it is.
 """
 
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
@@ -17,14 +19,23 @@ class TurnState:
     replay: bytes | None  # the outcome already given to this message id, if it was seen
     new_session: bytes | None = None
     outcome: bytes | None = None
+    outbox: list[bytes] = field(default_factory=list)  # entries written with the session
 
     def save(self, session: bytes, outcome: bytes) -> None:
         """Keep the session and remember the outcome under the message id, on leaving."""
         self.new_session = session
         self.outcome = outcome
 
+    def enqueue(self, entry: bytes) -> None:
+        """Append an API write to the outbox, in the same step as the session is saved."""
+        self.outbox.append(entry)
+
 
 class TurnStore(Protocol):
+    # True when the store writes `TurnState.outbox` durably and a worker posts it to the API;
+    # False when the runtime must make the API writes itself before replying.
+    has_outbox: bool
+
     def turn(self, ref: str, message_key: str) -> AbstractAsyncContextManager[TurnState]:
         """Hold `ref`'s lock for the block; on a normal exit store what `save` was given."""
         ...

@@ -13,6 +13,8 @@ from bot.stores.base import TurnState
 
 
 class MemoryStore:
+    has_outbox = False  # the runtime writes to the API before it replies
+
     def __init__(self, session_seconds: float = 30 * 86400, remembered_messages: int = 100_000):
         self._sessions: dict[str, tuple[bytes, float]] = {}  # session, when it expires
         self._session_seconds = session_seconds

@@ -1,0 +1,79 @@
+"""Prometheus metrics (`GET /metrics`): counts and latencies, never a phone number or a ref.
+
+With `parlons serve --workers N` the CLI points PROMETHEUS_MULTIPROC_DIR at a fresh folder
+before the workers start, and every scrape adds up all the workers' files.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+MESSAGES = Counter("parlons_messages_total", "Inbound messages by channel", ["channel"])
+TURNS = Counter("parlons_turns_total", "Dialog turns by channel and result", ["channel", "result"])
+TURN_SECONDS = Histogram(
+    "parlons_turn_seconds",
+    "Time from an inbound message to its replies (lock, session, dialog, effects)",
+    ["channel"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+WEBHOOK_SECONDS = Histogram(
+    "parlons_webhook_seconds",
+    "Webhook latency by channel, as the provider sees it",
+    ["channel"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+OUTBOX_QUEUED = Counter("parlons_outbox_queued_total", "Ballots appended to the outbox")
+OUTBOX_POSTED = Counter("parlons_outbox_posted_total", "Ballots the API stored from the outbox")
+OUTBOX_DEAD = Counter("parlons_outbox_dead_lettered_total", "Outbox entries the API refused")
+OUTBOX_DEPTH = Gauge(
+    "parlons_outbox_depth", "Outbox entries waiting to be posted", multiprocess_mode="max"
+)
+
+
+def exposition() -> bytes:
+    """The text a scrape gets: this process's metrics, or every worker's when several run."""
+    # prometheus_client itself reads this variable (set by `parlons serve --workers N`).
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest()
+
+
+def router(outbox_depth: Callable[[], Awaitable[int | None]]) -> APIRouter:
+    routes = APIRouter(tags=["health"])
+
+    @routes.get("/metrics", include_in_schema=False)
+    async def scrape() -> Response:
+        depth = await outbox_depth()
+        if depth is not None:
+            OUTBOX_DEPTH.set(depth)
+        return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
+
+    return routes
+
+
+async def time_webhooks(request: Request, call_next: Callable) -> Response:
+    """Latency of `/webhooks/<channel>...` as the provider sees it."""
+    path = request.url.path
+    if not path.startswith("/webhooks/"):
+        return await call_next(request)
+    started = time.perf_counter()
+    try:
+        return await call_next(request)
+    finally:
+        channel = "/".join(path.split("/")[2:4])  # twilio/sms, twilio/voice, telegram
+        WEBHOOK_SECONDS.labels(channel).observe(time.perf_counter() - started)

@@ -1,0 +1,123 @@
+"""Sessions, locks and re-delivery keys in Redis, for any number of stateless workers.
+
+A turn costs two round trips, each one Lua script (atomic, sent by EVALSHA):
+
+- `BEGIN`: answered before? return that outcome. Otherwise take the participant's lock
+  (`SET NX PX`) and return their session.
+- `COMMIT`: still holding the lock? save the session and the outcome under the message id,
+  append the turn's outbox entries to the stream, release the lock.
+
+So the session, the "this message was answered" key and the ballots it thanked for are
+written together or not at all. A turn that outlived its lock (a stalled worker) commits
+nothing and fails: the resident gets no reply and the re-delivered message is taken afresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from redis.asyncio import Redis
+
+from bot.stores.base import TurnState
+
+BEGIN = """
+local seen = redis.call('GET', KEYS[2])
+if seen then return {0, seen} end
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1} end
+local session = redis.call('GET', KEYS[3])
+if session then return {2, session} end
+return {2}
+"""
+_REPLAY, _BUSY, _LOCKED = 0, 1, 2
+
+COMMIT = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5])
+for i = 6, #ARGV do redis.call('XADD', KEYS[4], '*', 'e', ARGV[i]) end
+redis.call('DEL', KEYS[1])
+return 1
+"""
+
+RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class LockTimeout(RuntimeError):
+    """Another turn of the same participant held the lock for too long."""
+
+
+class LockLost(RuntimeError):
+    """The turn outlived its lock; nothing was saved."""
+
+
+class RedisStore:
+    has_outbox = True  # a worker (`parlons worker`) posts the stream to the API
+
+    def __init__(
+        self,
+        redis: Redis,
+        prefix: str = "parlons:",
+        session_seconds: float = 30 * 86400,
+        replay_seconds: float = 86400,
+        lock_seconds: float = 30,
+        lock_wait_seconds: float = 10,
+    ) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.outbox_key = f"{prefix}outbox"
+        self._session_ms = int(session_seconds * 1000)
+        self._replay_ms = int(replay_seconds * 1000)
+        self._lock_ms = int(lock_seconds * 1000)
+        self._lock_wait = lock_wait_seconds
+        self._begin = redis.register_script(BEGIN)
+        self._commit = redis.register_script(COMMIT)
+        self._release = redis.register_script(RELEASE)
+
+    def keys(self, ref: str, message_key: str) -> list[str]:
+        p = self.prefix
+        return [f"{p}lock:{ref}", f"{p}seen:{message_key}", f"{p}session:{ref}"]
+
+    @asynccontextmanager
+    async def turn(self, ref: str, message_key: str) -> AsyncIterator[TurnState]:
+        keys = self.keys(ref, message_key)
+        token = secrets.token_hex(8)
+        deadline = time.monotonic() + self._lock_wait
+        pause = 0.002
+        while True:
+            status, *found = await self._begin(keys=keys, args=[token, self._lock_ms])
+            if status == _REPLAY:
+                yield TurnState(None, found[0])  # no lock taken, nothing to save
+                return
+            if status == _LOCKED:
+                break
+            if time.monotonic() >= deadline:
+                raise LockTimeout(f"participant busy for {self._lock_wait}s")
+            # Another worker is taking this resident's previous message: wait for it.
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
+        state = TurnState(found[0] if found else None, None)
+        try:
+            yield state
+        except BaseException:
+            await self._release(keys=keys[:1], args=[token])
+            raise
+        if state.new_session is None or state.outcome is None:
+            await self._release(keys=keys[:1], args=[token])
+            return
+        saved = await self._commit(
+            keys=[*keys, self.outbox_key],
+            args=[token, state.new_session, self._session_ms, state.outcome, self._replay_ms]
+            + state.outbox,
+        )
+        if not saved:
+            raise LockLost("the participant's lock expired before the turn ended")
+
+    async def ping(self) -> None:
+        await self.redis.ping()

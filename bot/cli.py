@@ -112,13 +112,19 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     what = "the consultation API" if args.api_only else "Parlons"
     print(f"Parlons: consultation from {settings.consultation}")
     print(f"Parlons: serving {what} on http://{args.host}:{args.port} ({args.workers} worker(s))")
-    if args.workers > 1:
+    run_server(factory, args.host, args.port, args.workers)
+
+
+def run_server(factory: str, host: str, port: int, workers: int = 1) -> None:
+    """Serve the ASGI app `factory` builds; bench/floor.py serves its floor through this
+    very call, so the floor and Parlons always run on the same server settings."""
+    if workers > 1:
         # Workers are fresh processes that build their app from the environment; each
         # writes its metrics where a scrape of any one of them adds them all up.
         os.environ.setdefault(
             "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="parlons-metrics-")
         )
-    uvicorn.run(factory, factory=True, host=args.host, port=args.port, workers=args.workers)
+    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers)
 
 
 if __name__ == "__main__":

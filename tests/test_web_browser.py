@@ -118,9 +118,37 @@ def test_a_rejected_idea_needs_a_reason(page: Page, sms) -> None:  # noqa: ANN00
     idea = page.locator("[data-idea]").first
     idea.get_by_role("button", name="Refuser").click()
     expect(idea).to_be_visible()  # the reason is required: nothing was sent
-    idea.get_by_label("Motif").fill("Hors sujet")
+    # The keyboard alone: J reaches the idea, R its list of reasons.
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    expect(idea.get_by_label("Motif")).to_be_focused()
+    idea.get_by_label("Motif").select_option(label="Plusieurs idées en une")
     idea.get_by_role("button", name="Refuser").click()
     expect(page.get_by_role("status")).to_contain_text("refusée")
+    page.get_by_role("link", name="Refusées").click()
+    expect(page.locator("[data-idea]").first).to_contain_text("Plusieurs idées en une")
+
+
+def test_a_moderator_corrects_and_translates_an_idea(page: Page, sms) -> None:  # noqa: ANN001
+    author = Phone(sms, "+33639980144")
+    author.send("Bonjour")
+    author.send("idée")
+    author.send("Il faut des jardin partagés")
+    author.send("1")
+    sign_in(page)
+    idea = page.locator("[data-idea]").first
+    idea.get_by_text("Corriger le texte").click()
+    idea.get_by_label("Texte montré aux habitants").fill("Il faut des jardins partagés.")
+    idea.get_by_role("button", name="Enregistrer le texte").click()
+    expect(page.get_by_role("status")).to_contain_text("corrigée")
+    idea = page.locator("[data-idea]").first
+    expect(idea).to_contain_text("L'habitant a écrit : Il faut des jardin partagés")
+    idea.get_by_text("Ajouter une traduction").click()
+    idea.get_by_label("Langue").select_option("en")
+    idea.get_by_label("Traduction", exact=True).fill("We need shared gardens.")
+    idea.get_by_role("button", name="Enregistrer la traduction").click()
+    expect(page.locator("[data-idea]").first).to_contain_text("We need shared gardens.")
+    check(page, "moderation-edited")
 
 
 def test_results_show_the_residents_votes(page: Page, sms) -> None:  # noqa: ANN001
@@ -174,3 +202,17 @@ def test_the_english_interface(page: Page) -> None:
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Moderation")
     check(page, "moderation-english")
+
+
+def test_the_simulator_shows_a_kiosk_with_buttons(page: Page) -> None:
+    sign_in(page)
+    page.goto("/staff/simulator?channel=kiosk")
+    message = page.get_by_label("Message", exact=True)
+    message.fill("Hello")
+    message.press("Enter")
+    last = page.locator(".from-parlons").last
+    expect(last).to_contain_text("Proposal 1")
+    last.get_by_role("button", name="Agree", exact=True).click()
+    expect(page.locator(".from-resident").last).to_have_text("Vous : Agree")
+    expect(page.locator(".from-parlons").last).to_contain_text("Proposal 2")
+    check(page, "simulator-kiosk")

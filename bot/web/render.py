@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from bot.services import Services
 from bot.web.api import StaffApi
 from bot.web.sign_in import COOKIE, CookieSeal, Staff
+from dialogs.i18n import has_catalog
 
 DOMAIN = "web"
 LANGUAGES = ("fr", "en")  # English is the source; French has its catalog (locales/fr/.../web.po)
@@ -42,6 +43,15 @@ class Pages:
             lstrip_blocks=True,
         )
         self.env.globals["static"] = static
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages the dialog offers residents (each with a complete catalog)."""
+        return [lang for lang in self.parlons.runtime.consultation.languages if has_catalog(lang)]
+
+    @property
+    def default_language(self) -> str:
+        return self.parlons.runtime.consultation.default_language
 
     def language(self, request: Request) -> str:
         asked = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)

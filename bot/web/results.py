@@ -12,5 +12,5 @@ router = APIRouter(prefix="/staff/results", include_in_schema=False)
 
 @router.get("")
 async def results(request: Request, staff: SignedIn, web: Web) -> Response:
-    data = await web.api.get(staff.token, "/results")
+    data = await web.api.get(staff.token, f"{web.api.at}/results")
     return web.render(request, "results.html", staff, results=data)

@@ -1,5 +1,5 @@
 // Keyboard shortcuts for the moderation queue: J / K move between ideas, A accepts the one in
-// focus, R goes to its reason field. Nothing else on the page needs JavaScript.
+// focus, P sets it aside, R goes to its reason list. Nothing else on the page needs JavaScript.
 (function () {
   "use strict";
   const ideas = () => Array.from(document.querySelectorAll("[data-idea]"));
@@ -19,9 +19,10 @@
       const next = list[Math.min(list.length - 1, Math.max(0, index + (key === "j" ? 1 : -1)))];
       next.focus();
       next.scrollIntoView({ block: "nearest" });
-    } else if ((key === "a" || key === "r") && here) {
+    } else if ((key === "a" || key === "p" || key === "r") && here) {
       const target = here.querySelector('[data-key="' + key + '"]');
-      if (key === "a") target.click(); else target.focus();
+      if (!target) return;
+      if (key === "r") target.focus(); else target.click();
     } else {
       return;
     }

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import uvicorn
 
-from bot import centres_cli, worker
+from bot import centres_cli, telegram_bot, worker
 from bot.chat import main as chat_main
 from bot.outreach import main_broadcast, main_notices
 from bot.settings import InsecureSettings, Settings
@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     centres_cli.add_commands(commands)
+    commands.add_parser(
+        "telegram-webhook", help="point the Telegram bot at {PARLONS_PUBLIC_URL}/webhooks/telegram"
+    )
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -95,6 +98,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.action == "retry" and not (args.ids or args.all):
             parser.error("outbox retry: name the dead letters, or --all")
         asyncio.run(worker.outbox(settings, args.action, args.ids))
+    elif args.command == "telegram-webhook":
+        print(f"Telegram will post updates to {asyncio.run(telegram_bot.point_webhook(settings))}")
     elif args.command in ("centre", "centres", "mediator"):
         logging.getLogger().setLevel(logging.WARNING)
         centres_cli.run(args, settings)

@@ -143,6 +143,13 @@ class TelegramUpdates:
                     log.exception("Telegram update %d not answered", update.update_id)
 
 
-async def set_webhook(bot: ExtBot, url: str, secret_token: str) -> None:
-    """Point Telegram at our webhook, with the secret it will send back on every request."""
-    await bot.set_webhook(url, secret_token=secret_token, allowed_updates=ALLOWED_UPDATES)
+async def point_webhook(settings: Settings) -> str:
+    """`parlons telegram-webhook`: tell Telegram where our webhook is, with the secret it
+    must send back on every request. Returns the URL."""
+    bot, secret_token = make_bot(settings), secret(settings.telegram_secret)
+    if bot is None or not secret_token:
+        raise SystemExit("parlons: set TELEGRAM_BOT_TOKEN and PARLONS_TELEGRAM_SECRET first")
+    url = f"{settings.public_url.rstrip('/')}/webhooks/telegram"
+    async with bot:
+        await bot.set_webhook(url, secret_token=secret_token, allowed_updates=ALLOWED_UPDATES)
+    return url

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from bot.app import create_app
 from bot.settings import Settings
@@ -216,3 +216,99 @@ def test_the_simulator_shows_a_kiosk_with_buttons(page: Page) -> None:
     expect(page.locator(".from-resident").last).to_have_text("Vous : Agree")
     expect(page.locator(".from-parlons").last).to_contain_text("Proposal 2")
     check(page, "simulator-kiosk")
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    settings.telegram_bot_username = "ParlonsMulhouseBot"
+    settings.twilio_caller_id = "+33 1 99 00 00 42"
+    return settings
+
+
+def add_centre(page: Page, name: str) -> Locator:
+    page.goto("/staff/centres")
+    page.get_by_label("Nom du centre").fill(name)
+    page.get_by_role("button", name="Ajouter").click()
+    return page.get_by_role("region", name=name)
+
+
+def test_print_a_centres_poster(page: Page) -> None:
+    sign_in(page)
+    centre = add_centre(page, "Centre social Drouot")
+    link = "https://t.me/ParlonsMulhouseBot?start=centre-social-drouot"
+    expect(centre).to_contain_text(link)
+    check(page, "centres")
+    centre.get_by_role("link", name="Affiche à imprimer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Comment améliorer la vie à Mulhouse ?"
+    )
+    expect(page.get_by_text("Par SMS : envoyez BONJOUR au +33 1 99 00 00 42")).to_be_visible()
+    expect(page.locator(".poster svg title")).to_have_text(link)  # the QR code of the link
+    check(page, "poster")
+    page.emulate_media(media="print")
+    expect(page.locator("header")).to_be_hidden()  # a poster, not the page around it
+    expect(page.get_by_role("button", name="Imprimer")).to_be_hidden()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=SCREENSHOTS / "poster.pdf", format="A4")
+    assert (SCREENSHOTS / "poster.pdf").read_bytes().startswith(b"%PDF")
+
+
+def open_kiosk(page: Page) -> str:
+    """An admin adds a centre and a kiosk link; the kiosk's address on this server."""
+    sign_in(page)
+    centre = add_centre(page, "Maison de quartier Wagner")
+    centre.get_by_role("button", name="Nouveau lien de borne").click()
+    url = page.get_by_role("region", name="Maison de quartier Wagner").locator(
+        "code", has_text="/kiosk/"
+    )
+    return "/kiosk/" + url.inner_text().split("/kiosk/")[1]
+
+
+def vote_at_the_kiosk(kiosk: Page, language: str, choices: list[str]) -> None:
+    kiosk.get_by_role("button", name=language).click()
+    for choice in choices:
+        kiosk.locator(".from-parlons").last.get_by_role("button", name=choice, exact=True).click()
+
+
+def test_a_kiosk_residents_votes_count_for_the_centre(page: Page, browser: Browser, server) -> None:  # noqa: ANN001
+    kiosk_path = open_kiosk(page)
+    tablet = browser.new_context(base_url=server.url).new_page()  # no sign-in on the tablet
+    tablet.goto(kiosk_path)
+    check(tablet, "kiosk-start")
+    vote_at_the_kiosk(tablet, "Français", ["D'accord", "Pas d'accord"])
+    expect(tablet.locator(".from-parlons").last).to_contain_text("Proposition 3")
+    check(tablet, "kiosk-conversation")
+    tablet.get_by_role("link", name="Personne suivante").click()
+    vote_at_the_kiosk(tablet, "English", ["Agree"])
+    expect(tablet.locator("html")).to_have_attribute("lang", "en")  # its own words too
+    expect(tablet.get_by_role("link", name="Next person")).to_be_visible()
+    check(tablet, "kiosk-english")
+
+    page.goto("/staff/centres")
+    wagner = page.get_by_role("region", name="Maison de quartier Wagner")
+    expect(wagner).to_contain_text("2 habitants amenés.")
+    page.goto("/staff/results?centre=maison-de-quartier-wagner")
+    expect(page.get_by_text("2 participants,")).to_be_visible()
+    expect(page.get_by_text("3 votes")).to_be_visible()
+
+
+def test_a_kiosk_starts_again_after_a_pause_and_stops_when_revoked(
+    page: Page,
+    browser: Browser,
+    server,  # noqa: ANN001
+) -> None:
+    kiosk_path = open_kiosk(page)
+    tablet = browser.new_context(base_url=server.url).new_page()
+    tablet.clock.install()
+    tablet.goto(kiosk_path)
+    vote_at_the_kiosk(tablet, "English", ["Agree"])
+    tablet.clock.fast_forward("01:59")
+    expect(tablet.locator(".messages")).to_be_visible()
+    tablet.clock.fast_forward("00:02")
+    expect(tablet.get_by_text("Donnez votre avis sur votre ville")).to_be_visible()
+    expect(tablet.locator(".messages")).to_have_count(0)
+
+    page.goto("/staff/centres")
+    page.get_by_role("button", name="Révoquer Lien de borne").click()
+    tablet.goto(kiosk_path)
+    expect(tablet.get_by_role("alert")).to_contain_text("ne marche plus")

@@ -37,6 +37,10 @@ class StaffApi:
         response = await self._send(token, "GET", f"{self.at}/moderation/queue")
         return response.status_code == 200
 
+    async def is_admin(self, token: str) -> bool:
+        """Only admins may list the API's tokens: the API's own judgement of the role."""
+        return (await self._send(token, "GET", "/tokens")).status_code == 200
+
     async def get(self, token: str, path: str, **params: Any) -> Any:
         return self._json(await self._send(token, "GET", path, params=params))
 

@@ -14,6 +14,7 @@ from fastapi import HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from bot.centres import Centres
 from bot.services import Services
 from bot.web.api import StaffApi
 from bot.web.sign_in import COOKIE, CookieSeal, Staff
@@ -32,10 +33,13 @@ def translations(language: str) -> gettext.NullTranslations:
 
 
 class Pages:
-    def __init__(self, seal: CookieSeal, api: StaffApi, parlons: Services, static: str) -> None:
+    def __init__(
+        self, seal: CookieSeal, api: StaffApi, parlons: Services, centres: Centres, static: str
+    ) -> None:
         self.seal = seal
         self.api = api
         self.parlons = parlons
+        self.centres = centres
         self.env = Environment(
             loader=PackageLoader("bot.web", "templates"),
             autoescape=select_autoescape(default=True),

@@ -28,6 +28,23 @@
     }
     event.preventDefault();
   });
+  // A kiosk goes back to its start after a pause, so the next resident never sees the last
+  // one's conversation.
+  const body = document.body;
+  const after = Number(body.dataset.resetAfter || 0);
+  if (after && body.querySelector(".messages")) {
+    let timer = null;
+    const arm = function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { window.location.assign(body.dataset.resetTo); }, after * 1000);
+    };
+    ["keydown", "pointerdown", "input"].forEach(function (name) { document.addEventListener(name, arm); });
+    arm();
+  }
+  // A poster's print button.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
   // The simulator and the kiosk: show the latest message.
   document.querySelectorAll(".messages").forEach(function (list) {
     list.scrollTop = list.scrollHeight;

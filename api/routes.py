@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from api.auth import Role, check_role, require
-from api.http import call
+from api.http import call, state
 from api.models import ProposalStatus
 from api.schemas import (
     BallotsIn,
@@ -18,6 +18,7 @@ from api.schemas import (
     ProfileIn,
     ProfileOut,
     ProposalOut,
+    ResultFilter,
     ResultsOut,
 )
 from api.service import ConsultationService
@@ -80,9 +81,7 @@ async def next_proposals(
     """What to show this participant next (api/selection.py): accepted, not yet voted on nor
     in `exclude`, new proposals and those whose rank is still unsure first, their language
     preferred, no two of one theme or author in a row."""
-    return await call(
-        _service(request).next_proposals(slug, participant, language, limit, exclude)
-    )
+    return await call(_service(request).next_proposals(slug, participant, language, limit, exclude))
 
 
 @router.put(
@@ -122,6 +121,10 @@ async def post_ballots(request: Request, slug: str, body: BallotsIn) -> BallotsO
     tags=["results"],
     dependencies=[require(Role.MODERATOR, Role.ANALYST)],
 )
-async def results(request: Request, slug: str) -> ResultsOut:
-    """Counts and agree rate per accepted proposal, best supported first."""
-    return await call(_service(request).results(slug))
+async def results(
+    request: Request, slug: str, filters: Annotated[ResultFilter, Query()]
+) -> ResultsOut:
+    """Per accepted proposal: counts, agree share with its 95 % interval, consensus and
+    controversy; participation; opinion groups. Best first by the interval's lower bound, so
+    a proposal is not ranked high on a handful of votes. Filters count only some participants."""
+    return await call(state(request).results.results(slug, filters))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from api.models import (
     Choice,
@@ -16,8 +16,12 @@ from api.models import (
     RejectReason,
     Role,
 )
+from api.text import clean_text
 
 LanguageCode = str
+# Every text a person wrote is cleaned before it is stored (api/text.py), whoever sends it:
+# the bot in-process, over HTTP, or a consultation file. Length limits apply to the result.
+CleanText = Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)]
 
 
 class ProposalSpec(BaseModel):
@@ -26,11 +30,11 @@ class ProposalSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: str = Field(min_length=1, max_length=64)
-    text: str = Field(min_length=1, max_length=1000)
+    text: CleanText = Field(min_length=1, max_length=1000)
     language: LanguageCode
     theme: str | None = None
     status: ProposalStatus = ProposalStatus.ACCEPTED
-    translations: dict[LanguageCode, str] = {}
+    translations: dict[LanguageCode, CleanText] = {}
 
 
 class ConsultationSpec(BaseModel):
@@ -91,7 +95,7 @@ class IdeaIn(BaseModel):
     """A resident's own idea, confirmed by them; it waits for a moderator."""
 
     participant: str = Field(min_length=8, max_length=64, description="pseudonymous ref")
-    text: str = Field(min_length=1, max_length=1000)
+    text: CleanText = Field(min_length=1, max_length=1000)
     language: LanguageCode
     channel: str = Field(max_length=16)
     audio: str | None = Field(None, max_length=500)
@@ -152,13 +156,13 @@ class Decision(BaseModel):
 class Edit(BaseModel):
     """A moderator's correction; the resident's original text is kept."""
 
-    text: str | None = Field(None, min_length=1, max_length=1000)
+    text: CleanText | None = Field(None, min_length=1, max_length=1000)
     theme: str | None = Field(None, max_length=64)
     note: str | None = Field(None, max_length=500)
 
 
 class TranslationIn(BaseModel):
-    text: str = Field(min_length=1, max_length=1000)
+    text: CleanText = Field(min_length=1, max_length=1000)
 
 
 class ReasonOut(BaseModel):
@@ -214,6 +218,14 @@ class BallotsOut(BaseModel):
     duplicates: int = Field(description="ballots whose idempotency key was already stored")
 
 
+class GroupShare(BaseModel):
+    group: int
+    agree: int
+    disagree: int
+    skip: int
+    agree_rate: float | None
+
+
 class ProposalResult(BaseModel):
     id: int
     text: str
@@ -224,11 +236,45 @@ class ProposalResult(BaseModel):
     skip: int
     votes: int
     agree_rate: float | None = Field(description="agree / (agree + disagree); skips left out")
+    agree_low: float = Field(0.0, description="Wilson 95 % lower bound of agree_rate: the rank")
+    agree_high: float = Field(1.0, description="Wilson 95 % upper bound of agree_rate")
+    consensus: float = Field(0.0, description="product over opinion groups of their agree share")
+    controversy: float = Field(0.0, description="0 one-sided or few votes, 1 evenly split")
+    groups: list[GroupShare] = []
     qualifications: dict[Qualification, int] = {}
+
+
+class Participation(BaseModel):
+    participants: int
+    ballots: int
+
+
+class GroupOut(BaseModel):
+    id: int = Field(description="0 is the largest group")
+    participants: int
+    distinctive: list[int] = Field(
+        description="proposals this group agrees with far more than the others, strongest first"
+    )
+
+
+class ResultFilter(BaseModel):
+    """Count only some participants: every given part must match."""
+
+    channel: str | None = Field(None, max_length=16, description="the ballot's channel")
+    language: LanguageCode | None = Field(None, max_length=8)
+    district: str | None = Field(None, max_length=64)
+    age_band: str | None = Field(None, max_length=16)
+    centre: str | None = Field(None, max_length=64)
 
 
 class ResultsOut(BaseModel):
     slug: str
+    filters: ResultFilter = ResultFilter()
     participants: int
     ballots: int
-    proposals: list[ProposalResult]
+    proposals: list[ProposalResult] = Field(description="best first: by agree_low")
+    participation: dict[str, dict[str, Participation]] = Field(
+        {}, description='by channel, language, district, age_band, centre ("unknown": not given)'
+    )
+    groups: list[GroupOut] = Field([], description="opinion groups, when enough participants")
+    uniting: list[int] = Field([], description="proposals every group agrees with, by consensus")

@@ -12,12 +12,13 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Update, func, select, tuple_, update
+from sqlalchemy import Update, bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
 from api.flags import flags_for
+from api.group_commit import GroupCommit
 from api.models import (
     Ballot,
     Consultation,
@@ -36,8 +37,6 @@ from api.schemas import (
     ProfileIn,
     ProfileOut,
     ProposalOut,
-    ProposalResult,
-    ResultsOut,
 )
 from api.selection import DEFAULT, SELECTORS, Candidate, Selector
 
@@ -121,6 +120,8 @@ class ConsultationService:
     ) -> None:
         self.sessions = sessions
         self.selector = selector
+        self._ballots = GroupCommit(self._cast_ballots)
+        self._consultation_ids: dict[str, int] = {}
 
     # --- consultations -------------------------------------------------------------------
 
@@ -172,6 +173,16 @@ class ConsultationService:
     async def _consultation(self, db: AsyncSession, slug: str) -> Consultation:
         return await consultation_row(db, slug)
 
+    async def _consultation_id(self, db: AsyncSession, slug: str) -> int:
+        """A consultation's id, read once: it never changes (nor is a consultation deleted),
+        and the hot paths need nothing else of the row."""
+        if (known := self._consultation_ids.get(slug)) is None:
+            known = await db.scalar(select(Consultation.id).where(Consultation.slug == slug))
+            if known is None:
+                raise NotFound(f"no consultation {slug!r}")
+            self._consultation_ids[slug] = known
+        return known
+
     async def consultation(self, slug: str) -> ConsultationOut:
         async with self.sessions() as db:
             return consultation_out(await self._consultation(db, slug))
@@ -212,33 +223,60 @@ class ConsultationService:
         shown just before these), a proposal translated into their language counting as theirs.
         """
         async with self.sessions() as db:
-            consultation = await self._consultation(db, slug)
-            voted = (
-                select(Ballot.proposal_id)
-                .join(Participant, Participant.id == Ballot.participant_id)
-                .where(Participant.consultation_id == consultation.id)
-                .where(Participant.ref == participant)
+            consultation_id = await self._consultation_id(db, slug)
+            # The selector reads a few columns of every accepted proposal: those alone, not
+            # whole rows with their translations (most of a turn's time, when it was so).
+            translated = exists().where(
+                ProposalTranslation.proposal_id == Proposal.id,
+                ProposalTranslation.language == language,
             )
-            rows = list(
-                await db.scalars(
-                    select(Proposal)
-                    .where(Proposal.consultation_id == consultation.id)
+            candidates = [
+                Candidate(
+                    id=row.id,
+                    theme=row.theme,
+                    author=None if row.author_id is None else str(row.author_id),
+                    language=language if row.translated else row.language,
+                    order=row.id,
+                    agree=row.agree,
+                    disagree=row.disagree,
+                    skip=row.skip,
+                )
+                for row in await db.execute(
+                    select(
+                        Proposal.id,
+                        Proposal.theme,
+                        Proposal.author_id,
+                        Proposal.language,
+                        Proposal.agree,
+                        Proposal.disagree,
+                        Proposal.skip,
+                        translated.label("translated"),
+                    )
+                    .where(Proposal.consultation_id == consultation_id)
                     .where(Proposal.status == ProposalStatus.ACCEPTED)
                     .order_by(Proposal.id)
                 )
+            ]
+            voted = (
+                select(Ballot.proposal_id)
+                .join(Participant, Participant.id == Ballot.participant_id)
+                .where(Participant.consultation_id == consultation_id)
+                .where(Participant.ref == participant)
             )
             seen = {*await db.scalars(voted), *exclude}
-        candidates = [_candidate(r, language) for r in rows]
-        by_id = {c.id: c for c in candidates}
-        recent = [by_id[i] for i in list(exclude)[-1:] if i in by_id]
-        # Noise seeded by the participant and their progress: residents arriving together are
-        # spread over near-equal choices, and one state always gives one answer (replayable).
-        rng = random.Random(f"{participant}:{len(seen)}")
-        chosen = self.selector.choose(
-            candidates, seen=seen, language=language, limit=limit, rng=rng, recent=recent
-        )
-        rows_by_id = {r.id: r for r in rows}
-        return [proposal_out(rows_by_id[i]) for i in chosen]
+            by_id = {c.id: c for c in candidates}
+            recent = [by_id[i] for i in list(exclude)[-1:] if i in by_id]
+            # Noise seeded by the participant and their progress: residents arriving together
+            # are spread over near-equal choices, and one state always gives one answer.
+            rng = random.Random(f"{participant}:{len(seen)}")
+            chosen = self.selector.choose(
+                candidates, seen=seen, language=language, limit=limit, rng=rng, recent=recent
+            )
+            if not chosen:
+                return []
+            picked = await db.scalars(select(Proposal).where(Proposal.id.in_(chosen)))
+            rows = {r.id: r for r in picked}
+        return [proposal_out(rows[i]) for i in chosen]
 
     # --- ideas and moderation ------------------------------------------------------------
 
@@ -338,61 +376,93 @@ class ConsultationService:
     # --- ballots ---------------------------------------------------------------------------
 
     async def cast_ballots(self, slug: str, ballots: Sequence[BallotIn]) -> BallotsOut:
-        """Store ballots in one transaction: one per participant and proposal, the last choice
-        counting; a ballot whose idempotency key is already stored changes nothing."""
+        """Store ballots: one per participant and proposal, the last choice counting; a ballot
+        whose idempotency key is already stored changes nothing. Ballots cast at the same
+        moment (by many residents) share one transaction: see api/group_commit.py."""
+        outcomes = await self._ballots.submit(slug, ballots)
+        return BallotsOut(stored=outcomes.count(STORED), duplicates=outcomes.count(DUPLICATE))
+
+    async def _cast_ballots(self, slug: str, ballots: Sequence[BallotIn]) -> list[str]:
         try:
-            return await self._cast_ballots(slug, ballots)
+            return await self._write_ballots(slug, ballots)
         except IntegrityError:
-            # Another request stored one of these keys at the same moment: go again, and the
+            # Another process stored one of these keys at the same moment: go again, and the
             # keys it stored are now duplicates.
             log.info("ballot batch raced another writer; retrying once")
-            return await self._cast_ballots(slug, ballots)
+            return await self._write_ballots(slug, ballots)
 
-    async def _cast_ballots(self, slug: str, ballots: Sequence[BallotIn]) -> BallotsOut:
-        stored = duplicates = 0
+    async def _write_ballots(self, slug: str, ballots: Sequence[BallotIn]) -> list[str]:
+        """One transaction, a handful of statements whatever the number of ballots: each
+        lookup is one query for all of them, counters move in one executemany."""
         async with self.sessions.begin() as db:
-            consultation = await self._consultation(db, slug)
-            keys = [b.idempotency_key for b in ballots]
+            consultation_id = await self._consultation_id(db, slug)
             seen_keys = set(
                 await db.scalars(
-                    select(Ballot.idempotency_key).where(Ballot.idempotency_key.in_(keys))
+                    select(Ballot.idempotency_key).where(
+                        Ballot.idempotency_key.in_({b.idempotency_key for b in ballots})
+                    )
                 )
             )
             proposal_ids = {b.proposal_id for b in ballots}
             valid = set(
                 await db.scalars(
                     select(Proposal.id)
-                    .where(Proposal.consultation_id == consultation.id)
+                    .where(Proposal.consultation_id == consultation_id)
                     .where(Proposal.id.in_(proposal_ids))
                 )
             )
             if missing := proposal_ids - valid:
                 raise Invalid(f"no proposal {sorted(missing)} in consultation {slug!r}")
-            fresh = []
+            fresh = [b for b in ballots if b.idempotency_key not in seen_keys]
+            participants = await self._participants(db, consultation_id, fresh)
+            cast = {
+                (row.participant_id, row.proposal_id): row
+                for row in await db.scalars(
+                    select(Ballot)
+                    .where(Ballot.participant_id.in_({p.id for p in participants.values()}))
+                    .where(Ballot.proposal_id.in_(proposal_ids))
+                )
+            }
+            counts: Counter[tuple[int, str]] = Counter()
+            outcomes = []
             for ballot in ballots:
                 if ballot.idempotency_key in seen_keys:
-                    duplicates += 1
+                    outcomes.append(DUPLICATE)
                     continue
                 seen_keys.add(ballot.idempotency_key)
-                fresh.append(ballot)
-            if not fresh:
-                return BallotsOut(stored=0, duplicates=duplicates)
-            # A batch costs a fixed number of queries, whatever its size (the outbox worker
-            # posts up to 500 at a time): participants, their ballots, one bump per counter.
-            participants = await self._participants(db, consultation.id, fresh)
-            pairs = {(participants[b.participant].id, b.proposal_id) for b in fresh}
-            rows = await db.scalars(
-                select(Ballot).where(tuple_(Ballot.participant_id, Ballot.proposal_id).in_(pairs))
+                participant = participants[ballot.participant]
+                outcomes.append(_store(db, participant, ballot, cast, counts))
+            if any(counts.values()):
+                await db.execute(_BUMP, _bumps(counts))
+        return outcomes
+
+    async def _participants(
+        self, db: AsyncSession, consultation_id: int, ballots: Sequence[BallotIn]
+    ) -> dict[str, Participant]:
+        """The ballots' participants by ref, those voting for the first time created."""
+        refs = {b.participant for b in ballots}
+        found = {
+            row.ref: row
+            for row in await db.scalars(
+                select(Participant)
+                .where(Participant.consultation_id == consultation_id)
+                .where(Participant.ref.in_(refs))
             )
-            existing = {(row.participant_id, row.proposal_id): row for row in rows}
-            bumps: Counter[tuple[int, str]] = Counter()
-            for ballot in fresh:
-                if self._store(db, participants[ballot.participant], ballot, existing, bumps):
-                    stored += 1
-            for (proposal_id, choice), by in sorted(bumps.items()):
-                if by:
-                    await db.execute(_bump(proposal_id, _COUNTER[choice], by))
-        return BallotsOut(stored=stored, duplicates=duplicates)
+        }
+        for b in ballots:
+            row = found.get(b.participant)
+            if row is None:
+                found[b.participant] = row = Participant(
+                    consultation_id=consultation_id,
+                    ref=b.participant,
+                    channel=b.channel,
+                    language=b.language,
+                )
+                db.add(row)
+            elif b.language and row.language != b.language:
+                row.language = b.language
+        await db.flush()  # new participants get their ids, in one insert
+        return found
 
     async def _participant(
         self, db: AsyncSession, consultation_id: int, ref: str, channel: str, language: str | None
@@ -412,141 +482,62 @@ class ConsultationService:
             row.language = language
         return row
 
-    async def _participants(
-        self, db: AsyncSession, consultation_id: int, ballots: Sequence[BallotIn]
-    ) -> dict[str, Participant]:
-        """The batch's participants by ref, created on their first ballot; each takes the
-        language of their last ballot that names one."""
-        found = await db.scalars(
-            select(Participant)
-            .where(Participant.consultation_id == consultation_id)
-            .where(Participant.ref.in_({b.participant for b in ballots}))
-        )
-        rows = {row.ref: row for row in found}
-        for b in ballots:
-            row = rows.get(b.participant)
-            if row is None:
-                row = rows[b.participant] = Participant(
-                    consultation_id=consultation_id,
-                    ref=b.participant,
-                    channel=b.channel,
-                    language=b.language,
-                )
-                db.add(row)
-            elif b.language and row.language != b.language:
-                row.language = b.language
-        await db.flush()  # the new ones get their ids
-        return rows
-
-    @staticmethod
-    def _store(
-        db: AsyncSession,
-        participant: Participant,
-        b: BallotIn,
-        existing: dict[tuple[int, int], Ballot],
-        bumps: Counter[tuple[int, str]],
-    ) -> bool:
-        """Apply one ballot to the participant's ballot on that proposal, if any; the counter
-        changes are gathered in `bumps`."""
-        # A simulated participant's ballot is kept (its conversation goes on as a resident's
-        # would) but never reaches the running counts that results and ordering read.
-        counted = not participant.simulated
-        row = existing.get((participant.id, b.proposal_id))
-        if row is None:
-            row = existing[participant.id, b.proposal_id] = Ballot(
-                participant_id=participant.id,
-                proposal_id=b.proposal_id,
-                choice=b.choice,
-                qualification=b.qualification,
-                channel=b.channel,
-                idempotency_key=b.idempotency_key,
-            )
-            db.add(row)
-            if counted:
-                bumps[b.proposal_id, b.choice.value] += 1
-            return True
-        row.idempotency_key = b.idempotency_key
-        if row.choice == b.choice:
-            if b.qualification is None or row.qualification == b.qualification:
-                return False
-            row.qualification = b.qualification
-            return True
-        row.qualification = b.qualification
-        if counted:
-            bumps[b.proposal_id, row.choice.value] -= 1
-            bumps[b.proposal_id, b.choice.value] += 1
-        row.choice = b.choice
-        row.channel = b.channel
-        return True
-
-    # --- results ---------------------------------------------------------------------------
-
-    async def results(self, slug: str) -> ResultsOut:
-        async with self.sessions() as db:
-            consultation = await self._consultation(db, slug)
-            rows = await db.scalars(
-                select(Proposal)
-                .where(Proposal.consultation_id == consultation.id)
-                .where(Proposal.status == ProposalStatus.ACCEPTED)
-                .order_by(Proposal.id)
-            )
-            proposals = [_result(r) for r in rows]
-            qualified = await db.execute(
-                select(Ballot.proposal_id, Ballot.qualification, func.count())
-                .join(Proposal, Proposal.id == Ballot.proposal_id)
-                .join(Participant, Participant.id == Ballot.participant_id)
-                .where(Proposal.consultation_id == consultation.id)
-                .where(Participant.simulated.is_(False))
-                .where(Ballot.qualification.is_not(None))
-                .group_by(Ballot.proposal_id, Ballot.qualification)
-            )
-            by_id = {p.id: p for p in proposals}
-            for proposal_id, qualification, count in qualified:
-                if proposal_id in by_id:
-                    by_id[proposal_id].qualifications[qualification] = count
-            participants = await db.scalar(
-                select(func.count())
-                .select_from(Participant)
-                .where(Participant.consultation_id == consultation.id)
-                .where(Participant.simulated.is_(False))
-            )
-        proposals.sort(key=lambda p: (-(p.agree_rate or 0.0), -p.votes, p.id))
-        return ResultsOut(
-            slug=slug,
-            participants=participants or 0,
-            ballots=sum(p.votes for p in proposals),
-            proposals=proposals,
-        )
-
-
-def _candidate(row: Proposal, language: str) -> Candidate:
-    translated = any(t.language == language for t in row.translations)
-    return Candidate(
-        id=row.id,
-        theme=row.theme,
-        author=None if row.author_id is None else str(row.author_id),
-        language=language if translated else row.language,
-        order=row.id,
-        agree=row.agree,
-        disagree=row.disagree,
-        skip=row.skip,
-    )
-
 
 def _bump(proposal_id: int, counter: InstrumentedAttribute[int], by: int) -> Update:
     return update(Proposal).where(Proposal.id == proposal_id).values({counter: counter + by})
 
 
-def _result(row: Proposal) -> ProposalResult:
-    decided = row.agree + row.disagree
-    return ProposalResult(
-        id=row.id,
-        text=row.text,
-        language=row.language,
-        theme=row.theme,
-        agree=row.agree,
-        disagree=row.disagree,
-        skip=row.skip,
-        votes=decided + row.skip,
-        agree_rate=round(row.agree / decided, 4) if decided else None,
-    )
+STORED, UNCHANGED, DUPLICATE = "stored", "unchanged", "duplicate"
+_PROPOSALS = Proposal.__table__
+# Every counter of one proposal moved by one statement; many proposals, one executemany.
+_BUMP = (
+    _PROPOSALS.update()
+    .where(_PROPOSALS.c.id == bindparam("proposal"))
+    .values({name: _PROPOSALS.c[name] + bindparam(f"by_{name}") for name in _COUNTER})
+)
+
+
+def _bumps(counts: Counter[tuple[int, str]]) -> list[dict[str, int]]:
+    proposals = sorted({proposal for proposal, _ in counts})
+    return [
+        {"proposal": p, **{f"by_{name}": counts[p, name] for name in _COUNTER}} for p in proposals
+    ]
+
+
+def _store(
+    db: AsyncSession,
+    participant: Participant,
+    b: BallotIn,
+    cast: dict[tuple[int, int], Ballot],
+    counts: Counter[tuple[int, str]],
+) -> str:
+    """Record one ballot in `cast` (the batch's ballots by participant and proposal) and its
+    effect on the counters in `counts`; the session writes both at commit."""
+    # A simulated participant's ballot is kept (its conversation goes on as a resident's
+    # would) but never reaches the running counts that results and ordering read.
+    counted = 0 if participant.simulated else 1
+    existing = cast.get((participant.id, b.proposal_id))
+    if existing is None:
+        cast[participant.id, b.proposal_id] = row = Ballot(
+            participant_id=participant.id,
+            proposal_id=b.proposal_id,
+            choice=b.choice,
+            qualification=b.qualification,
+            channel=b.channel,
+            idempotency_key=b.idempotency_key,
+        )
+        db.add(row)
+        counts[b.proposal_id, b.choice.value] += counted
+        return STORED
+    existing.idempotency_key = b.idempotency_key
+    if existing.choice == b.choice:
+        if b.qualification is None or existing.qualification == b.qualification:
+            return UNCHANGED
+        existing.qualification = b.qualification
+        return STORED
+    existing.qualification = b.qualification
+    counts[b.proposal_id, existing.choice.value] -= counted
+    counts[b.proposal_id, b.choice.value] += counted
+    existing.choice = b.choice
+    existing.channel = b.channel
+    return STORED

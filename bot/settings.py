@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 DEMO_CONSULTATION = Path(str(files("api") / "demo" / "mulhouse.yaml"))
+DEV_KEY = "parlons-development-pseudonym-key"
+MIN_SECRET_LENGTH = 16
+SECRETS = {  # field: the variable that sets it
+    "pseudonym_key": "PARLONS_PSEUDONYM_KEY",
+    "contact_key": "PARLONS_CONTACT_KEY",
+    "web_secret": "PARLONS_WEB_SECRET",
+    "admin_token": "PARLONS_ADMIN_TOKEN",
+    "api_token": "PARLONS_API_TOKEN",
+    "telegram_secret": "PARLONS_TELEGRAM_SECRET",
+    "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+    "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
+}
 
 
 def _own_name(name: str) -> AliasChoices:
@@ -24,7 +38,7 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     database_url: str = "sqlite+aiosqlite:///var/parlons.db"
     session_days: float = 30  # a conversation silent this long starts again
-    pseudonym_key: SecretStr = SecretStr("parlons-development-pseudonym-key")
+    pseudonym_key: SecretStr = SecretStr(DEV_KEY)
     consultation: Path = DEMO_CONSULTATION
     admin_token: SecretStr | None = None
     api_url: str | None = None
@@ -44,20 +58,76 @@ class Settings(BaseSettings):
     # Closing the loop (docs/broadcast.md): the secret that encrypts the contact addresses of
     # residents who asked to hear back. Set your own; losing it loses those addresses.
     contact_key: SecretStr = SecretStr("parlons-development-contact-key")
+    # `parlons broadcast` and idea notices (docs/broadcast.md). Twilio's REST host can be
+    # replaced (a local fake in the tests); no message between the quiet hours (local time of
+    # the consultation; "" for none); at most so many messages a second on each channel.
+    twilio_api_url: str | None = None
+    quiet_hours: str = "21:00-09:00"
+    send_rates: dict[str, float] = {"sms": 10, "telegram": 20, "voice": 1}
+    send_retries: int = 3
     # The staff web page (bot/web): the key that seals its sign-in cookies (unset: derived
     # from the pseudonym key, so every worker agrees), and how long a sign-in lasts.
     web_secret: SecretStr | None = None
     web_session_hours: float = 8
+    # Telegram (docs/telegram.md): the Bot API's base URL (tests point it at a fake), the
+    # webhook's secret, the bot's @username for the deep links handed out, and polling
+    # instead of the webhook for local use (`parlons serve --telegram-polling`).
     telegram_api_url: str = "https://api.telegram.org"
     telegram_secret: SecretStr | None = None
+    telegram_bot_username: str | None = None
+    telegram_polling: bool = False
 
     twilio_auth_token: SecretStr | None = Field(
         None, validation_alias=_own_name("TWILIO_AUTH_TOKEN")
     )
     twilio_account_sid: str | None = Field(None, validation_alias=_own_name("TWILIO_ACCOUNT_SID"))
+    twilio_messaging_service_sid: str | None = Field(
+        None, validation_alias=_own_name("TWILIO_MESSAGING_SERVICE_SID")
+    )
+    twilio_caller_id: str | None = Field(None, validation_alias=_own_name("TWILIO_CALLER_ID"))
     telegram_bot_token: SecretStr | None = Field(
         None, validation_alias=_own_name("TELEGRAM_BOT_TOKEN")
     )
+
+    # Hostile input and abuse (docs/faults.md). The longest message read, per channel: Twilio
+    # joins at most 1,600 characters, Telegram 4,096; beyond, the resident is told the limit.
+    max_text_length: dict[str, int] = {"sms": 1600, "telegram": 4096, "voice": 1000}
+    webhook_max_bytes: int = 256 * 1024  # a larger body gets 413, unread
+
+    # "production" refuses to start with a default, empty or short secret.
+    env: Literal["development", "production"] = "development"
+
+    def model_post_init(self, _context: object) -> None:
+        # Not a pydantic validator: its error would quote every input, the secrets with them.
+        if self.env == "production" and (weak := self.weak_secrets()):
+            raise InsecureSettings(
+                "PARLONS_ENV=production refuses to start: set a secret of at least "
+                f"{MIN_SECRET_LENGTH} characters in {', '.join(weak)}"
+            )
+
+    def weak_secrets(self) -> list[str]:
+        """The variables whose secret is empty, too short or the development default."""
+        weak = []
+        for field, variable in SECRETS.items():
+            given: SecretStr | None = getattr(self, field)
+            default: SecretStr | None = type(self).model_fields[field].default
+            if given is None:
+                continue  # unset: that feature is off (set to "", it is weak: someone meant it)
+            value = given.get_secret_value()
+            if len(value.strip()) < MIN_SECRET_LENGTH or given == default:
+                weak.append(variable)
+        return weak
+
+    def secret_values(self) -> list[str]:
+        """Every secret's value, passwords in the store URLs too: to keep out of the logs."""
+        values = [secret(getattr(self, field)) or "" for field in SECRETS]
+        for url in (self.database_url, self.redis_url):
+            values.append((url and make_url(url).password) or "")
+        return [v for v in values if v]
+
+
+class InsecureSettings(RuntimeError):
+    """Production settings with a secret anyone could guess."""
 
 
 def secret(value: SecretStr | None) -> str | None:

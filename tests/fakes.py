@@ -1,0 +1,172 @@
+"""Local stand-ins for Twilio's REST API and Telegram's Bot API: real HTTP servers (run with
+tests.conftest.ServerThread) that record what they were asked to send."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+@dataclass
+class FakeTwilio:
+    """Messages.json and Calls.json of one account. `failures[to]` are answered, in order, to
+    requests for that number before one is accepted (e.g. [(503, 20500)]); `on_request(n, form)`
+    runs before the n-th accepted one is answered; `hold_at` makes that request wait until
+    `release` is set (a crash test)."""
+
+    messages: list[dict[str, str]] = field(default_factory=list)
+    calls: list[dict[str, str]] = field(default_factory=list)
+    failures: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # status, code
+    on_request: Callable[[int, dict[str, str]], None] | None = None
+    hold_at: int | None = None
+    held: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    _sids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/2010-04-01/Accounts/{sid}/Messages.json", self._message, methods=["POST"]),
+                Route("/2010-04-01/Accounts/{sid}/Calls.json", self._call, methods=["POST"]),
+            ]
+        )
+
+    async def _accept(self, request: Request, into: list, prefix: str) -> JSONResponse:
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        assert request.headers["authorization"].startswith("Basic ")
+        if self.failures.get(form.get("To", "")):
+            status, code = self.failures[form["To"]].pop(0)
+            return JSONResponse({"code": code, "message": "fake failure", "status": status}, status)
+        into.append(form)
+        count = len(self.messages) + len(self.calls)
+        if self.on_request is not None:
+            self.on_request(count, form)
+        if count == self.hold_at:
+            self.held.set()
+            await asyncio.to_thread(self.release.wait)
+        sid = f"{prefix}{next(self._sids):032x}"
+        body = {"sid": sid, "account_sid": request.path_params["sid"], "status": "queued"}
+        return JSONResponse({**body, "to": form.get("To")}, 201)
+
+    async def _message(self, request: Request) -> JSONResponse:
+        return await self._accept(request, self.messages, "SM")
+
+    async def _call(self, request: Request) -> JSONResponse:
+        return await self._accept(request, self.calls, "CA")
+
+
+@dataclass
+class Call:
+    """One Bot API call, its parameters (`reply_markup` decoded) and what it answered."""
+
+    method: str
+    params: dict[str, Any]
+    result: Any = None
+
+    @property
+    def text(self) -> str:
+        return self.params.get("text", "")
+
+    @property
+    def message_id(self) -> int:
+        return self.result["message_id"]
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """The message's inline buttons, in order."""
+        markup = self.params.get("reply_markup") or {}
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+@dataclass
+class FakeTelegram:
+    """The Bot API of one bot: every call recorded in `calls` (sendMessage bodies also in
+    `sent`), `updates` served to getUpdates; `blocked` chats answer 403 as Telegram does, and
+    `retry_after` 429s are answered first."""
+
+    token: str
+    url: str = ""  # where it listens, once started
+    sent: list[dict] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    retry_after: list[int] = field(default_factory=list)  # 429s to answer first
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(500))
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/bot{token}/{method}", self._method, methods=["POST"])])
+
+    async def _method(self, request: Request) -> JSONResponse:
+        if request.path_params["token"] != self.token:
+            return _telegram_error(401, "Unauthorized")
+        method = request.path_params["method"]
+        # python-telegram-bot posts forms (objects as JSON strings); others post JSON.
+        if request.headers.get("content-type", "").startswith("application/json"):
+            params = await request.json()
+        else:
+            params = {
+                k: json.loads(v) if k in JSON_FIELDS else v
+                for k, v in (await request.form()).items()
+            }
+        if method == "sendMessage" and self.retry_after:
+            return _telegram_error(
+                429, "Too Many Requests", {"retry_after": self.retry_after.pop(0)}
+            )
+        if method == "sendMessage" and int(params["chat_id"]) in self.blocked:
+            return _telegram_error(403, "Forbidden: bot was blocked by the user")
+        result = await self._result(method, params)
+        if method != "getUpdates":
+            self.calls.append(Call(method, params, result))
+        if method == "sendMessage":
+            self.sent.append({**params, "chat_id": int(params["chat_id"])})
+        return JSONResponse({"ok": True, "result": result})
+
+    async def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
+            chat = int(params["chat_id"])
+            return {
+                "message_id": int(params.get("message_id") or next(self._ids)),
+                "from": BOT_USER,
+                "date": 1800000000,
+                "chat": {"id": chat, "type": "private", "first_name": "Resident"},
+                "text": params.get("text", ""),
+            }
+        if method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            if not self.updates:
+                await asyncio.sleep(0.05)  # a short long poll: nothing is waiting
+            return self.updates
+        return True  # answerCallbackQuery, setWebhook, deleteWebhook...
+
+    def messages(self, chat_id: int | None = None) -> list[Call]:
+        """The sendMessage calls, to one chat or to all."""
+        return [
+            c
+            for c in self.calls
+            if c.method == "sendMessage" and chat_id in (None, int(c.params["chat_id"]))
+        ]
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+
+BOT_USER = {"id": 7011223344, "is_bot": True, "first_name": "Parlons", "username": "TestBot"}
+JSON_FIELDS = {"reply_markup", "allowed_updates", "commands"}
+
+
+def _telegram_error(code: int, description: str, parameters: dict | None = None) -> JSONResponse:
+    body = {"ok": False, "error_code": code, "description": description}
+    return JSONResponse({**body, "parameters": parameters} if parameters else body, code)

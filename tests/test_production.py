@@ -41,7 +41,7 @@ def environment(settings: Settings, **extra: str) -> dict[str, str]:
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
         env[f"PARLONS_{name.upper()}"] = (
-            json.dumps(value) if isinstance(value, list) else str(value)
+            json.dumps(value) if isinstance(value, list | dict) else str(value)
         )
     return {**env, **extra}
 

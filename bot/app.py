@@ -16,7 +16,6 @@ from bot.body_limit import BodyLimit
 from bot.settings import Settings, secret
 from channels import sms, voice
 from channels.twilio_signature import TwilioSignature
-from channels.voices import Voices
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,11 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     signature = TwilioSignature(secret(settings.twilio_auth_token), settings.public_url)
     app.include_router(sms.router(handle, signature, settings.sms_plain_languages))
     app.include_router(delivery.router(signature, db.sessionmaker(parlons.engine)))
-    spec = parlons.consultation  # each language's Twilio voice: the file's `voice:` block
-    voices = Voices(spec.languages, spec.details().get("voice"))
-    app.include_router(
-        voice.router(handle, signature, voice.VoiceRenderer(voices, settings.public_url))
-    )
+    renderer = voice.VoiceRenderer(parlons.voices, settings.public_url)
+    app.include_router(voice.router(handle, signature, renderer))
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
     app.include_router(metrics.router(parlons.outbox_depth))

@@ -26,6 +26,7 @@ PATH = "/webhooks/twilio/voice"
 TWIML = "application/xml"
 ANSWER_SECONDS = 6  # silence before a question counts as unanswered
 IDEA_SECONDS = 120  # the longest recording of an idea
+BRIEF_AFTER_TURN = 4  # the menu and three questions with their choices in full
 ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 # What Twilio puts in `From` when the caller hides their number: the words spelled on a
@@ -82,13 +83,20 @@ def parse(form: Mapping[str, str], turn: str) -> Inbound:
 # --- rendering --------------------------------------------------------------------------------
 
 
-def spoken_options(ask: Ask, language: str) -> list[tuple[str, str]]:
-    """What the keypad choices sound like: (text, language) to say, in order."""
+def spoken_options(ask: Ask, language: str, brief: bool = False) -> list[tuple[str, str]]:
+    """What the keypad choices sound like: (text, language) to say, in order. `brief`: only
+    each choice's digit, for a caller who has heard them in full already."""
     t = translator(language)
     numbered = ask.numbered()
     if any(o.language for _, o in numbered):
         # The language menu: each language offers itself, in its own words and voice.
         return [(_offer_language(o.language, d), o.language) for d, o in numbered]
+    if brief:
+        said = [
+            t.pgettext("spoken", "%(label)s, %(digit)d.") % {"label": o.label, "digit": d}
+            for d, o in numbered
+        ]
+        return [(" ".join(said), language)]
     said = [
         t.pgettext("spoken", "%(label)s: press %(digit)d.") % {"label": o.label, "digit": d}
         for d, o in numbered
@@ -118,7 +126,10 @@ class VoiceRenderer:
         last = replies[-1] if replies else None
         said = [(r.text, getattr(r, "language", None) or language) for r in replies if r.text]
         if isinstance(last, Ask):
-            said.extend(spoken_options(last, language))
+            # After the first questions of a call, the next proposal (after "Noted.") gets
+            # its choices in brief; a question asked again alone has them in full.
+            brief = turn > BRIEF_AFTER_TURN and last.about is not None and len(replies) > 1
+            said.extend(spoken_options(last, language, brief))
         if isinstance(last, Prompt) and last.record:
             action = f"{self.base}/record?n={turn}"
             self._say(twiml, said)

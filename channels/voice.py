@@ -153,37 +153,16 @@ class VoiceRenderer:
         return str(twiml)
 
     def _gather(self, twiml: VoiceResponse, question: Reply, language: str, action: str) -> Gather:
-        voice = self.voices[language]
+        listen = {"action": action, "method": "POST", "timeout": ANSWER_SECONDS}
+        words = {"language": self.voices[language].recognition, "speech_timeout": "auto"}
         if isinstance(question, Prompt):  # an idea, in words only
-            return twiml.gather(
-                input="speech",
-                action=action,
-                method="POST",
-                language=voice.recognition,
-                timeout=ANSWER_SECONDS,
-                speech_timeout="auto",
-            )
-        digits = len(str(max(d for d, _ in question.numbered())))
+            return twiml.gather(input="speech", **listen, **words)
+        listen["num_digits"] = len(str(max(d for d, _ in question.numbered())))
         if any(o.language for o in question.options):
             # The language menu: we cannot yet tell which language to listen for.
-            return twiml.gather(
-                input="dtmf",
-                action=action,
-                method="POST",
-                num_digits=digits,
-                timeout=ANSWER_SECONDS,
-            )
+            return twiml.gather(input="dtmf", **listen)
         hints = dict.fromkeys([*(o.label for o in question.options), *keywords(language)])
-        return twiml.gather(
-            input="dtmf speech",
-            action=action,
-            method="POST",
-            num_digits=digits,
-            timeout=ANSWER_SECONDS,
-            speech_timeout="auto",
-            language=voice.recognition,
-            hints=", ".join(hints),
-        )
+        return twiml.gather(input="dtmf speech", hints=", ".join(hints), **listen, **words)
 
     def _say(self, verb: VoiceResponse | Gather, said: list[tuple[str, str]]) -> None:
         for text, language in said:

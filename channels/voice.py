@@ -120,7 +120,8 @@ class VoiceRenderer:
         self.voices = voices
         self.base = public_url.rstrip("/") + PATH
 
-    def render(self, outcome: Outcome, turn: int) -> str:
+    def render(self, outcome: Outcome, next_turn: int) -> str:
+        """`next_turn` numbers the answer our action URL will bring."""
         twiml = VoiceResponse()
         replies, language = outcome.replies, outcome.language
         last = replies[-1] if replies else None
@@ -128,10 +129,10 @@ class VoiceRenderer:
         if isinstance(last, Ask):
             # After the first questions of a call, the next proposal (after "Noted.") gets
             # its choices in brief; a question asked again alone has them in full.
-            brief = turn > BRIEF_AFTER_TURN and last.about is not None and len(replies) > 1
+            brief = next_turn > BRIEF_AFTER_TURN and last.about is not None and len(replies) > 1
             said.extend(spoken_options(last, language, brief))
         if isinstance(last, Prompt) and last.record:
-            action = f"{self.base}/record?n={turn}"
+            action = f"{self.base}/record?n={next_turn}"
             self._say(twiml, said)
             twiml.record(
                 action=action,
@@ -144,7 +145,7 @@ class VoiceRenderer:
             )
             twiml.redirect(action, method="POST")  # nothing recorded: Twilio goes on to here
         elif isinstance(last, Ask | Prompt):
-            action = f"{self.base}/gather?n={turn}"
+            action = f"{self.base}/gather?n={next_turn}"
             self._say(self._gather(twiml, last, language, action), said)
             twiml.redirect(action, method="POST")  # no answer: Twilio goes on to here
         else:

@@ -87,6 +87,13 @@ class Settings(BaseSettings):
     # joins at most 1,600 characters, Telegram 4,096; beyond, the resident is told the limit.
     max_text_length: dict[str, int] = {"sms": 1600, "telegram": 4096, "voice": 1000}
     webhook_max_bytes: int = 256 * 1024  # a larger body gets 413, unread
+    # Per participant and per sending address; the first message over a limit is answered
+    # politely, the next ones are logged and not answered. STOP always passes.
+    messages_per_minute: int = 20
+    messages_per_day: int = 500
+    ideas_per_day: int = 10
+    # Phone numbers answered: E.164 prefixes (a reply abroad costs real money: SMS pumping).
+    country_codes: list[str] = ["+33"]
 
     # "production" refuses to start with a default, empty or short secret.
     env: Literal["development", "production"] = "development"

@@ -15,6 +15,7 @@ import uvicorn
 from bot import worker
 from bot.broadcast_command import main as broadcast_main
 from bot.chat import main as chat_main
+from bot.purge import purge, purge_report
 from bot.settings import InsecureSettings, Settings
 
 
@@ -54,6 +55,10 @@ def main(argv: list[str] | None = None) -> None:
     box.add_argument("ids", nargs="*", help="dead letters to retry (see `parlons outbox dead`)")
     box.add_argument("--all", action="store_true", help="retry every dead letter")
 
+    commands.add_parser(
+        "purge", help="after the consultation: delete sessions, addresses, dead letters, recordings"
+    )
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
@@ -73,6 +78,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.action == "retry" and not (args.ids or args.all):
             parser.error("outbox retry: name the dead letters, or --all")
         asyncio.run(worker.outbox(settings, args.action, args.ids))
+    elif args.command == "purge":
+        print(purge_report(asyncio.run(purge(settings))))
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:

@@ -130,7 +130,8 @@ class Runtime:
             else:
                 session = Session(stopped=await self.optouts.is_opted_out(ref))
             standing = await self.abuse.standing(ref, self.pseudonyms.ref(inbound.address))
-            if standing.over and not self._always_heard(session, inbound.event):
+            language = session.language or self._default_language
+            if standing.over and not self.always_heard(inbound.event, language):
                 outcome = self._slow_down(session, standing, ref, inbound.channel)
                 state.save(session.to_bytes(), replay.encode(outcome))
                 return outcome
@@ -160,11 +161,11 @@ class Runtime:
         )
         return outcome
 
-    def _always_heard(self, session: Session, event: Event) -> bool:
+    def always_heard(self, event: Event, language: str | None = None) -> bool:
         """STOP (honoured at once) and a disclosed danger pass every limit."""
         if not isinstance(event, Text):
             return False
-        text, language = event.text, session.language or self._default_language
+        text, language = event.text, language or self._default_language
         stop = understand(text, language, self._languages).intent is Intent.STOP
         return stop or discloses_danger(text, language, self._languages)
 

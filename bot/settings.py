@@ -94,6 +94,14 @@ class Settings(BaseSettings):
     ideas_per_day: int = 10
     # Phone numbers answered: E.164 prefixes (a reply abroad costs real money: SMS pumping).
     country_codes: list[str] = ["+33"]
+    # Faults: a turn that fails or outlasts the deadline (Twilio waits 15 s) is held on local
+    # disk and the resident told so; held messages are taken again every few seconds.
+    turn_deadline_seconds: float = 10
+    held_dir: Path = Path("var/held")
+    held_retry_seconds: float = 5
+    # `parlons purge` deletes sessions, contact addresses, dead letters, held messages and
+    # recordings this long after the consultation closes.
+    purge_after_days: float = 90
 
     # "production" refuses to start with a default, empty or short secret.
     env: Literal["development", "production"] = "development"

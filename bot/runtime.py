@@ -23,6 +23,7 @@ from bot.identity import Pseudonyms
 from bot.language_id import guess_language
 from bot.optouts import OptOuts
 from bot.stores import TurnState, TurnStore
+from channels import voice
 from channels.base import Inbound, Outcome
 from dialogs import (
     CastBallot,
@@ -137,18 +138,21 @@ class Runtime:
                 return outcome
             event = self._with_language_hint(session, inbound.event)
             await self._top_up(session, ref)  # even when stopped: START resumes at once
-            context = await self._context(session, inbound.channel, standing.ideas_closed)
+            context = await self._context(session, inbound, standing.ideas_closed)
             turn = step(session, event, context)
             queued_for = session.language or self._default_language
-            if session.stage is Stage.NEW and turn.session.language != queued_for:
-                # The first message chose the language: queue that language's proposals first.
+            chosen = turn.session.language or self._default_language
+            if session.stage in (Stage.NEW, Stage.LANGUAGE) and chosen != queued_for:
+                # The language was just chosen: queue that language's proposals first.
                 # The dialog is pure, so taking the step again costs nothing but the query.
-                session.language, session.queue = turn.session.language, []
-                await self._top_up(session, ref)
-                context = await self._context(session, inbound.channel, standing.ideas_closed)
+                session.queue = []
+                await self._top_up(session, ref, chosen)
+                context = await self._context(session, inbound, standing.ideas_closed)
                 turn = step(session, event, context)
             await self._perform(turn, ref, inbound, state)
-            outcome = Outcome(turn.replies, turn.session.language or self._default_language)
+            outcome = Outcome(
+                turn.replies, turn.session.language or self._default_language, turn.stale
+            )
             state.save(turn.session.to_bytes(), replay.encode(outcome))
         if any(isinstance(e, SubmitIdea) and "safeguarding" not in e.flags for e in turn.effects):
             await self.abuse.idea_sent(ref)
@@ -190,17 +194,17 @@ class Runtime:
     def _default_language(self) -> str:
         return self.consultation.default_language
 
-    async def _top_up(self, session: Session, ref: str) -> None:
+    async def _top_up(self, session: Session, ref: str, language: str | None = None) -> None:
         if len(session.queue) >= QUEUE_LOW:
             return
         held = session.wanted_ids()
-        fresh = await self.api.next_proposals(
-            ref, session.language or self._default_language, QUEUE_SIZE - len(session.queue), held
-        )
+        language = language or session.language or self._default_language
+        fresh = await self.api.next_proposals(ref, language, QUEUE_SIZE - len(session.queue), held)
         self._remember(fresh)
         session.queue.extend(p.id for p in fresh)
 
-    async def _context(self, session: Session, channel: str, ideas_closed: bool) -> Context:
+    async def _context(self, session: Session, inbound: Inbound, ideas_closed: bool) -> Context:
+        channel = inbound.channel
         missing = [i for i in session.wanted_ids() if i not in self._proposals]
         if missing:
             # Proposals queued before a restart: fetch their text. One that is no longer
@@ -224,6 +228,8 @@ class Runtime:
             districts=self._districts,
             idea_max_length=c.details.get("idea_max_length", 200),
             qualify=channel in self.qualify_channels,
+            reachable=inbound.reachable,
+            spoken=channel == voice.CHANNEL,
             text_max_length=self.text_limits.get(channel, TEXT_MAX_LENGTH),
             ideas_closed=ideas_closed,
         )

@@ -52,7 +52,17 @@ class Media:
     """A picture, a video or a sticker with no text: we can only read words."""
 
 
-Event = Text | Press | Media
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The resident opened the conversation without a word yet: a phone call answered."""
+
+
+@dataclass(frozen=True, slots=True)
+class HungUp:
+    """The resident left (a call ended): nothing is said back."""
+
+
+Event = Text | Press | Media | Opened | HungUp
 
 
 # --- Replies: what the resident is told --------------------------------------------------
@@ -94,9 +104,13 @@ class Ask:
 
 @dataclass(frozen=True, slots=True)
 class Prompt:
-    """A question whose answer is free text (or speech): the resident's own idea."""
+    """A question whose answer is free text (or speech): the resident's own idea.
+
+    `record` asks a spoken channel to keep a recording of the answer rather than recognise it
+    (recognition failed once): a moderator will listen to it."""
 
     text: str
+    record: bool = False
 
 
 Reply = Say | Ask | Prompt
@@ -223,6 +237,8 @@ class Context:
     text_max_length: int = TEXT_MAX_LENGTH  # a longer message is not read
     ideas_closed: bool = False  # the resident sent the most ideas we take in a day
     qualify: bool = False  # ask "a favourite / realistic / platitude" after a vote
+    spoken: bool = False  # the resident hears us (a phone call): say, don't write
+    reachable: bool = True  # we could write to them later (not at a mediator's shared tablet)
 
     def in_language(self, texts: Mapping[str, str], language: str) -> str:
         """A consultation text in `language`, else in the default language, else nothing."""
@@ -237,3 +253,4 @@ class Turn:
     session: Session
     replies: tuple[Reply, ...] = ()
     effects: tuple[Effect, ...] = ()
+    stale: bool = False  # a button of a question already answered: nothing was taken

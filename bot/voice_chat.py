@@ -14,7 +14,7 @@ from typing import TextIO
 from bot import services
 from channels import voice
 
-SIMULATED_NUMBER = "+10000000000"  # not a real number: the simulator's caller
+SIMULATED_NUMBER = "+33639989998"  # ARCEP keeps +33 6 39 98 for fiction: no resident
 TYPED_RECORDING = "https://recording.invalid/typed-in-parlons-chat"
 
 

@@ -77,7 +77,10 @@ def parse(form: Mapping[str, str], turn: str) -> Inbound:
             event = HungUp()
         case _:
             event = answer_of(form)
-    return Inbound(CHANNEL, f"{form['CallSid']}:{turn}", caller_address(form), event)
+    address = caller_address(form)
+    # A withheld number cannot be called or written to later: never asked to hear back.
+    reachable = address.startswith("tel:")
+    return Inbound(CHANNEL, f"{form['CallSid']}:{turn}", address, event, reachable)
 
 
 # --- rendering --------------------------------------------------------------------------------

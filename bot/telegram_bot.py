@@ -91,6 +91,7 @@ class TelegramUpdates:
         if arrival.pressed is not None:
             await settle(self.bot, arrival.chat_id, arrival.pressed, chosen=not outcome.stale)
         await send(self.bot, arrival.chat_id, outcome)
+        await self.desk.after(arrival, outcome)
 
     async def _follow_link(self, arrival: Arrival) -> Arrival:
         """`/start <payload>`: a language code presets the language; a centre's code credits

@@ -322,7 +322,7 @@ def _answer_idea_confirm(
         thanks = t.gettext(
             "Thank you! A moderator will read your idea, then it will be shown to other residents."
         )
-        if "h" not in s.offered:  # the moment they care most about what becomes of it
+        if _may_ask_hear_back(s, ctx):  # the moment they care most about what becomes of it
             return _ask_hear_back(s, ctx, [Say(thanks)], (idea,))
         return _carry_on(s, ctx, [Say(thanks)], (idea,))
     if choice == "rewrite":
@@ -539,7 +539,7 @@ def _carry_on(
         s.offered += "p"
         s.stage = Stage.DISTRICT
         return Turn(s, (*replies, p.district_question(s, ctx)), effects)
-    if s.answered >= HEAR_BACK_AFTER and "h" not in s.offered:
+    if s.answered >= HEAR_BACK_AFTER and _may_ask_hear_back(s, ctx):
         return _ask_hear_back(s, ctx, replies, effects)
     # A queued proposal may have been withdrawn since: pass over what we cannot show.
     while s.queue and s.current is None:
@@ -554,9 +554,14 @@ def _carry_on(
         s.offered += "i"
         s.stage = Stage.IDEA_OFFERED
         return Turn(s, (*replies, p.all_seen(t), p.idea_offer(t, ctx.spoken)), effects)
-    if "h" not in s.offered:
+    if _may_ask_hear_back(s, ctx):
         return _ask_hear_back(s, ctx, [*replies, p.all_seen(t)], effects)
     return Turn(s, (*replies, p.all_seen(t)), effects)
+
+
+def _may_ask_hear_back(s: Session, ctx: Context) -> bool:
+    """Asked once, and never at a shared tablet: the next resident would be the one told."""
+    return "h" not in s.offered and ctx.reachable
 
 
 def _ask_hear_back(

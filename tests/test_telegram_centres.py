@@ -163,7 +163,7 @@ def test_a_resident_who_said_stop_at_the_tablet_is_not_taken_back(
     tablet.start(mediator_link(parlons))
     tablet.say("➕ Nouvelle personne")
     tablet.press("Français")
-    tablet.say("STOP")
+    assert "Personne suivante ?" in texts(tablet.say("STOP"))
     tablet.say("➕ Nouvelle personne")
     assert [b["text"] for b in tablet.say("👥 Changer de personne")[-1].buttons] == ["Personne 2"]
 

@@ -27,6 +27,7 @@ from dialogs.vocabulary import (
     OptOut,
     Phase,
     Press,
+    Prompt,
     Reply,
     Say,
     SetProfile,
@@ -65,6 +66,10 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
     heard = understand(text, p.language_of(s, ctx), ctx.languages)
 
     if s.stopped:
+        if isinstance(event, Opened):  # a call is not a message we send: say how to come back
+            # Translators: said on the phone; name one of your words for START (keywords).
+            again = p.tr(s, ctx).gettext("You asked us to stop. To take part again, say START.")
+            return Turn(s, (Prompt(again),))
         if heard.intent is not Intent.START:
             return Turn(s)  # STOP means silence until START, whatever is sent
         s.stopped = False
@@ -346,6 +351,12 @@ def _is_idea(event: Event) -> bool:
 def _read_back(s: Session, ctx: Context, event: Text) -> Turn:
     t = p.tr(s, ctx)
     idea = " ".join(event.text.split())
+    if ctx.ideas_closed:
+        enough = t.gettext(
+            "Thank you for your ideas! That is the most we take from one person in a day. "
+            "Please send the next ones tomorrow."
+        )
+        return _carry_on(s, ctx, [Say(enough)])
     if not event.audio and not any(c.isalnum() for c in idea):
         # Nothing but invisible characters, punctuation or emoji: no idea to read back.
         s.stage = Stage.IDEA_WRITING

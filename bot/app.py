@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
     app.include_router(metrics.router(parlons.outbox_depth))
-    app.middleware("http")(metrics.time_webhooks)
+    app.add_middleware(metrics.WebhookTimer)
     web.mount(app, parlons)
     return app
 

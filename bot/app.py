@@ -43,8 +43,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.parlons = parlons
     app.add_middleware(BodyLimit, max_bytes=settings.webhook_max_bytes)
-    if parlons.api_state is not None:
-        attach(app, parlons.api_state)
     handle = parlons.runtime.handle
     signature = TwilioSignature(secret(settings.twilio_auth_token), settings.public_url)
     app.include_router(sms.router(handle, signature, settings.sms_plain_languages))
@@ -55,6 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(
         voice.router(handle, signature, voice.VoiceRenderer(voices, settings.public_url))
     )
+    # Routes are matched in order: the webhooks (every resident's message) before the API's
+    # thirty-odd routes, which cost every webhook a match each when they came first.
+    if parlons.api_state is not None:
+        attach(app, parlons.api_state)
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
     app.include_router(metrics.router(parlons.outbox_depth))

@@ -179,6 +179,12 @@ class Run:
     def rate(self) -> float:
         return self.answered / self.seconds
 
+    @property
+    def cpu_per_turn(self) -> float:
+        """Seconds of the server's CPU a turn: unlike turns per second, it hardly depends on
+        what else the machine runs."""
+        return self.server_cpu / max(self.answered, 1)
+
 
 def drive(url: str, directory: Path, connections: int, seconds: float, cycle: bool) -> dict:
     """Run wrk against `url` with the requests in `directory`; its results and CPU seconds."""
@@ -385,10 +391,10 @@ def check_one_conversation(port: int, signer: Signer) -> None:
 def table(runs: list[tuple[Run, Run]]) -> str:
     """One row a run, each beside the floor measured with as many workers."""
     rows = [
-        "| run | workers | turns/s | per worker | of floor | p50 ms | p99 ms | max ms "
-        "| errors | ballots acked / stored | ideas acked / stored | CPU ms/turn "
+        "| run | workers | turns/s | per worker | of floor | of floor, CPU | p50 ms | p99 ms "
+        "| max ms | errors | ballots acked / stored | ideas acked / stored | CPU ms/turn "
         "| Redis trips/turn | wrk CPU |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run, floor in runs:
         acked = f"{run.votes_acked} / {run.votes_stored}" if run.votes_acked is not None else "-"
@@ -399,9 +405,10 @@ def table(runs: list[tuple[Run, Run]]) -> str:
             trips = "{:.2f} ({:.1f} commands)".format(*per_turn)
         rows.append(
             f"| {run.name} | {run.workers} | {run.rate:,.0f} | {run.rate / run.workers:,.0f} "
-            f"| {run.rate / floor.rate:.0%} | {run.p50_ms:.1f} | {run.p99_ms:.1f} "
+            f"| {run.rate / floor.rate:.0%} | {floor.cpu_per_turn / run.cpu_per_turn:.0%} "
+            f"| {run.p50_ms:.1f} | {run.p99_ms:.1f} "
             f"| {run.max_ms:.0f} | {run.errors} | {acked} | {ideas} "
-            f"| {1000 * run.server_cpu / max(run.answered, 1):.2f} | {trips} "
+            f"| {1000 * run.cpu_per_turn:.2f} | {trips} "
             f"| {run.wrk_cpu / run.seconds:.0%} of a core |"
         )
     return "\n".join(rows)

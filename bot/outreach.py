@@ -68,7 +68,8 @@ async def outreach(
 async def broadcast(settings: Settings, path: Path, dry_run: bool) -> None:
     spec = read_broadcast(path)
     async with outreach(settings) as (parlons, contacts, courier):
-        job = Broadcast(spec, contacts, courier, parlons.runtime.consultation.default_language)
+        default = parlons.runtime.consultation.default_language
+        job = Broadcast(spec, contacts, courier, default, parlons.runtime.questions)
         plan = await job.plan()
         print(f'Broadcast "{spec.name}"\n{plan.table()}')
         if dry_run:

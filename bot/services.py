@@ -17,6 +17,7 @@ from api.schemas import ConsultationSpec
 from bot.api_client import ApiClient, HttpApiClient, InProcessApiClient
 from bot.contacts import Contacts
 from bot.identity import Pseudonyms
+from bot.open_questions import OpenQuestions
 from bot.optouts import OptOuts
 from bot.redact import redact_secrets
 from bot.runtime import Runtime
@@ -83,6 +84,7 @@ def build(settings: Settings) -> Services:
         qualify_channels=frozenset(settings.qualify_channels),
         text_limits=settings.max_text_length,
         contacts=Contacts(db.sessionmaker(engine), settings.contact_key.get_secret_value()),
+        questions=OpenQuestions(db.sessionmaker(engine)),
     )
     return Services(settings, spec, api_state, engine, client, runtime, redis)
 

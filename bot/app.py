@@ -11,10 +11,10 @@ from fastapi import FastAPI
 from api import db
 from api.app import attach, create_api
 from api.loader import read_consultation
-from bot import delivery, health, metrics, services, web
+from bot import delivery, health, metrics, services, telegram_bot, web
 from bot.body_limit import BodyLimit
 from bot.settings import Settings, secret
-from channels import sms, voice
+from channels import sms, telegram, voice
 from channels.twilio_signature import TwilioSignature
 from channels.voices import Voices
 
@@ -22,13 +22,18 @@ from channels.voices import Voices
 def create_app(settings: Settings | None = None) -> FastAPI:
     parlons = services.build(settings or Settings())
     settings = parlons.settings
+    updates = telegram_bot.build(parlons)  # None without a bot token
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await parlons.start()
+        if updates is not None and settings.telegram_polling:
+            updates.start_polling()
         try:
             yield
         finally:
+            if updates is not None:
+                await updates.stop()
             await parlons.stop()
 
     app = FastAPI(
@@ -43,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handle = parlons.runtime.handle
     signature = TwilioSignature(secret(settings.twilio_auth_token), settings.public_url)
     app.include_router(sms.router(handle, signature, settings.sms_plain_languages))
+    app.include_router(telegram.router(updates, secret(settings.telegram_secret)))
     app.include_router(delivery.router(signature, db.sessionmaker(parlons.engine)))
     spec = parlons.consultation  # each language's Twilio voice: the file's `voice:` block
     voices = Voices(spec.languages, spec.details().get("voice"))

@@ -129,7 +129,7 @@ class Runtime:
                 await self._open_question(session, ref)
             event = self._with_language_hint(session, inbound.event)
             await self._top_up(session, ref)  # even when stopped: START resumes at once
-            turn = step(session, event, await self._context(session, inbound.channel))
+            turn = step(session, event, await self._context(session, inbound))
             queued_for = session.language or self._default_language
             chosen = turn.session.language or self._default_language
             if session.stage in (Stage.NEW, Stage.LANGUAGE) and chosen != queued_for:
@@ -137,9 +137,11 @@ class Runtime:
                 # The dialog is pure, so taking the step again costs nothing but the query.
                 session.queue = []
                 await self._top_up(session, ref, chosen)
-                turn = step(session, event, await self._context(session, inbound.channel))
+                turn = step(session, event, await self._context(session, inbound))
             await self._perform(turn, ref, inbound, state)
-            outcome = Outcome(turn.replies, turn.session.language or self._default_language)
+            outcome = Outcome(
+                turn.replies, turn.session.language or self._default_language, turn.stale
+            )
             state.save(turn.session.to_bytes(), replay.encode(outcome))
         log.info(
             "turn ref=%s channel=%s replies=%d effects=%s",
@@ -171,7 +173,8 @@ class Runtime:
         self._remember(fresh)
         session.queue.extend(p.id for p in fresh)
 
-    async def _context(self, session: Session, channel: str) -> Context:
+    async def _context(self, session: Session, inbound: Inbound) -> Context:
+        channel = inbound.channel
         missing = [i for i in session.wanted_ids() if i not in self._proposals]
         if missing:
             # Proposals queued before a restart: fetch their text. One that is no longer
@@ -195,6 +198,7 @@ class Runtime:
             districts=self._districts,
             idea_max_length=c.details.get("idea_max_length", 200),
             qualify=channel in self.qualify_channels,
+            reachable=inbound.reachable,
             spoken=channel == voice.CHANNEL,
             text_max_length=self.text_limits.get(channel, TEXT_MAX_LENGTH),
         )

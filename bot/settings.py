@@ -68,8 +68,13 @@ class Settings(BaseSettings):
     # from the pseudonym key, so every worker agrees), and how long a sign-in lasts.
     web_secret: SecretStr | None = None
     web_session_hours: float = 8
+    # Telegram (docs/telegram.md): the Bot API's base URL (tests point it at a fake), the
+    # webhook's secret, the bot's @username for the deep links handed out, and polling
+    # instead of the webhook for local use (`parlons serve --telegram-polling`).
     telegram_api_url: str = "https://api.telegram.org"
     telegram_secret: SecretStr | None = None
+    telegram_bot_username: str | None = None
+    telegram_polling: bool = False
 
     twilio_auth_token: SecretStr | None = Field(
         None, validation_alias=_own_name("TWILIO_AUTH_TOKEN")

@@ -79,3 +79,17 @@ def test_anything_but_a_score_drops_the_question_and_is_read_as_usual() -> None:
         assert turn.session.evaluating is None
     (vote,) = run(Session(language="fr", stage=Stage.VOTING, current=7, queue=[9]), "1")
     assert vote.effects[0].proposal_id == 7  # and without a question, 1 is a vote
+
+
+def test_never_asked_at_a_shared_tablet() -> None:
+    """The next resident at a mediator's tablet would be the one we wrote to."""
+    tablet = replace(CTX, reachable=False)
+    session = Session(queue=[7, 9])
+    turns = []
+    for text in ("Bonjour", "Il faut des toilettes publiques au parc", "1", "1", "1", "2"):
+        turn = step(session, Text(text), tablet)
+        turns.append(turn)
+        session = turn.session
+    assert turns[2].effects == (SubmitIdea("Il faut des toilettes publiques au parc", "fr"),)
+    assert not any(_asked(t) for t in turns)
+    assert all(t.session.stage is not Stage.HEAR_BACK for t in turns)

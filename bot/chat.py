@@ -16,7 +16,7 @@ from bot.settings import Settings
 from channels import sms
 from channels.sms_cost import cost
 
-SIMULATED_NUMBER = "+10000000000"  # not a real number: the simulator's resident
+SIMULATED_NUMBER = "+33639989999"  # ARCEP keeps +33 6 39 98 for fiction: no resident
 
 
 async def chat(settings: Settings, keep: bool, lines: TextIO, out: TextIO) -> None:

@@ -15,6 +15,7 @@ import uvicorn
 from bot import centres_cli, telegram_bot, worker
 from bot.chat import main as chat_main
 from bot.outreach import main_broadcast, main_notices
+from bot.purge import purge, purge_report
 from bot.settings import InsecureSettings, Settings
 
 
@@ -68,6 +69,9 @@ def main(argv: list[str] | None = None) -> None:
 
     centres_cli.add_commands(commands)
     commands.add_parser(
+        "purge", help="after the consultation: delete sessions, addresses, dead letters, recordings"
+    )
+    commands.add_parser(
         "telegram-webhook", help="point the Telegram bot at {PARLONS_PUBLIC_URL}/webhooks/telegram"
     )
 
@@ -98,6 +102,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.action == "retry" and not (args.ids or args.all):
             parser.error("outbox retry: name the dead letters, or --all")
         asyncio.run(worker.outbox(settings, args.action, args.ids))
+    elif args.command == "purge":
+        print(purge_report(asyncio.run(purge(settings))))
     elif args.command == "telegram-webhook":
         print(f"Telegram will post updates to {asyncio.run(telegram_bot.point_webhook(settings))}")
     elif args.command in ("centre", "centres", "mediator"):

@@ -14,6 +14,7 @@ from api.app import MIGRATIONS as API_MIGRATIONS
 from api.app import ApiState, build_state
 from api.loader import read_consultation
 from api.schemas import ConsultationSpec
+from bot.abuse import Limits
 from bot.api_client import ApiClient, HttpApiClient, InProcessApiClient
 from bot.contacts import Contacts
 from bot.identity import Pseudonyms
@@ -82,6 +83,12 @@ def build(settings: Settings) -> Services:
         pseudonyms=Pseudonyms(settings.pseudonym_key.get_secret_value()),
         qualify_channels=frozenset(settings.qualify_channels),
         text_limits=settings.max_text_length,
+        limits=Limits(
+            settings.messages_per_minute,
+            settings.messages_per_day,
+            settings.ideas_per_day,
+            tuple(settings.country_codes),
+        ),
         contacts=Contacts(db.sessionmaker(engine), settings.contact_key.get_secret_value()),
     )
     return Services(settings, spec, api_state, engine, client, runtime, redis)

@@ -346,6 +346,12 @@ def _is_idea(event: Event) -> bool:
 def _read_back(s: Session, ctx: Context, event: Text) -> Turn:
     t = p.tr(s, ctx)
     idea = " ".join(event.text.split())
+    if ctx.ideas_closed:
+        enough = t.gettext(
+            "Thank you for your ideas! That is the most we take from one person in a day. "
+            "Please send the next ones tomorrow."
+        )
+        return _carry_on(s, ctx, [Say(enough)])
     if not event.audio and not any(c.isalnum() for c in idea):
         # Nothing but invisible characters, punctuation or emoji: no idea to read back.
         s.stage = Stage.IDEA_WRITING

@@ -22,6 +22,7 @@ from bot.models import Brought, Centre, CentreLink
 
 CENTRE = "centre"
 MEDIATOR = "mediator"
+KIOSK = "kiosk"  # secret: opens the centre's kiosk page (bot/web/kiosk.py) on its tablet
 # Telegram's deep-link payloads: up to 64 of A-Z a-z 0-9 _ -. Centre codes have no "_", so
 # they never look like a mediator's code.
 CODE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -83,11 +84,16 @@ class Centres:
         return await self.get(code)
 
     async def add_mediator_link(self, centre: str) -> str:
-        code = f"m_{secrets.token_urlsafe(12)}"  # 16 characters, 96 bits: not to be guessed
+        return await self.add_secret_link(centre, MEDIATOR)
+
+    async def add_secret_link(self, centre: str, kind: str) -> str:
+        """A mediator's or a kiosk's link: whoever has it acts for the centre."""
+        # 16 characters, 96 bits: not to be guessed.
+        code = f"{kind[0]}_{secrets.token_urlsafe(12)}"
         async with self._sessions.begin() as db:
             if await db.get(Centre, centre) is None:
                 raise CentreError(f"no centre {centre!r}")
-            db.add(CentreLink(code=code, centre=centre, kind=MEDIATOR))
+            db.add(CentreLink(code=code, centre=centre, kind=kind))
         return code
 
     async def revoke(self, code: str) -> None:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import uvicorn
 
-from bot import centres_cli, worker
+from bot import centres_cli, telegram_bot, worker
 from bot.chat import main as chat_main
 from bot.outreach import main_broadcast, main_notices
+from bot.purge import purge, purge_report
 from bot.settings import InsecureSettings, Settings
 
 
@@ -43,6 +44,12 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="record the votes in the configured database (default: a throwaway one)",
     )
+    chat.add_argument(
+        "--channel",
+        choices=["sms", "voice"],
+        default="sms",
+        help="voice: a phone call (prints what would be said; type digits or words)",
+    )
 
     broadcast = commands.add_parser(
         "broadcast", help="send a message to every resident who asked to hear back"
@@ -67,6 +74,12 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     centres_cli.add_commands(commands)
+    commands.add_parser(
+        "purge", help="after the consultation: delete sessions, addresses, dead letters, recordings"
+    )
+    commands.add_parser(
+        "telegram-webhook", help="point the Telegram bot at {PARLONS_PUBLIC_URL}/webhooks/telegram"
+    )
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -84,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
         _serve(settings, args)
     elif args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)  # the conversation, not the logs
-        chat_main(settings, args.keep)
+        chat_main(settings, args.keep, args.channel)
     elif args.command == "broadcast":
         main_broadcast(settings, args.file, args.dry_run)
     elif args.command == "notices":
@@ -95,6 +108,10 @@ def main(argv: list[str] | None = None) -> None:
         if args.action == "retry" and not (args.ids or args.all):
             parser.error("outbox retry: name the dead letters, or --all")
         asyncio.run(worker.outbox(settings, args.action, args.ids))
+    elif args.command == "purge":
+        print(purge_report(asyncio.run(purge(settings))))
+    elif args.command == "telegram-webhook":
+        print(f"Telegram will post updates to {asyncio.run(telegram_bot.point_webhook(settings))}")
     elif args.command in ("centre", "centres", "mediator"):
         logging.getLogger().setLevel(logging.WARNING)
         centres_cli.run(args, settings)

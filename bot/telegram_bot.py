@@ -36,7 +36,8 @@ POLL_SECONDS = 25
 
 def make_bot(settings: Settings) -> ExtBot | None:
     """The Bot API client, or None without a token. Telegram allows about 30 messages a
-    second in all and one a second per chat: the rate limiter spaces them and retries on 429."""
+    second in all and 20 a minute in a group: the rate limiter spaces them (a private chat's
+    few replies to one message go at once), and a 429 is waited out and retried."""
     token = secret(settings.telegram_bot_token)
     if not token:
         return None
@@ -91,6 +92,7 @@ class TelegramUpdates:
         if arrival.pressed is not None:
             await settle(self.bot, arrival.chat_id, arrival.pressed, chosen=not outcome.stale)
         await send(self.bot, arrival.chat_id, outcome)
+        await self.desk.after(arrival, outcome)
 
     async def _follow_link(self, arrival: Arrival) -> Arrival:
         """`/start <payload>`: a language code presets the language; a centre's code credits
@@ -143,6 +145,13 @@ class TelegramUpdates:
                     log.exception("Telegram update %d not answered", update.update_id)
 
 
-async def set_webhook(bot: ExtBot, url: str, secret_token: str) -> None:
-    """Point Telegram at our webhook, with the secret it will send back on every request."""
-    await bot.set_webhook(url, secret_token=secret_token, allowed_updates=ALLOWED_UPDATES)
+async def point_webhook(settings: Settings) -> str:
+    """`parlons telegram-webhook`: tell Telegram where our webhook is, with the secret it
+    must send back on every request. Returns the URL."""
+    bot, secret_token = make_bot(settings), secret(settings.telegram_secret)
+    if bot is None or not secret_token:
+        raise SystemExit("parlons: set TELEGRAM_BOT_TOKEN and PARLONS_TELEGRAM_SECRET first")
+    url = f"{settings.public_url.rstrip('/')}/webhooks/telegram"
+    async with bot:
+        await bot.set_webhook(url, secret_token=secret_token, allowed_updates=ALLOWED_UPDATES)
+    return url

@@ -20,9 +20,10 @@ from api.schemas import ProfileIn
 from bot.centres import MEDIATOR, Centres
 from bot.models import DeskResident, Mediator
 from bot.runtime import Runtime
+from channels.base import Outcome
 from channels.telegram import START, Arrival
 from channels.telegram_replies import messages, plain, send_messages, settle
-from dialogs import Ask, Option, Press, Text
+from dialogs import Ask, Option, Press, Prompt, Text
 from dialogs.i18n import translator
 
 MEDIATOR_PREFIX = "m_"
@@ -176,6 +177,21 @@ class Desk:
         # "Welcome back! You have answered 3 proposals." and their question again.
         return _readdressed(arrival, resident, Text(START))
 
+    async def after(self, arrival: Arrival, outcome: Outcome) -> None:
+        """When the resident at the tablet has nothing left to answer (every proposal seen,
+        STOP...), the mediator is asked for the next person."""
+        if arrival.inbound.reachable or any(isinstance(r, Ask | Prompt) for r in outcome.replies):
+            return
+        # A private chat's id is its user's: the mediator's own address.
+        mediator_ref = self.runtime.pseudonyms.ref(f"telegram:{arrival.chat_id}")
+        async with self._sessions() as db:
+            mediator = await db.get(Mediator, mediator_ref)
+        if mediator is not None:
+            t = translator(mediator.language)
+            done = t.gettext('That is all for this person. Next person? Press "New person".')
+            next_one = plain(done, self._keyboard(mediator.language))
+            await send_messages(self.bot, arrival.chat_id, [next_one])
+
     async def _current(self, mediator: Mediator) -> DeskResident | None:
         if mediator.current is None:
             return None
@@ -208,8 +224,9 @@ def _address(resident: DeskResident) -> str:
 def _readdressed(arrival: Arrival, resident: DeskResident, event: Text | None = None) -> Arrival:
     """The arrival as the resident's own; with `event`, as said in their name by the desk
     (whose button, if one was pressed, the desk has answered already)."""
+    address = _address(resident)
     if event is None:
-        inbound = replace(arrival.inbound, address=_address(resident))
+        inbound = replace(arrival.inbound, address=address, reachable=False)
         return replace(arrival, inbound=inbound)
-    inbound = replace(arrival.inbound, address=_address(resident), event=event)
+    inbound = replace(arrival.inbound, address=address, event=event, reachable=False)
     return replace(arrival, inbound=inbound, start=None, pressed=None)

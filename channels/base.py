@@ -20,6 +20,7 @@ class Inbound:
     message_id: str
     address: str
     event: Event
+    reachable: bool = True  # we could write to them later (not a resident at a shared tablet)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from dialogs.vocabulary import (
     Context,
     Effect,
     Erase,
+    Evaluate,
     Event,
     HearBack,
     HungUp,
@@ -27,6 +28,7 @@ from dialogs.vocabulary import (
     OptOut,
     Phase,
     Press,
+    Prompt,
     Reply,
     Say,
     SetProfile,
@@ -65,6 +67,10 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
     heard = understand(text, p.language_of(s, ctx), ctx.languages)
 
     if s.stopped:
+        if isinstance(event, Opened):  # a call is not a message we send: say how to come back
+            # Translators: said on the phone; name one of your words for START (keywords).
+            again = p.tr(s, ctx).gettext("You asked us to stop. To take part again, say START.")
+            return Turn(s, (Prompt(again),))
         if heard.intent is not Intent.START:
             return Turn(s)  # STOP means silence until START, whatever is sent
         s.stopped = False
@@ -87,6 +93,8 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
         ) % {"length": len(text), "limit": ctx.text_max_length}
         return Turn(s, (Say(too_long),))
 
+    if s.evaluating and (turn := _answer_evaluation(s, ctx, heard)) is not None:
+        return turn  # before the calendar: the process is evaluated once it has closed
     if s.stage is Stage.NEW:
         _choose_language(s, ctx, event, heard)
     if ctx.phase is not Phase.OPEN:
@@ -112,6 +120,17 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
     if heard.intent is Intent.NUMBER and heard.number == 0 and not _has_option_zero(s, ctx):
         return Turn(s, tuple(_again(s, ctx)))  # 0: hear (or read) the question again
     return ANSWERS.get(s.stage, _answer_done)(s, ctx, event, heard, paused)
+
+
+def _answer_evaluation(s: Session, ctx: Context, heard: Understood) -> Turn | None:
+    """A score from 1 to 5 answers the question a broadcast asked; anything else drops it, and
+    the message is read as it would have been."""
+    question, s.evaluating = s.evaluating, None
+    if question is None or heard.intent is not Intent.NUMBER or heard.number not in p.SCORES:
+        return None
+    thanks = Say(p.tr(s, ctx).gettext("Thank you for your answer."))
+    again = _again(s, ctx) if ctx.phase is Phase.OPEN else []
+    return Turn(s, (thanks, *again), (Evaluate(question, heard.number),))
 
 
 # --- first contact ---------------------------------------------------------------------------
@@ -322,7 +341,7 @@ def _answer_idea_confirm(
         thanks = t.gettext(
             "Thank you! A moderator will read your idea, then it will be shown to other residents."
         )
-        if "h" not in s.offered:  # the moment they care most about what becomes of it
+        if _may_ask_hear_back(s, ctx):  # the moment they care most about what becomes of it
             return _ask_hear_back(s, ctx, [Say(thanks)], (idea,))
         return _carry_on(s, ctx, [Say(thanks)], (idea,))
     if choice == "rewrite":
@@ -346,6 +365,12 @@ def _is_idea(event: Event) -> bool:
 def _read_back(s: Session, ctx: Context, event: Text) -> Turn:
     t = p.tr(s, ctx)
     idea = " ".join(event.text.split())
+    if ctx.ideas_closed:
+        enough = t.gettext(
+            "Thank you for your ideas! That is the most we take from one person in a day. "
+            "Please send the next ones tomorrow."
+        )
+        return _carry_on(s, ctx, [Say(enough)])
     if not event.audio and not any(c.isalnum() for c in idea):
         # Nothing but invisible characters, punctuation or emoji: no idea to read back.
         s.stage = Stage.IDEA_WRITING
@@ -539,7 +564,7 @@ def _carry_on(
         s.offered += "p"
         s.stage = Stage.DISTRICT
         return Turn(s, (*replies, p.district_question(s, ctx)), effects)
-    if s.answered >= HEAR_BACK_AFTER and "h" not in s.offered:
+    if s.answered >= HEAR_BACK_AFTER and _may_ask_hear_back(s, ctx):
         return _ask_hear_back(s, ctx, replies, effects)
     # A queued proposal may have been withdrawn since: pass over what we cannot show.
     while s.queue and s.current is None:
@@ -554,9 +579,14 @@ def _carry_on(
         s.offered += "i"
         s.stage = Stage.IDEA_OFFERED
         return Turn(s, (*replies, p.all_seen(t), p.idea_offer(t, ctx.spoken)), effects)
-    if "h" not in s.offered:
+    if _may_ask_hear_back(s, ctx):
         return _ask_hear_back(s, ctx, [*replies, p.all_seen(t)], effects)
     return Turn(s, (*replies, p.all_seen(t)), effects)
+
+
+def _may_ask_hear_back(s: Session, ctx: Context) -> bool:
+    """Asked once, and never at a shared tablet: the next resident would be the one told."""
+    return "h" not in s.offered and ctx.reachable
 
 
 def _ask_hear_back(

@@ -178,7 +178,15 @@ class HearBack:
     wanted: bool
 
 
-Effect = CastBallot | SubmitIdea | SetProfile | Erase | OptOut | OptIn | HearBack
+@dataclass(frozen=True, slots=True)
+class Evaluate:
+    """An answer to an evaluation question of the process ("heard": 1 to 5)."""
+
+    question: str
+    score: int
+
+
+Effect = CastBallot | SubmitIdea | SetProfile | Erase | OptOut | OptIn | HearBack | Evaluate
 
 
 # --- What the dialog is given and what it returns -----------------------------------------
@@ -235,8 +243,10 @@ class Context:
     districts: tuple[District, ...] = ()
     idea_max_length: int = 200
     text_max_length: int = TEXT_MAX_LENGTH  # a longer message is not read
+    ideas_closed: bool = False  # the resident sent the most ideas we take in a day
     qualify: bool = False  # ask "a favourite / realistic / platitude" after a vote
     spoken: bool = False  # the resident hears us (a phone call): say, don't write
+    reachable: bool = True  # we could write to them later (not at a mediator's shared tablet)
 
     def in_language(self, texts: Mapping[str, str], language: str) -> str:
         """A consultation text in `language`, else in the default language, else nothing."""

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.conftest import SHARED
-from tests.fake_bot_api import Call, FakeBotApi
+from tests.fakes import Call, FakeTelegram
 
 FIXTURES = SHARED / "fixtures" / "telegram"
 SECRET = "test-telegram-secret"
@@ -28,7 +28,7 @@ class TelegramChat:
     """One Telegram user writing to the bot in a private chat."""
 
     def __init__(
-        self, client: TestClient, fake: FakeBotApi, user_id: int, language: str = "fr"
+        self, client: TestClient, fake: FakeTelegram, user_id: int, language: str = "fr"
     ) -> None:
         self.client = client
         self.fake = fake
@@ -106,7 +106,7 @@ class TelegramChat:
     # --- what the chat shows --------------------------------------------------------------
 
     def last_with_buttons(self) -> Call:
-        return next(c for c in reversed(self.fake.sent(self.user_id)) if c.buttons)
+        return next(c for c in reversed(self.fake.messages(self.user_id)) if c.buttons)
 
     def _message(self, name: str, update_id: int | None = None) -> dict[str, Any]:
         update = copy.deepcopy(fixture(name))

@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
+from bot.cli import main
 from bot.settings import Settings
 from tests.conftest import ServerThread, results
-from tests.fake_bot_api import FakeBotApi
+from tests.fakes import FakeTelegram
 from tests.telegram_chat import SECRET, TelegramChat, fixture, texts
 
 BOT_TOKEN = "7011223344:TEST-telegram-token"
@@ -20,15 +22,15 @@ NADIA = 5829301174  # the user of the fixtures
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeBotApi]:
-    fake = FakeBotApi(BOT_TOKEN)
+def fake() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram(BOT_TOKEN)
     with ServerThread(fake.app()) as server:
         fake.url = server.url
         yield fake
 
 
 @pytest.fixture
-def telegram_settings(settings: Settings, fake: FakeBotApi) -> Settings:
+def telegram_settings(settings: Settings, fake: FakeTelegram) -> Settings:
     settings.telegram_bot_token = BOT_TOKEN
     settings.telegram_secret = SECRET
     settings.telegram_api_url = fake.url
@@ -43,7 +45,7 @@ def client(telegram_settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def nadia(client: TestClient, fake: FakeBotApi) -> TelegramChat:
+def nadia(client: TestClient, fake: FakeTelegram) -> TelegramChat:
     return TelegramChat(client, fake, NADIA)
 
 
@@ -51,7 +53,7 @@ def votes(client: TestClient) -> int:
     return sum(p["votes"] for p in results(client).values())
 
 
-def test_a_vote_by_button(client: TestClient, fake: FakeBotApi, nadia: TelegramChat) -> None:
+def test_a_vote_by_button(client: TestClient, fake: FakeTelegram, nadia: TelegramChat) -> None:
     [welcome] = nadia.say("Bonjour")
     assert welcome.method == "sendMessage"
     assert "Proposition 1 : " + FOOD_AID in welcome.text
@@ -69,7 +71,7 @@ def test_a_vote_by_button(client: TestClient, fake: FakeBotApi, nadia: TelegramC
 
 
 def test_a_redelivered_press_counts_once(
-    client: TestClient, fake: FakeBotApi, nadia: TelegramChat
+    client: TestClient, fake: FakeTelegram, nadia: TelegramChat
 ) -> None:
     nadia.say("Bonjour")
     press = nadia.press_update("D'accord")
@@ -82,16 +84,30 @@ def test_a_redelivered_press_counts_once(
 
 
 def test_an_old_button_pressed_again_changes_nothing(
-    client: TestClient, fake: FakeBotApi, nadia: TelegramChat
+    client: TestClient, fake: FakeTelegram, nadia: TelegramChat
 ) -> None:
     [question] = nadia.say("Bonjour")
     nadia.say("2")  # answered by text: the buttons stayed on the message
     calls = nadia.press("D'accord", message=question)
     assert results(client)[FOOD_AID]["disagree"] == 1
     assert results(client)[FOOD_AID]["agree"] == 0
-    assert [c.method for c in calls][:2] == ["answerCallbackQuery", "editMessageText"]
-    assert "✓" not in calls[1].text  # not marked as chosen, but no longer pressable
+    # Not marked as chosen, but no longer pressable.
+    assert [c.method for c in calls][:2] == ["answerCallbackQuery", "editMessageReplyMarkup"]
+    assert "reply_markup" not in calls[1].params
     assert "déjà" in texts(calls)  # "That question is already answered."
+
+
+def test_a_double_tap_counts_once_and_keeps_the_choice_shown(
+    client: TestClient, fake: FakeTelegram, nadia: TelegramChat
+) -> None:
+    [question] = nadia.say("Bonjour")
+    first = nadia.press_update("D'accord", message=question)
+    second = nadia.press_update("D'accord", message=question)  # sent before our edit landed
+    nadia.post(first)
+    calls = nadia.post(second)
+    assert results(client)[FOOD_AID]["agree"] == 1
+    assert votes(client) == 1
+    assert "editMessageText" not in [c.method for c in calls]  # "✓ D'accord" stays
 
 
 def test_data_we_never_sent_is_answered_and_changes_nothing(
@@ -107,7 +123,7 @@ def test_data_we_never_sent_is_answered_and_changes_nothing(
 
 @pytest.mark.parametrize("secret", [None, "not-the-secret"], ids=["missing", "forged"])
 def test_a_request_without_the_secret_is_refused_and_changes_nothing(
-    client: TestClient, fake: FakeBotApi, nadia: TelegramChat, secret: str | None
+    client: TestClient, fake: FakeTelegram, nadia: TelegramChat, secret: str | None
 ) -> None:
     nadia.say("Bonjour")
     update = nadia.press_update("D'accord")
@@ -131,7 +147,7 @@ def test_without_a_secret_set_every_request_is_refused(telegram_settings: Settin
         assert response.status_code == 403
 
 
-def test_stop_and_blocking(client: TestClient, fake: FakeBotApi, nadia: TelegramChat) -> None:
+def test_stop_and_blocking(client: TestClient, fake: FakeTelegram, nadia: TelegramChat) -> None:
     nadia.say("Bonjour")
     assert "START" in texts(nadia.say("STOP"))
     assert nadia.say("1") == []  # silence, and no vote
@@ -160,7 +176,9 @@ def test_a_voice_note_is_an_idea(client: TestClient, nadia: TelegramChat) -> Non
     assert "audio" in idea["flags"]
 
 
-def test_photos_groups_and_edits(client: TestClient, fake: FakeBotApi, nadia: TelegramChat) -> None:
+def test_photos_groups_and_edits(
+    client: TestClient, fake: FakeTelegram, nadia: TelegramChat
+) -> None:
     nadia.say("Bonjour")
     assert "texte" in texts(nadia.photo())  # "we can only read text"
 
@@ -176,15 +194,43 @@ def test_photos_groups_and_edits(client: TestClient, fake: FakeBotApi, nadia: Te
     assert nadia.post(edited) == []
 
 
-def test_polling_answers_without_a_webhook(telegram_settings: Settings, fake: FakeBotApi) -> None:
+def test_polling_answers_without_a_webhook(telegram_settings: Settings, fake: FakeTelegram) -> None:
     import time
 
     telegram_settings.telegram_polling = True
     fake.updates.append(fixture("tg_01_text.json"))
     with TestClient(create_app(telegram_settings)):
         deadline = time.monotonic() + 20
-        while not fake.sent(NADIA):
+        while not fake.messages(NADIA):
             assert time.monotonic() < deadline, "no answer by polling"
             time.sleep(0.05)
     assert fake.of("deleteWebhook")
-    assert fake.sent(NADIA)[0].buttons
+    assert fake.messages(NADIA)[0].buttons
+
+
+def test_no_telegram_id_nor_bot_token_in_the_logs(
+    client: TestClient, nadia: TelegramChat, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    nadia.say("Bonjour")
+    nadia.press("D'accord")
+    nadia.say("STOP")
+    logged = caplog.text
+    assert str(NADIA) not in logged
+    assert BOT_TOKEN not in logged
+    assert BOT_TOKEN.split(":")[1] not in logged
+
+
+def test_parlons_points_the_webhook_with_its_secret(
+    telegram_settings: Settings, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    for name in ("database_url", "public_url", "telegram_api_url"):
+        monkeypatch.setenv(f"PARLONS_{name.upper()}", getattr(telegram_settings, name))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("PARLONS_TELEGRAM_SECRET", SECRET)
+    main(["telegram-webhook"])
+    [call] = fake.of("setWebhook")
+    assert call.params["url"] == "https://parlons.example.org/webhooks/telegram"
+    assert call.params["secret_token"] == SECRET
+    assert "callback_query" in call.params["allowed_updates"]
+    assert "https://parlons.example.org/webhooks/telegram" in capsys.readouterr().out

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from bot.cli import main
 from bot.settings import Settings
 from tests.conftest import admin_get
-from tests.fake_bot_api import FakeBotApi
+from tests.fakes import FakeTelegram
 from tests.telegram_chat import TelegramChat, fixture, texts
 from tests.test_telegram import client, fake, telegram_settings, votes  # noqa: F401 (fixtures)
 
@@ -33,6 +33,13 @@ def parlons(telegram_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys
     return run
 
 
+def mediator_link(parlons) -> str:  # noqa: ANN001
+    """A centre and a mediator link for it, made with `parlons`: the link's code."""
+    parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
+    printed = parlons("mediator", "add", "--centre", "centre-bourtzwiller")
+    return re.search(r"start=(m_[\w-]+)", printed).group(1)
+
+
 def by_centre(app: TestClient) -> dict[str, int]:
     """Participants per centre, as the API's results report them ("unknown": none)."""
     data = admin_get(app, "/api/v1/consultations/test-city/results")
@@ -45,7 +52,7 @@ def participants(app: TestClient) -> int:
 
 def test_a_centre_link_credits_the_centre(
     client: TestClient,  # noqa: F811
-    fake: FakeBotApi,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
     parlons,
 ) -> None:
     added = parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
@@ -67,7 +74,7 @@ def test_a_centre_link_credits_the_centre(
 @pytest.mark.parametrize("payload", ["unknown-centre", "m_not-a-real-link", "x" * 80, "é/?"])
 def test_an_unknown_or_malformed_payload_is_a_plain_start(
     client: TestClient,  # noqa: F811
-    fake: FakeBotApi,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
     payload: str,
 ) -> None:
     karim = TelegramChat(client, fake, KARIM)
@@ -82,7 +89,7 @@ def test_an_unknown_or_malformed_payload_is_a_plain_start(
 
 def test_a_revoked_centre_link_credits_no_one(
     client: TestClient,  # noqa: F811
-    fake: FakeBotApi,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
     parlons,
 ) -> None:
     parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
@@ -96,7 +103,7 @@ def test_a_revoked_centre_link_credits_no_one(
 
 def test_a_start_link_can_preset_the_language(
     client: TestClient,  # noqa: F811
-    fake: FakeBotApi,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
 ) -> None:
     karim = TelegramChat(client, fake, KARIM, language="fr")
     answer = texts(karim.start("en"))  # a French phone, an English link
@@ -106,13 +113,10 @@ def test_a_start_link_can_preset_the_language(
 
 def test_a_mediator_walks_three_residents_through_one_tablet(
     client: TestClient,  # noqa: F811
-    fake: FakeBotApi,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
     parlons,
 ) -> None:
-    parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
-    printed = parlons("mediator", "add", "--centre", "centre-bourtzwiller")
-    code = re.search(r"start=(m_[\w-]+)", printed).group(1)
-
+    code = mediator_link(parlons)
     tablet = TelegramChat(client, fake, MEDIATOR)
     [joined] = tablet.start(code)
     assert "médiateur pour Centre social Bourtzwiller" in joined.text
@@ -152,17 +156,27 @@ def test_a_mediator_walks_three_residents_through_one_tablet(
 
 def test_a_resident_who_said_stop_at_the_tablet_is_not_taken_back(
     client: TestClient,  # noqa: F811
-    fake: FakeBotApi,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
     parlons,
 ) -> None:
-    parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
-    code = re.search(
-        r"start=(m_[\w-]+)", parlons("mediator", "add", "--centre", "centre-bourtzwiller")
-    ).group(1)
     tablet = TelegramChat(client, fake, MEDIATOR)
-    tablet.start(code)
+    tablet.start(mediator_link(parlons))
     tablet.say("➕ Nouvelle personne")
     tablet.press("Français")
-    tablet.say("STOP")
+    assert "Personne suivante ?" in texts(tablet.say("STOP"))
     tablet.say("➕ Nouvelle personne")
     assert [b["text"] for b in tablet.say("👥 Changer de personne")[-1].buttons] == ["Personne 2"]
+
+
+def test_a_mediator_blocking_the_bot_stops_no_resident(
+    client: TestClient,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
+    parlons,
+) -> None:
+    tablet = TelegramChat(client, fake, MEDIATOR)
+    tablet.start(mediator_link(parlons))
+    tablet.say("➕ Nouvelle personne")
+    tablet.press("Français")
+    assert tablet.block() == []
+    tablet.press("D'accord")  # the resident at the tablet goes on
+    assert votes(client) == 1

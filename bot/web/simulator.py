@@ -1,5 +1,7 @@
 """The simulator: staff talk to the dialog as a resident would, on the channel they choose,
-and see exactly what that resident would get, without Twilio or Telegram.
+and see what that resident would get, rendered by the channel's own code: the one SMS Twilio
+would send (with its cost), Telegram's messages and buttons, what the phone says (each sentence
+in its voice) and what it waits for, the kiosk's page. No Twilio, no Telegram.
 
 Each conversation is a participant of its own (`sim:<random>`), marked simulated in the API
 before its first message, so its ballots never reach the results.
@@ -7,24 +9,30 @@ before its first message, so its ballots never reach the results.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import uuid
-from typing import Annotated
+import xml.etree.ElementTree as ET
+from dataclasses import asdict
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from api.schemas import ProfileIn
 from bot.web.pages import SignedIn, Web
-from bot.web.render import check_csrf
-from channels import sms
+from bot.web.render import Pages, check_csrf
+from bot.web.sign_in import Staff
+from channels import kiosk, sms, telegram, telegram_replies, voice
 from channels.base import Inbound, Outcome
 from channels.sms_cost import cost
-from dialogs import Text
+from dialogs import Event, Opened, Text
 
 router = APIRouter(prefix="/staff/simulator", include_in_schema=False)
-CHANNELS = ("sms",)
-TRANSCRIPT_LIMIT = 60  # exchanges kept on the page
+CHANNELS = (sms.CHANNEL, "telegram", voice.CHANNEL, kiosk.CHANNEL)
+TRANSCRIPT_LIMIT = 40  # exchanges kept on the page
+HEX32 = r"^[0-9a-f]{32}$"
 
 
 @router.get("")
@@ -39,11 +47,12 @@ async def send(
     staff: SignedIn,
     web: Web,
     csrf: Annotated[str, Form()],
-    conversation: Annotated[str, Form(pattern=r"^[0-9a-f]{32}$")],
+    conversation: Annotated[str, Form(pattern=HEX32)],
     channel: Annotated[str, Form()],
-    message_id: Annotated[str, Form(pattern=r"^[0-9a-f]{32}$")],
+    message_id: Annotated[str, Form(pattern=HEX32)],
     transcript: Annotated[str, Form()] = "[]",
     text: Annotated[str, Form(max_length=1600)] = "",
+    pressed: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     check_csrf(staff, csrf)
     channel = channel if channel in CHANNELS else CHANNELS[0]
@@ -54,19 +63,66 @@ async def send(
         ref = runtime.pseudonyms.ref(address)
         await runtime.api.set_profile(ref, ProfileIn(channel=channel, simulated=True))
     # The message id comes from the page, so posting the same form twice is one message.
-    outcome = await runtime.handle(Inbound(channel, f"sim-{message_id}", address, Text(text)))
-    history.append({"resident": text, **_as_seen(web, channel, outcome)})
+    message = f"sim-{message_id}"
+    value, _, label = pressed.partition("|")
+    event = _event(channel, text, value, first=not history)
+    outcome = await runtime.handle(Inbound(channel, message, address, event))
+    said = label if value else text
+    seen = _as_seen(web, channel, outcome, turn=len(history) + 1)
+    history.append({"resident": said, **seen})
     return _page(request, web, staff, channel, conversation, history[-TRANSCRIPT_LIMIT:])
 
 
-def _as_seen(web, channel: str, outcome: Outcome) -> dict:  # noqa: ANN001
-    """What the resident's phone shows: for SMS the one message Twilio would send, with its
-    encoding and the number of SMS segments it costs."""
+def _event(channel: str, text: str, pressed: str, first: bool) -> Event:
+    if channel == voice.CHANNEL:
+        # A call begins with the call itself; then keys ("1") or words, as recognised.
+        return Opened() if first else Text(text)
+    if pressed and channel == "telegram":
+        return telegram.press(pressed)
+    if channel == kiosk.CHANNEL:
+        return kiosk.event(text, pressed)
+    return Text(text)
+
+
+def _as_seen(web: Pages, channel: str, outcome: Outcome, turn: int) -> dict[str, Any]:
+    if channel == kiosk.CHANNEL:
+        return {"replies": [asdict(b) for b in kiosk.bubbles(outcome)]}
+    if channel == "telegram":
+        return {"replies": [_telegram(m) for m in telegram_replies.messages(outcome.replies)]}
+    if channel == voice.CHANNEL:
+        return _heard(web, outcome, turn)
     body = sms.message_body(outcome, web.parlons.settings.sms_plain_languages)
     if body is None:
-        return {"reply": None}
+        return {"replies": []}
     price = cost(body)
-    return {"reply": body, "encoding": price.encoding, "segments": price.segments}
+    return {"replies": [{"text": body}], "note": f"{price.encoding}, {price.segments} SMS"}
+
+
+def _telegram(message: telegram_replies.Message) -> dict[str, Any]:
+    rows = getattr(message.markup, "inline_keyboard", ())
+    buttons = [
+        {"value": b.callback_data, "label": b.text, "language": None} for row in rows for b in row
+    ]
+    text = html.unescape(re.sub(r"<[^>]+>", "", message.html))  # Telegram's HTML, as read
+    return {"text": text, "buttons": buttons}
+
+
+def _heard(web: Pages, outcome: Outcome, turn: int) -> dict[str, Any]:
+    """The TwiML the phone line would answer, as the caller hears it: each <Say> in its
+    language and voice, then what the line waits for."""
+    spec = web.parlons.consultation
+    renderer = voice.VoiceRenderer(web.parlons.voices, "", spec.default_language)
+    root = ET.fromstring(renderer.render(outcome, turn))
+    said = [
+        {"text": say.text or "", "language": say.get("language"), "note": say.get("voice")}
+        for say in root.iter("Say")
+    ]
+    waits = "hangup"
+    if root.find("Record") is not None:
+        waits = "record"
+    elif root.find("Gather") is not None:
+        waits = "gather"
+    return {"replies": said, "waits": waits}
 
 
 def _transcript(raw: str) -> list[dict]:
@@ -77,15 +133,22 @@ def _transcript(raw: str) -> list[dict]:
     return history if isinstance(history, list) else []
 
 
-def _page(request: Request, web, staff, channel: str, conversation: str, history: list):  # noqa: ANN001
+def _page(
+    request: Request, web: Pages, staff: Staff, channel: str, conversation: str, history: list
+) -> Response:
+    fields = {
+        "csrf": staff.csrf,
+        "conversation": conversation,
+        "channel": channel,
+        "message_id": uuid.uuid4().hex,
+        "transcript": json.dumps(history, ensure_ascii=False),
+    }
     return web.render(
         request,
         "simulator.html",
         staff,
         channels=CHANNELS,
         channel=channel,
-        conversation=conversation,
-        message_id=uuid.uuid4().hex,
         history=history,
-        transcript=json.dumps(history, ensure_ascii=False),
+        fields=fields,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gettext
 import hmac
+import json
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -93,6 +94,15 @@ class Pages:
         if staff is None:
             raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/staff/sign-in"})
         return staff
+
+
+def read_history(raw: str) -> list[dict]:
+    """A conversation's transcript, carried in its page (the simulator's, the kiosk's)."""
+    try:
+        history = json.loads(raw)
+    except ValueError:
+        return []
+    return history if isinstance(history, list) else []
 
 
 def check_csrf(staff: Staff, sent: object) -> None:

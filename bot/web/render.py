@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from bot.centres import Centres
 from bot.services import Services
 from bot.web.api import StaffApi
+from bot.web.recordings import Recordings
 from bot.web.sign_in import COOKIE, CookieSeal, Staff
 from dialogs.i18n import has_catalog
 
@@ -41,6 +42,7 @@ class Pages:
         self.api = api
         self.parlons = parlons
         self.centres = centres
+        self.recordings = Recordings(parlons.settings)
         self.env = Environment(
             loader=PackageLoader("bot.web", "templates"),
             autoescape=select_autoescape(default=True),

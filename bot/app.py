@@ -54,7 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sms.router(tolerant, signature, settings.sms_plain_languages))
     app.include_router(telegram.router(updates, secret(settings.telegram_secret)))
     app.include_router(delivery.router(signature, db.sessionmaker(parlons.engine)))
-    renderer = voice.VoiceRenderer(parlons.voices, settings.public_url)
+    default_language = parlons.consultation.default_language
+    renderer = voice.VoiceRenderer(parlons.voices, settings.public_url, default_language)
     app.include_router(voice.router(parlons.runtime.handle, signature, renderer))
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))

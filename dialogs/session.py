@@ -60,6 +60,7 @@ class Session:
     district: str | None = None  # chosen, kept until the age band completes the profile
     offered: str = ""  # asked once already: "i" an idea, "p" the profile, "h" to hear back
     last_seen: int = 0  # when the resident last wrote (Unix seconds)
+    evaluating: str | None = None  # an evaluation question a broadcast asked ("heard")
     silences: int = 0  # questions in a row met with silence (a phone caller said nothing)
 
     def copy(self) -> Session:

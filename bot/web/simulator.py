@@ -27,7 +27,6 @@ from bot.web.sign_in import Staff
 from channels import kiosk, sms, telegram, telegram_replies, voice
 from channels.base import Inbound, Outcome
 from channels.sms_cost import cost
-from channels.voices import Voices
 from dialogs import Event, Opened, Text
 
 router = APIRouter(prefix="/staff/simulator", include_in_schema=False)
@@ -112,7 +111,7 @@ def _heard(web: Pages, outcome: Outcome, turn: int) -> dict[str, Any]:
     """The TwiML the phone line would answer, as the caller hears it: each <Say> in its
     language and voice, then what the line waits for."""
     spec = web.parlons.consultation
-    renderer = voice.VoiceRenderer(Voices(spec.languages, spec.details().get("voice")), "")
+    renderer = voice.VoiceRenderer(web.parlons.voices, "", spec.default_language)
     root = ET.fromstring(renderer.render(outcome, turn))
     said = [
         {"text": say.text or "", "language": say.get("language"), "note": say.get("voice")}

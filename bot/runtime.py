@@ -203,7 +203,7 @@ class Runtime:
     async def _top_up(self, session: Session, ref: str, language: str | None = None) -> None:
         if len(session.queue) >= QUEUE_LOW:
             return
-        held = session.wanted_ids()
+        held = session.wanted_ids() + session.recent  # recent: ballots perhaps still queued
         language = language or session.language or self._default_language
         fresh = await self.api.next_proposals(ref, language, QUEUE_SIZE - len(session.queue), held)
         self._remember(fresh)

@@ -24,6 +24,8 @@ class Stage(StrEnum):
     HEAR_BACK = "hear_back"  # asked whether we may write about the results and their idea
 
 
+RECENT = 10  # answers remembered: more than the outbox lags behind in a session's few turns
+
 # Short keys keep a stored session to a few hundred bytes even with a full queue.
 _KEYS = {
     "language": "l",
@@ -41,6 +43,7 @@ _KEYS = {
     "offered": "o",
     "last_seen": "t",
     "silences": "sl",
+    "recent": "r",
 }
 _NAMES = {short: name for name, short in _KEYS.items()}
 
@@ -63,14 +66,20 @@ class Session:
     last_seen: int = 0  # when the resident last wrote (Unix seconds)
     evaluating: str | None = None  # an evaluation question a broadcast asked ("heard")
     silences: int = 0  # questions in a row met with silence (a phone caller said nothing)
+    # The last proposals answered: their ballots may still wait in the outbox, unseen by the
+    # API, so the next top-up must not offer them again.
+    recent: list[int] = field(default_factory=list)
 
     def copy(self) -> Session:
-        return replace(self, queue=list(self.queue))
+        return replace(self, queue=list(self.queue), recent=list(self.recent))
 
     def wanted_ids(self) -> list[int]:
         """Proposals whose text the next turn may need."""
         ids = [i for i in (self.current, self.last) if i is not None]
         return ids + self.queue
+
+    def answered_recently(self, proposal: int) -> None:
+        self.recent = [*self.recent[-(RECENT - 1) :], proposal]
 
     def to_bytes(self) -> bytes:
         # Fields are numbers, strings and lists of ids: read directly, not through

@@ -265,6 +265,7 @@ def _answer_vote(s: Session, ctx: Context, event: Event, heard: Understood, paus
     ballot = CastBallot(s.current, choice)
     s.last, s.last_choice = s.current, choice
     s.answered += 1
+    s.answered_recently(s.current)
     s.misunderstood = 0
     s.current = None
     noted = [Say(p.tr(s, ctx).gettext("Noted."))]

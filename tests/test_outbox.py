@@ -256,3 +256,18 @@ def test_a_vote_changed_before_the_worker_ran_counts_once_with_the_last_choice(
     assert "Your answer is changed." in phone.send("2")
     drain(redis_settings)  # all in one batch: three residents, one of them twice on food aid
     assert votes(client)[FOOD_AID] == (2, 1)
+
+
+def test_a_proposal_answered_while_its_ballot_waits_is_not_offered_again(
+    client: TestClient, phone: Phone
+) -> None:
+    # No worker runs: the API has not seen a single ballot when the queue is topped up.
+    asked = [phone.send("Bonjour")]
+    for _ in range(8):
+        reply = phone.send("2" if "idée" in asked[-1] else "1")
+        asked.append(reply)
+        if "toutes les propositions" in reply:
+            break
+    shown = [line.split(" : ", 1)[1] for r in asked for line in r.splitlines() if " : Il faut" in line]
+    assert len(shown) == len(set(shown)) == 3, shown
+    assert "toutes les propositions" in asked[-1]

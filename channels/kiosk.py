@@ -33,7 +33,10 @@ def parse(
     person: str, message_id: str, text: str = "", pressed: str = "", hint: str | None = None
 ) -> Inbound:
     """`person` is the kiosk's fresh participant for this resident (never the tablet's)."""
-    return Inbound(CHANNEL, message_id, f"kiosk:{person}", event(text, pressed, hint))
+    # A kiosk resident leaves no address we could write to later: never asked to hear back.
+    return Inbound(
+        CHANNEL, message_id, f"kiosk:{person}", event(text, pressed, hint), reachable=False
+    )
 
 
 def event(text: str = "", pressed: str = "", hint: str | None = None) -> Event:

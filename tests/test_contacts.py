@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from bot.contacts import Contacts, Reachable
 from bot.settings import Settings
+from channels import kiosk
 from tests.conftest import Phone
 
 NUMBER = "+33639980150"
@@ -70,3 +71,24 @@ def test_without_the_key_an_address_cannot_be_read(client: TestClient) -> None:
 
     with pytest.raises(InvalidToken):
         client.portal.call(listed)
+
+
+def test_a_resident_at_a_centres_kiosk_is_never_asked(client: TestClient) -> None:
+    """The kiosk's next resident would be the one we wrote to: there is no address to keep."""
+    runtime = client.app.state.parlons.runtime
+
+    async def kiosk_conversation() -> list[str]:
+        said = []
+        for n, text in enumerate(TO_THE_QUESTION):
+            outcome = await runtime.handle(kiosk.parse("a" * 32, f"m{n}", text))
+            said.extend(getattr(r, "text", "") for r in outcome.replies)
+        return said
+
+    said = client.portal.call(kiosk_conversation)
+    assert any("toutes les propositions" in s for s in said)
+    assert not any("recevoir les résultats" in s for s in said)
+    assert client.portal.call(lambda: _listed(runtime.contacts)) == []
+
+
+async def _listed(contacts: Contacts) -> list[Reachable]:
+    return [c async for c in contacts.reachable()]

@@ -32,17 +32,18 @@ locales/%/LC_MESSAGES/web.mo: locales/%/LC_MESSAGES/web.po $(INSTALLED)
 	$(BIN)/pybabel compile --statistics -D web -i $< -o $@
 
 # After changing our words in the code: extract them and merge into every catalog.
+# Width 100, as the catalogs are written: another width would rewrap every entry.
 messages: $(INSTALLED)
-	$(BIN)/pybabel -q extract --no-location --sort-output --project=Parlons --add-comments=Translators: \
+	$(BIN)/pybabel -q extract -w 100 --no-location --sort-output --project=Parlons --add-comments=Translators: \
 		--ignore-dirs='.* _* web' \
 		-k pgettext:1c,2 -k npgettext:1c,2,3 -o locales/parlons.pot bot channels dialogs
-	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -D parlons \
+	$(BIN)/pybabel -q update -w 100 --no-fuzzy-matching --ignore-obsolete -D parlons \
 		-i locales/parlons.pot -d locales
 	# The staff page (bot/web) speaks French and English (its source) only: domain "web".
-	$(BIN)/pybabel -q extract --no-location --sort-output --project=Parlons -F bot/web/babel.cfg \
+	$(BIN)/pybabel -q extract -w 100 --no-location --sort-output --project=Parlons -F bot/web/babel.cfg \
 		-o locales/web.pot bot/web
-	test -f locales/fr/LC_MESSAGES/web.po || $(BIN)/pybabel -q init -D web -l fr -i locales/web.pot -d locales
-	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -D web -l fr -i locales/web.pot -d locales
+	test -f locales/fr/LC_MESSAGES/web.po || $(BIN)/pybabel -q init -w 100 -D web -l fr -i locales/web.pot -d locales
+	$(BIN)/pybabel -q update -w 100 --no-fuzzy-matching --ignore-obsolete -D web -l fr -i locales/web.pot -d locales
 
 # Figures, not tests: each script prints a table the README quotes.
 bench: $(INSTALLED) $(MO)

@@ -268,6 +268,7 @@ def test_a_proposal_answered_while_its_ballot_waits_is_not_offered_again(
         asked.append(reply)
         if "toutes les propositions" in reply:
             break
-    shown = [line.split(" : ", 1)[1] for r in asked for line in r.splitlines() if " : Il faut" in line]
+    lines = [line for reply in asked for line in reply.splitlines()]
+    shown = [line.split(" : ", 1)[1] for line in lines if " : Il faut" in line]
     assert len(shown) == len(set(shown)) == 3, shown
     assert "toutes les propositions" in asked[-1]

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api import admin_routes, db, moderation_routes, routes
+from api import admin_routes, db, exchange_routes, moderation_routes, routes
+from api.exports import Exports
+from api.imports import Imports
 from api.models import Role
 from api.moderation import Moderation
 from api.results import Results
@@ -26,6 +28,8 @@ class ApiState:
     service: ConsultationService
     moderation: Moderation
     results: Results
+    imports: Imports
+    exports: Exports
     tokens: Tokens
 
 
@@ -37,6 +41,8 @@ def build_state(database_url: str, admin_token: str | None, bot_token: str | Non
         ConsultationService(sessions),
         Moderation(sessions),
         Results(sessions),
+        Imports(sessions),
+        Exports(sessions),
         Tokens(sessions, {Role.ADMIN: admin_token, Role.BOT: bot_token}),
     )
 
@@ -44,7 +50,7 @@ def build_state(database_url: str, admin_token: str | None, bot_token: str | Non
 def attach(app: FastAPI, state: ApiState) -> None:
     """Serve the API's routes from `app` (the bot's app in the embedded default)."""
     app.state.parlons_api = state
-    for module in (routes, moderation_routes, admin_routes):
+    for module in (routes, moderation_routes, exchange_routes, admin_routes):
         app.include_router(module.router)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
-from fastapi import HTTPException, Request, status
+from fastapi import HTTPException, Path, Request, status
 
+from api.imports import ImportRefused
+from api.schemas import MAX_ID
 from api.service import Conflict, Invalid, NotFound
 from api.tokens import TokenConflict
 
@@ -14,6 +16,7 @@ if TYPE_CHECKING:
     from api.app import ApiState
 
 T = TypeVar("T")
+IdPath = Annotated[int, Path(ge=0, le=MAX_ID)]
 
 
 def state(request: Request) -> ApiState:
@@ -24,6 +27,9 @@ async def call(awaitable: Awaitable[T]) -> T:
     """Await a service call, turning its errors into HTTP answers."""
     try:
         return await awaitable
+    except ImportRefused as e:
+        detail = {"message": str(e), "problems": [p.model_dump() for p in e.problems]}
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
     except NotFound as e:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from None
     except Invalid as e:

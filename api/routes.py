@@ -14,6 +14,7 @@ from api.schemas import (
     BallotsOut,
     ConsultationOut,
     Erased,
+    Id,
     IdeaIn,
     ProfileIn,
     ProfileOut,
@@ -45,7 +46,7 @@ async def list_proposals(
     request: Request,
     slug: str,
     status: ProposalStatus = ProposalStatus.ACCEPTED,
-    ids: Annotated[list[int] | None, Query()] = None,
+    ids: Annotated[list[Id] | None, Query()] = None,
 ) -> list[ProposalOut]:
     """The proposals of one status: accepted ones (what residents are shown) for anyone,
     the others for moderators and analysts."""
@@ -76,7 +77,7 @@ async def next_proposals(
     participant: str,
     language: str,
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
-    exclude: Annotated[list[int], Query()] = [],  # noqa: B006 (FastAPI reads it, never mutates)
+    exclude: Annotated[list[Id], Query()] = [],  # noqa: B006 (FastAPI reads it, never mutates)
 ) -> list[ProposalOut]:
     """What to show this participant next (api/selection.py): accepted, not yet voted on nor
     in `exclude`, new proposals and those whose rank is still unsure first, their language

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -18,6 +18,8 @@ from api.models import (
 )
 
 LanguageCode = str
+MAX_ID = 2**31 - 1  # ids are PostgreSQL INTEGERs: a larger number names nothing
+Id = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class ProposalSpec(BaseModel):
@@ -197,7 +199,7 @@ class TokenCreated(TokenOut):
 
 class BallotIn(BaseModel):
     participant: str = Field(min_length=8, max_length=64, description="pseudonymous ref")
-    proposal_id: int
+    proposal_id: Id
     choice: Choice
     qualification: Qualification | None = None
     channel: str = Field(max_length=16)
@@ -274,3 +276,14 @@ class ResultsOut(BaseModel):
     )
     groups: list[GroupOut] = Field([], description="opinion groups, when enough participants")
     uniting: list[int] = Field([], description="proposals every group agrees with, by consensus")
+
+
+class ImportProblem(BaseModel):
+    line: int = Field(description="the line of the file (1 is the header; 0 the whole file)")
+    reason: str
+
+
+class Imported(BaseModel):
+    proposals: int = 0
+    participants: int = 0
+    ballots: int = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Annotated, TypeVar
+from urllib.parse import unquote
 
 from fastapi import HTTPException, Path, Request, status
 
@@ -17,6 +18,16 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 IdPath = Annotated[int, Path(ge=0, le=MAX_ID)]
+ParticipantRef = Annotated[str, Path(min_length=8, max_length=64, description="pseudonymous ref")]
+
+
+async def refuse_nul(request: Request) -> None:
+    """A NUL character is never text: PostgreSQL refuses it, so it is refused here, in the
+    path, the query or the body (raw, or escaped in JSON), before it reaches the database."""
+    where = unquote(request.url.path + "?" + request.url.query)
+    body = await request.body()  # Starlette keeps it for the route
+    if "\x00" in where or b"\x00" in body or b"\\u0000" in body:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "a NUL character is not text")
 
 
 def state(request: Request) -> ApiState:

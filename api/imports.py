@@ -168,8 +168,13 @@ async def _refuse_a_second_import(
 def _read_proposals(
     text: str, consultation: Consultation, known: set[str | None]
 ) -> list[ProposalSpec]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))  # a spreadsheet's BOM
-    columns = reader.fieldnames or []
+    # newline="": line breaks inside quoted cells are the csv module's to read; a BOM is a
+    # spreadsheet's.
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        columns = reader.fieldnames or []
+    except csv.Error as e:
+        raise ImportRefused([ImportProblem(line=1, reason=f"not CSV: {e}")]) from None
     offered = set(consultation.languages)
     problems: list[ImportProblem] = []
     allowed = set(CSV_COLUMNS) | {f"text_{lang}" for lang in offered}
@@ -180,45 +185,48 @@ def _read_proposals(
     if problems:
         raise ImportRefused(problems)
     specs: list[ProposalSpec] = []
-    seen: set[str] = set()
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            problems.append(ImportProblem(line=line, reason="more cells than columns"))
-            continue
-        values = {k: (v or "").strip() for k, v in row.items()}
-        try:
-            spec = ProposalSpec(
-                key=values["key"],
-                text=values["text"],
-                language=values["language"],
-                theme=values.get("theme") or None,
-                status=values.get("status") or ProposalStatus.ACCEPTED,
-                translations={
-                    c.removeprefix("text_"): v
-                    for c, v in values.items()
-                    if c.startswith("text_") and v and c != f"text_{values['language']}"
-                },
-            )
-        except ValidationError as e:
-            reason = "; ".join(
-                f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors()
-            )
-            problems.append(ImportProblem(line=line, reason=reason))
-            continue
-        if spec.language not in offered:
-            problems.append(
-                ImportProblem(line=line, reason=f"language {spec.language!r} is not offered")
-            )
-        elif spec.status not in (ProposalStatus.ACCEPTED, ProposalStatus.PENDING):
-            problems.append(ImportProblem(line=line, reason="status must be accepted or pending"))
-        elif spec.key in known or spec.key in seen:
-            problems.append(ImportProblem(line=line, reason=f"the key {spec.key!r} is taken"))
-        else:
-            seen.add(spec.key)
-            specs.append(spec)
+    taken = set(known)
+    try:
+        for row in reader:
+            spec = _read_row(row, offered, taken)
+            if isinstance(spec, str):
+                problems.append(ImportProblem(line=reader.line_num, reason=spec))
+            else:
+                taken.add(spec.key)
+                specs.append(spec)
+    except csv.Error as e:
+        problems.append(ImportProblem(line=reader.line_num, reason=f"not CSV: {e}"))
     if not specs and not problems:
         problems.append(ImportProblem(line=1, reason="no proposal in the file"))
     if problems:
         raise ImportRefused(problems)
     return specs
+
+
+def _read_row(row: dict[str, str], offered: set[str], taken: set[str | None]) -> ProposalSpec | str:
+    """One row as a proposal, or the reason it is refused."""
+    if None in row:
+        return "more cells than columns"
+    values = {k: (v or "").strip() for k, v in row.items()}
+    try:
+        spec = ProposalSpec(
+            key=values["key"],
+            text=values["text"],
+            language=values["language"],
+            theme=values.get("theme") or None,
+            status=values.get("status") or ProposalStatus.ACCEPTED,
+            translations={
+                c.removeprefix("text_"): v
+                for c, v in values.items()
+                if c.startswith("text_") and v and c != f"text_{values['language']}"
+            },
+        )
+    except ValidationError as e:
+        return "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
+    if spec.language not in offered:
+        return f"language {spec.language!r} is not offered"
+    if spec.status not in (ProposalStatus.ACCEPTED, ProposalStatus.PENDING):
+        return "status must be accepted or pending"
+    if spec.key in taken:
+        return f"the key {spec.key!r} is taken"
+    return spec

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from api.models import (
     Choice,
@@ -16,10 +16,15 @@ from api.models import (
     RejectReason,
     Role,
 )
+from api.text import clean_text
 
-LanguageCode = str
+# "fr", "pt-BR": stored in 8 characters.
+LanguageCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,4})?$")]
 MAX_ID = 2**31 - 1  # ids are PostgreSQL INTEGERs: a larger number names nothing
 Id = Annotated[int, Field(ge=0, le=MAX_ID)]
+# Every text a person wrote is cleaned before it is stored (api/text.py), whoever sends it:
+# the bot in-process, over HTTP, or a consultation file. Length limits apply to the result.
+CleanText = Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)]
 
 
 class ProposalSpec(BaseModel):
@@ -28,11 +33,11 @@ class ProposalSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: str = Field(min_length=1, max_length=64)
-    text: str = Field(min_length=1, max_length=1000)
+    text: CleanText = Field(min_length=1, max_length=1000)
     language: LanguageCode
-    theme: str | None = None
+    theme: str | None = Field(None, max_length=64)
     status: ProposalStatus = ProposalStatus.ACCEPTED
-    translations: dict[LanguageCode, str] = {}
+    translations: dict[LanguageCode, CleanText] = {}
 
 
 class ConsultationSpec(BaseModel):
@@ -93,7 +98,7 @@ class IdeaIn(BaseModel):
     """A resident's own idea, confirmed by them; it waits for a moderator."""
 
     participant: str = Field(min_length=8, max_length=64, description="pseudonymous ref")
-    text: str = Field(min_length=1, max_length=1000)
+    text: CleanText = Field(min_length=1, max_length=1000)
     language: LanguageCode
     channel: str = Field(max_length=16)
     audio: str | None = Field(None, max_length=500)
@@ -141,7 +146,8 @@ class Rejection(BaseModel):
         code = re.sub(r"[\s-]+", "_", words.casefold())
         if code in RejectReason.__members__.values():
             return {**data, "reason": code}
-        note = "; ".join(filter(None, [words[:500], data.get("note")]))[:500]
+        given = data.get("note") if isinstance(data.get("note"), str) else None
+        note = "; ".join(filter(None, [words[:500], given]))[:500]
         return {**data, "reason": RejectReason.OTHER, "note": note}
 
 
@@ -154,13 +160,13 @@ class Decision(BaseModel):
 class Edit(BaseModel):
     """A moderator's correction; the resident's original text is kept."""
 
-    text: str | None = Field(None, min_length=1, max_length=1000)
+    text: CleanText | None = Field(None, min_length=1, max_length=1000)
     theme: str | None = Field(None, max_length=64)
     note: str | None = Field(None, max_length=500)
 
 
 class TranslationIn(BaseModel):
-    text: str = Field(min_length=1, max_length=1000)
+    text: CleanText = Field(min_length=1, max_length=1000)
 
 
 class ReasonOut(BaseModel):

@@ -9,6 +9,7 @@ from typing import Protocol
 import httpx
 from pydantic import TypeAdapter
 
+from api.decisions import DecisionOut, decisions_after
 from api.schemas import (
     BallotIn,
     BallotsIn,
@@ -23,6 +24,7 @@ from api.schemas import (
 from api.service import ConsultationService
 
 _proposals = TypeAdapter(list[ProposalOut])
+_decisions = TypeAdapter(list[DecisionOut])
 
 
 class ApiClient(Protocol):
@@ -41,6 +43,8 @@ class ApiClient(Protocol):
     async def set_profile(self, participant: str, profile: ProfileIn) -> ProfileOut: ...
 
     async def erase(self, participant: str) -> Erased: ...
+
+    async def decisions(self, after: int, limit: int) -> list[DecisionOut]: ...
 
     async def aclose(self) -> None: ...
 
@@ -74,6 +78,9 @@ class InProcessApiClient:
 
     async def erase(self, participant: str) -> Erased:
         return await self._service.erase(self._slug, participant)
+
+    async def decisions(self, after: int, limit: int) -> list[DecisionOut]:
+        return await decisions_after(self._service.sessions, self._slug, after, limit)
 
     async def aclose(self) -> None:
         return None
@@ -138,6 +145,12 @@ class HttpApiClient:
         response = await self._http.delete(f"{self._at}/participants/{participant}")
         response.raise_for_status()
         return Erased.model_validate_json(response.content)
+
+    async def decisions(self, after: int, limit: int) -> list[DecisionOut]:
+        params = {"after": after, "limit": limit}
+        response = await self._http.get(f"{self._at}/decisions", params=params)
+        response.raise_for_status()
+        return _decisions.validate_json(response.content)
 
     async def aclose(self) -> None:
         await self._http.aclose()

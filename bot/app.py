@@ -12,9 +12,11 @@ from api import db
 from api.app import attach, create_api
 from api.loader import read_consultation
 from bot import delivery, health, metrics, services, web
+from bot.body_limit import BodyLimit
 from bot.settings import Settings, secret
-from channels import sms
+from channels import sms, voice
 from channels.twilio_signature import TwilioSignature
+from channels.voices import Voices
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,12 +37,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.parlons = parlons
+    app.add_middleware(BodyLimit, max_bytes=settings.webhook_max_bytes)
     if parlons.api_state is not None:
         attach(app, parlons.api_state)
     handle = parlons.runtime.handle
     signature = TwilioSignature(secret(settings.twilio_auth_token), settings.public_url)
     app.include_router(sms.router(handle, signature, settings.sms_plain_languages))
     app.include_router(delivery.router(signature, db.sessionmaker(parlons.engine)))
+    spec = parlons.consultation  # each language's Twilio voice: the file's `voice:` block
+    voices = Voices(spec.languages, spec.details().get("voice"))
+    app.include_router(
+        voice.router(handle, signature, voice.VoiceRenderer(voices, settings.public_url))
+    )
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
     app.include_router(metrics.router(parlons.outbox_depth))

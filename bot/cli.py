@@ -13,10 +13,10 @@ from pathlib import Path
 import uvicorn
 
 from bot import worker
-from bot.broadcast_command import main as broadcast_main
 from bot.chat import main as chat_main
 from bot.exchange_command import export_main, import_main
-from bot.settings import Settings
+from bot.outreach import main_broadcast, main_notices
+from bot.settings import InsecureSettings, Settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -64,16 +64,28 @@ def main(argv: list[str] | None = None) -> None:
     box.add_argument("ids", nargs="*", help="dead letters to retry (see `parlons outbox dead`)")
     box.add_argument("--all", action="store_true", help="retry every dead letter")
 
+    notices = commands.add_parser(
+        "notices", help="tell authors who asked to hear back what became of their idea"
+    )
+    notices.add_argument(
+        "--every", type=float, metavar="SECONDS", help="keep going, looking again this often"
+    )
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings()
+    try:
+        settings = Settings()
+    except InsecureSettings as e:
+        parser.exit(2, f"parlons: {e}\n")
     if args.command == "serve":
         _serve(settings, args)
     elif args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)  # the conversation, not the logs
         chat_main(settings, args.keep)
     elif args.command == "broadcast":
-        broadcast_main(settings, args.file, args.dry_run)
+        main_broadcast(settings, args.file, args.dry_run)
+    elif args.command == "notices":
+        main_notices(settings, args.every)
     elif args.command == "import":
         import_main(settings, args.file, args.polis)
     elif args.command == "export":

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.broadcast import STATUS_PATH
+from bot.courier import STATUS_PATH
 from bot.models import BroadcastSend
 from channels.twilio_signature import TwilioSignature
 

@@ -57,3 +57,12 @@ class BroadcastSend(BotBase):
     provider_id: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Cursor(BotBase):
+    """How far the bot has read one of the API's streams (the moderators' decisions)."""
+
+    __tablename__ = "bot_cursors"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)

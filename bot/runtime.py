@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -22,6 +22,7 @@ from bot.identity import Pseudonyms
 from bot.language_id import guess_language
 from bot.optouts import OptOuts
 from bot.stores import TurnState, TurnStore
+from channels import voice
 from channels.base import Inbound, Outcome
 from dialogs import (
     CastBallot,
@@ -43,6 +44,7 @@ from dialogs import (
     step,
 )
 from dialogs.i18n import has_catalog
+from dialogs.vocabulary import TEXT_MAX_LENGTH
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +61,13 @@ class Runtime:
         pseudonyms: Pseudonyms,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         qualify_channels: frozenset[str] = frozenset(),
+        text_limits: Mapping[str, int] | None = None,
         contacts: Contacts | None = None,
     ) -> None:
         self.api = api
         self.clock = clock
         self.qualify_channels = qualify_channels
+        self.text_limits = text_limits or {}
         self.store = store
         self.optouts = optouts
         self.pseudonyms = pseudonyms
@@ -121,11 +125,12 @@ class Runtime:
             await self._top_up(session, ref)  # even when stopped: START resumes at once
             turn = step(session, event, await self._context(session, inbound.channel))
             queued_for = session.language or self._default_language
-            if session.stage is Stage.NEW and turn.session.language != queued_for:
-                # The first message chose the language: queue that language's proposals first.
+            chosen = turn.session.language or self._default_language
+            if session.stage in (Stage.NEW, Stage.LANGUAGE) and chosen != queued_for:
+                # The language was just chosen: queue that language's proposals first.
                 # The dialog is pure, so taking the step again costs nothing but the query.
-                session.language, session.queue = turn.session.language, []
-                await self._top_up(session, ref)
+                session.queue = []
+                await self._top_up(session, ref, chosen)
                 turn = step(session, event, await self._context(session, inbound.channel))
             await self._perform(turn, ref, inbound, state)
             outcome = Outcome(turn.replies, turn.session.language or self._default_language)
@@ -151,13 +156,12 @@ class Runtime:
     def _default_language(self) -> str:
         return self.consultation.default_language
 
-    async def _top_up(self, session: Session, ref: str) -> None:
+    async def _top_up(self, session: Session, ref: str, language: str | None = None) -> None:
         if len(session.queue) >= QUEUE_LOW:
             return
         held = session.wanted_ids()
-        fresh = await self.api.next_proposals(
-            ref, session.language or self._default_language, QUEUE_SIZE - len(session.queue), held
-        )
+        language = language or session.language or self._default_language
+        fresh = await self.api.next_proposals(ref, language, QUEUE_SIZE - len(session.queue), held)
         self._remember(fresh)
         session.queue.extend(p.id for p in fresh)
 
@@ -185,6 +189,8 @@ class Runtime:
             districts=self._districts,
             idea_max_length=c.details.get("idea_max_length", 200),
             qualify=channel in self.qualify_channels,
+            spoken=channel == voice.CHANNEL,
+            text_max_length=self.text_limits.get(channel, TEXT_MAX_LENGTH),
         )
 
     def _remember(self, proposals: list[ProposalOut]) -> None:

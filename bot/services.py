@@ -18,6 +18,7 @@ from bot.api_client import ApiClient, HttpApiClient, InProcessApiClient
 from bot.contacts import Contacts
 from bot.identity import Pseudonyms
 from bot.optouts import OptOuts
+from bot.redact import redact_secrets
 from bot.runtime import Runtime
 from bot.settings import Settings, secret
 from bot.stores import MemoryStore, TurnStore
@@ -60,6 +61,7 @@ class Services:
 
 
 def build(settings: Settings) -> Services:
+    redact_secrets(*settings.secret_values())
     spec = read_consultation(settings.consultation)  # a broken file stops the start, loudly
     api_state, client, engine = api_side(settings, spec.slug)
     redis = connect_redis(settings)
@@ -79,6 +81,7 @@ def build(settings: Settings) -> Services:
         optouts=OptOuts(db.sessionmaker(engine)),
         pseudonyms=Pseudonyms(settings.pseudonym_key.get_secret_value()),
         qualify_channels=frozenset(settings.qualify_channels),
+        text_limits=settings.max_text_length,
         contacts=Contacts(db.sessionmaker(engine), settings.contact_key.get_secret_value()),
     )
     return Services(settings, spec, api_state, engine, client, runtime, redis)

@@ -97,16 +97,29 @@ def all_seen(t: NullTranslations) -> Say:
 # --- the resident's own idea ---------------------------------------------------------------
 
 
-def idea_offer(t: NullTranslations) -> Ask:
+def idea_offer(t: NullTranslations, spoken: bool = False) -> Ask:
+    write = t.gettext("Yes, I say it") if spoken else t.gettext("Yes, I write it")
     return Ask(
         t.gettext("Do you have an idea of your own?"),
-        (Option("write", t.gettext("Yes, I write it")), Option("later", t.gettext("No, go on"))),
+        (Option("write", write), Option("later", t.gettext("No, go on"))),
     )
 
 
-def idea_prompt(s: Session, ctx: Context) -> Prompt:
+def idea_prompt(s: Session, ctx: Context, record: bool = False) -> Prompt:
+    t = tr(s, ctx)
+    if record:
+        return Prompt(
+            t.gettext("Say your idea after the beep. Press the hash key when you are done."),
+            record=True,
+        )
+    if ctx.spoken:
+        return Prompt(
+            t.gettext(
+                'Say your idea now, in one or two sentences. You can start with "We should...".'
+            )
+        )
     return Prompt(
-        tr(s, ctx).gettext(
+        t.gettext(
             "Write your idea in one message, at most %(limit)d characters. You can start with "
             '"We should...".'
         )
@@ -114,12 +127,26 @@ def idea_prompt(s: Session, ctx: Context) -> Prompt:
     )
 
 
-def idea_confirmation(t: NullTranslations, draft: str) -> Ask:
+def idea_too_long(s: Session, ctx: Context, length: int) -> Prompt:
+    t = tr(s, ctx)
+    if ctx.spoken:  # a count of characters means nothing to the ear
+        return Prompt(t.gettext("Your idea is too long. Please say it again, more briefly."))
+    return Prompt(
+        t.gettext(
+            "Your idea is %(length)d characters long; the limit is %(limit)d. Please make it "
+            "shorter and send it again."
+        )
+        % {"length": length, "limit": ctx.idea_max_length}
+    )
+
+
+def idea_confirmation(t: NullTranslations, draft: str, spoken: bool = False) -> Ask:
+    rewrite = t.gettext("Say it again") if spoken else t.gettext("Rewrite")
     return Ask(
         t.gettext('Your idea: "%(idea)s"') % {"idea": draft},
         (
             Option("send", t.gettext("Send")),
-            Option("rewrite", t.gettext("Rewrite")),
+            Option("rewrite", rewrite),
             Option("cancel", t.gettext("Cancel")),
         ),
     )
@@ -197,11 +224,12 @@ def question_for(s: Session, ctx: Context) -> list[Reply]:
         case Stage.QUALIFYING:
             return [qualify_question(s, ctx)]
         case Stage.IDEA_OFFERED:
-            return [idea_offer(t)]
+            return [idea_offer(t, ctx.spoken)]
         case Stage.IDEA_WRITING:
             return [idea_prompt(s, ctx)]
         case Stage.IDEA_CONFIRMING if s.draft is not None:
-            return [idea_confirmation(t, s.draft or t.gettext("your voice message"))]
+            draft = s.draft or t.gettext("your voice message")
+            return [idea_confirmation(t, draft, ctx.spoken)]
         case Stage.DISTRICT:
             return [district_question(s, ctx)]
         case Stage.AGE:

@@ -40,6 +40,7 @@ _KEYS = {
     "district": "di",
     "offered": "o",
     "last_seen": "t",
+    "silences": "sl",
 }
 
 
@@ -59,6 +60,7 @@ class Session:
     district: str | None = None  # chosen, kept until the age band completes the profile
     offered: str = ""  # asked once already: "i" an idea, "p" the profile, "h" to hear back
     last_seen: int = 0  # when the resident last wrote (Unix seconds)
+    silences: int = 0  # questions in a row met with silence (a phone caller said nothing)
 
     def copy(self) -> Session:
         return replace(self, queue=list(self.queue))

@@ -19,7 +19,9 @@ from dialogs.vocabulary import (
     Erase,
     Event,
     HearBack,
+    HungUp,
     Media,
+    Opened,
     OptIn,
     Option,
     OptOut,
@@ -47,6 +49,7 @@ PROFILE_AFTER = 5  # votes before we ask, once, the optional profile
 HEAR_BACK_AFTER = 10  # votes before we ask, once, whether we may write about the results
 FULL_HELP_AFTER = 3  # misunderstandings in a row before the fuller help
 RESUME_AFTER = 3 * 3600  # seconds of silence after which a resident is welcomed back
+SILENCES_BEFORE_GOODBYE = 2  # a question met with silence is asked once more, then goodbye
 
 VOTE_WORDS = {Intent.AGREE: "agree", Intent.DISAGREE: "disagree", Intent.SKIP: "skip"}
 
@@ -56,6 +59,8 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
     now = int(ctx.now.timestamp())
     paused = bool(s.last_seen) and now - s.last_seen > RESUME_AFTER
     s.last_seen = now
+    if isinstance(event, HungUp):
+        return _hung_up(s)
     text = event.text if isinstance(event, Text) else ""
     heard = understand(text, p.language_of(s, ctx), ctx.languages)
 
@@ -73,6 +78,15 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
         stop = p.tr(s, ctx).gettext("You will get no more messages. Send START to come back.")
         return Turn(s, (Say(stop),), (OptOut(),))
 
+    if isinstance(event, Opened):
+        return _opened(s, ctx)
+    if len(text) > ctx.text_max_length:
+        too_long = p.tr(s, ctx).gettext(
+            "Your message is %(length)d characters long; we read at most %(limit)d. Please "
+            "send a shorter one."
+        ) % {"length": len(text), "limit": ctx.text_max_length}
+        return Turn(s, (Say(too_long),))
+
     if s.stage is Stage.NEW:
         _choose_language(s, ctx, event, heard)
     if ctx.phase is not Phase.OPEN:
@@ -86,6 +100,9 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
 
     if s.stage is Stage.NEW:
         return _greet(s, ctx, text, heard)
+    if isinstance(event, Text) and not text.strip() and not event.audio:
+        return _silence(s, ctx)
+    s.silences = 0
     if isinstance(event, Media):
         sorry = p.tr(s, ctx).gettext("Sorry, we can only read text. Please write your answer.")
         return Turn(s, (Say(sorry), *_again(s, ctx)))
@@ -120,6 +137,56 @@ def _greet(s: Session, ctx: Context, text: str, heard: Understood) -> Turn:
         s.stage = Stage.LANGUAGE
         return Turn(s, (p.welcome(s, ctx), p.language_menu(s, ctx)))
     return _carry_on(s, ctx, [p.welcome(s, ctx)])
+
+
+def _opened(s: Session, ctx: Context) -> Turn:
+    """A call answered. A newcomer has said nothing that tells their language: the menu alone,
+    each language in its own words. Anyone else is welcomed back to the question they left."""
+    s.silences = s.misunderstood = 0
+    if ctx.phase is not Phase.OPEN:
+        return Turn(s, (p.calendar(s, ctx),))
+    if s.stage is Stage.NEW and len(ctx.languages) > 1:
+        s.stage = Stage.LANGUAGE  # s.language stays None: welcomed once it is chosen
+        return Turn(s, (p.language_menu(s, ctx),))
+    if s.stage is Stage.NEW:
+        s.language = ctx.default_language
+        return _carry_on(s, ctx, [p.welcome(s, ctx)])
+    if s.language is None:  # left during the first menu: the menu again, no "welcome back"
+        return Turn(s, tuple(_again(s, ctx)))
+    if again := _again(s, ctx):
+        return Turn(s, (p.welcome_back(s, ctx), *again))
+    return _carry_on(s, ctx, [p.welcome_back(s, ctx)])
+
+
+def _silence(s: Session, ctx: Context) -> Turn:
+    """Nothing said (a caller who did not answer): the question once more, then a goodbye that
+    says they can come back and go on."""
+    s.silences += 1
+    again = _again(s, ctx)
+    if again and s.silences < SILENCES_BEFORE_GOODBYE:
+        return Turn(s, tuple(again))
+    s.silences = 0
+    t = p.tr(s, ctx)
+    if ctx.spoken:
+        goodbye = t.gettext(
+            "We did not hear you. Call again whenever you like: you will go on "
+            "where you left off. Goodbye!"
+        )
+    else:
+        goodbye = t.gettext(
+            "Write to us again whenever you like: you will go on where you left off."
+        )
+    return Turn(s, (Say(goodbye),))
+
+
+def _hung_up(s: Session) -> Turn:
+    """A call ended. What was confirmed is already kept; an idea not yet confirmed was never
+    sent and goes with the call. The next message or call resumes at the proposal."""
+    s.silences = 0
+    if s.stage in (Stage.IDEA_WRITING, Stage.IDEA_CONFIRMING):
+        s.draft = s.draft_audio = None
+        s.stage = Stage.VOTING if s.current is not None else Stage.DONE
+    return Turn(s)
 
 
 # --- words that work in every stage ------------------------------------------------------------
@@ -217,7 +284,7 @@ def _answer_idea_offer(
     s: Session, ctx: Context, event: Event, heard: Understood, paused: bool
 ) -> Turn:
     words = {Intent.AGREE: "write", Intent.DISAGREE: "later", Intent.SKIP: "later"}
-    choice = _pick(event, heard, p.idea_offer(p.tr(s, ctx)).options, words)
+    choice = _pick(event, heard, p.idea_offer(p.tr(s, ctx), ctx.spoken).options, words)
     if choice == "write":
         s.stage = Stage.IDEA_WRITING
         return Turn(s, (p.idea_prompt(s, ctx),))
@@ -246,7 +313,7 @@ def _answer_idea_confirm(
         Intent.SKIP: "cancel",
         Intent.CANCEL: "cancel",
     }
-    choice = _pick(event, heard, p.idea_confirmation(t, s.draft or "").options, words)
+    choice = _pick(event, heard, p.idea_confirmation(t, s.draft or "", ctx.spoken).options, words)
     if choice == "send" and s.draft is not None:
         idea = SubmitIdea(s.draft, p.language_of(s, ctx), audio=s.draft_audio)
         s.draft = s.draft_audio = None
@@ -259,7 +326,8 @@ def _answer_idea_confirm(
     if choice == "rewrite":
         s.stage = Stage.IDEA_WRITING
         s.draft = s.draft_audio = None
-        return Turn(s, (p.idea_prompt(s, ctx),))
+        # Said again because it was misheard: on the phone, record it for a moderator instead.
+        return Turn(s, (p.idea_prompt(s, ctx, record=ctx.spoken),))
     if choice == "cancel":
         s.draft = s.draft_audio = None
         return _carry_on(s, ctx, [])
@@ -276,16 +344,17 @@ def _is_idea(event: Event) -> bool:
 def _read_back(s: Session, ctx: Context, event: Text) -> Turn:
     t = p.tr(s, ctx)
     idea = " ".join(event.text.split())
+    if not event.audio and not any(c.isalnum() for c in idea):
+        # Nothing but invisible characters, punctuation or emoji: no idea to read back.
+        s.stage = Stage.IDEA_WRITING
+        return Turn(s, (p.idea_prompt(s, ctx),))
     if len(idea) > ctx.idea_max_length:
         s.stage = Stage.IDEA_WRITING
-        too_long = t.gettext(
-            "Your idea is %(length)d characters long; the limit is %(limit)d. Please make it "
-            "shorter and send it again."
-        ) % {"length": len(idea), "limit": ctx.idea_max_length}
-        return Turn(s, (Say(too_long),))
+        return Turn(s, (p.idea_too_long(s, ctx, len(idea)),))
     s.stage = Stage.IDEA_CONFIRMING
     s.draft, s.draft_audio = idea, event.audio
-    return Turn(s, (p.idea_confirmation(t, idea or t.gettext("your voice message")),))
+    draft = idea or t.gettext("your voice message")
+    return Turn(s, (p.idea_confirmation(t, draft, ctx.spoken),))
 
 
 def _answer_district(
@@ -345,8 +414,9 @@ def _answer_language(
         choice = heard.language
     if choice is None:
         return _not_understood(s, ctx, event, heard, paused)
+    newcomer = s.language is None  # a caller's first menu: welcome them in their language
     s.language = choice
-    return _carry_on(s, ctx, [])
+    return _carry_on(s, ctx, [p.welcome(s, ctx)] if newcomer else [])
 
 
 def _answer_erase(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
@@ -462,7 +532,7 @@ def _carry_on(
     if s.answered >= IDEA_OFFER_AFTER and "i" not in s.offered:
         s.offered += "i"
         s.stage = Stage.IDEA_OFFERED
-        return Turn(s, (*replies, p.idea_offer(t)), effects)
+        return Turn(s, (*replies, p.idea_offer(t, ctx.spoken)), effects)
     if s.answered >= PROFILE_AFTER and "p" not in s.offered and ctx.districts:
         s.offered += "p"
         s.stage = Stage.DISTRICT
@@ -481,7 +551,7 @@ def _carry_on(
     if "i" not in s.offered:
         s.offered += "i"
         s.stage = Stage.IDEA_OFFERED
-        return Turn(s, (*replies, p.all_seen(t), p.idea_offer(t)), effects)
+        return Turn(s, (*replies, p.all_seen(t), p.idea_offer(t, ctx.spoken)), effects)
     if "h" not in s.offered:
         return _ask_hear_back(s, ctx, [*replies, p.all_seen(t)], effects)
     return Turn(s, (*replies, p.all_seen(t)), effects)

@@ -52,7 +52,17 @@ class Media:
     """A picture, a video or a sticker with no text: we can only read words."""
 
 
-Event = Text | Press | Media
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The resident opened the conversation without a word yet: a phone call answered."""
+
+
+@dataclass(frozen=True, slots=True)
+class HungUp:
+    """The resident left (a call ended): nothing is said back."""
+
+
+Event = Text | Press | Media | Opened | HungUp
 
 
 # --- Replies: what the resident is told --------------------------------------------------
@@ -94,9 +104,13 @@ class Ask:
 
 @dataclass(frozen=True, slots=True)
 class Prompt:
-    """A question whose answer is free text (or speech): the resident's own idea."""
+    """A question whose answer is free text (or speech): the resident's own idea.
+
+    `record` asks a spoken channel to keep a recording of the answer rather than recognise it
+    (recognition failed once): a moderator will listen to it."""
 
     text: str
+    record: bool = False
 
 
 Reply = Say | Ask | Prompt
@@ -192,6 +206,9 @@ class Phase(StrEnum):
     CLOSED = "closed"
 
 
+TEXT_MAX_LENGTH = 1600  # Twilio's longest SMS; each channel sets its own (bot/settings.py)
+
+
 @dataclass(frozen=True, slots=True)
 class District:
     key: str
@@ -217,7 +234,9 @@ class Context:
     safeguarding: Mapping[str, str] = field(default_factory=dict)
     districts: tuple[District, ...] = ()
     idea_max_length: int = 200
+    text_max_length: int = TEXT_MAX_LENGTH  # a longer message is not read
     qualify: bool = False  # ask "a favourite / realistic / platitude" after a vote
+    spoken: bool = False  # the resident hears us (a phone call): say, don't write
 
     def in_language(self, texts: Mapping[str, str], language: str) -> str:
         """A consultation text in `language`, else in the default language, else nothing."""

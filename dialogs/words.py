@@ -131,6 +131,16 @@ def _emoji(text: str) -> Intent | None:
     return EMOJI.get(bare)
 
 
+@cache
+def keywords(language: str) -> tuple[str, ...]:
+    """Every keyword of `language` as a resident would say it: hints for speech recognition."""
+    said = (w.strip() for words in _keyword_lists(language).values() for w in words.split("|"))
+    spellings: dict[str, str] = {}  # "d'accord" and "daccord" sound the same: keep the first
+    for word in said:
+        spellings.setdefault(normalise(word), word)
+    return tuple(word for bare, word in spellings.items() if bare not in ("", "?"))
+
+
 def looks_like_an_idea(text: str) -> bool:
     """Free text long enough to be a proposal rather than a mistyped reply."""
     return len(normalise(text).split()) >= 4

@@ -13,6 +13,7 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
+from api.text import clean_text
 from dialogs import (
     CastBallot,
     Context,
@@ -23,6 +24,7 @@ from dialogs import (
     ProposalView,
     Session,
     Stage,
+    SubmitIdea,
     Text,
     step,
 )
@@ -129,10 +131,13 @@ def test_any_sequence_of_events_is_safe(events: list, ctx: Context) -> None:
         assert after.stage in Stage
         if after.stage is Stage.VOTING:
             assert after.current in ctx.proposals
-        # Every ballot is one the resident gave, on the proposal they were answering.
         for effect in turn.effects:
+            # Every ballot is one the resident gave, on the proposal they were answering.
             if isinstance(effect, CastBallot):
                 assert vote_given(event, session, effect), (event, session, effect)
+            # Every idea has words (or a recording) left once cleaned for storage.
+            if isinstance(effect, SubmitIdea):
+                assert effect.audio or clean_text(effect.text), effect
         # A stopped resident is never answered (but by START).
         if session.stopped and turn.replies:
             assert not after.stopped

@@ -19,7 +19,8 @@ def catalog_entries(language: str) -> list[tuple[str, str]]:
         catalog = read_po(f)
     entries = []
     for message in catalog:
-        if not message.id or message.context == "keywords":  # keywords are read, never sent
+        # Keywords are read, never sent; "spoken" words are said on the phone, never sent.
+        if not message.id or message.context in ("keywords", "spoken"):
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         entries += [(str(message.id), s) for s in strings]

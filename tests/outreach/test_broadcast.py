@@ -7,85 +7,34 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import httpx
-import pytest
 import yaml
-from sqlalchemy import select
 from telegram import Bot
 
-from api import db
-from bot.app import create_app
-from bot.broadcast import Broadcast, BroadcastFile, QuietHours
+from bot.broadcast import Broadcast, BroadcastFile
 from bot.contacts import Contacts
-from bot.models import BroadcastSend
+from bot.courier import Courier, QuietHours
 from bot.outbound import CallSender, SmsSender, TelegramSender
 from bot.settings import Settings
 from bot.twilio_http import twilio_client
 from channels.sms_cost import cost
-from tests.conftest import PUBLIC_URL, Phone, ServerThread, sign
+from tests.conftest import PUBLIC_URL, sign
 from tests.fakes import FakeTelegram, FakeTwilio
-
-PARIS = ZoneInfo("Europe/Paris")
-ACCOUNT = "AC" + "0" * 32
-SERVICE = "MG" + "1" * 32
-YES = ["Bonjour", "1", "1", "1", "2", "1", "1"]  # every proposal, no idea, then yes
-NO = [*YES[:-1], "2"]
-SPEC = BroadcastFile(
-    name="results-2027",
-    messages={
-        "fr": "Les résultats sont là : l'aide alimentaire arrive en tête. Réunion publique le 12 "
-        "mars à 18 h, salle des fêtes de Bourtzwiller. Répondez STOP pour ne plus rien recevoir.",
-        "en": "The results are in: food aid comes first. Public meeting on 12 March at 6 pm.",
-        "ar": "النتائج متاحة: المساعدة الغذائية في المقدمة. اجتماع عام يوم 12 مارس.",
-    },
+from tests.outreach.conftest import (
+    ACCOUNT,
+    NO,
+    PARIS,
+    SERVICE,
+    SPEC,
+    YES,
+    FakeClock,
+    as_utc,
+    converse,
+    daytime,
+    ledger,
 )
-
-
-class FakeClock:
-    """The broadcast's clock and sleep: waiting moves time on, and costs the test nothing."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-        self.slept: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def live(settings: Settings) -> Iterator[httpx.Client]:
-    """The real app on a loopback port: residents text it while a broadcast runs."""
-    with ServerThread(create_app(settings)) as server, httpx.Client(base_url=server.url) as http:
-        yield http
-
-
-@pytest.fixture
-def fake_twilio() -> Iterator[FakeTwilio]:
-    fake = FakeTwilio()
-    with ServerThread(fake.app()) as server:
-        fake.url = server.url  # type: ignore[attr-defined]
-        yield fake
-    fake.release.set()
-
-
-@pytest.fixture
-async def contacts(settings: Settings, live: httpx.Client) -> AsyncIterator[Contacts]:
-    engine = db.create_engine(settings.database_url)
-    yield Contacts(db.sessionmaker(engine), settings.contact_key.get_secret_value())
-    await engine.dispose()
-
-
-def converse(live: httpx.Client, number: str, texts: list[str]) -> str:
-    phone = Phone(live, number)  # type: ignore[arg-type]
-    return [phone.send(t) for t in texts][-1]
 
 
 def broadcast(
@@ -93,30 +42,10 @@ def broadcast(
 ) -> Broadcast:
     twilio = twilio_client(ACCOUNT, "twilio-rest-token", fake.url)  # type: ignore[attr-defined]
     sender = SmsSender(twilio, SERVICE, plain=["fr", "en"])
-    return Broadcast(
-        spec,
-        contacts,
-        contacts._sessions,
-        {"sms": sender},
-        "fr",
-        PUBLIC_URL,
-        clock=clock,
-        sleep=clock.sleep,
-        **options,
+    courier = Courier(
+        contacts._sessions, {"sms": sender}, PUBLIC_URL, clock=clock, sleep=clock.sleep, **options
     )
-
-
-def daytime() -> FakeClock:
-    return FakeClock(datetime(2027, 3, 10, 10, 0, tzinfo=PARIS))
-
-
-def as_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite keeps no zone
-
-
-async def ledger(contacts: Contacts) -> list[BroadcastSend]:
-    async with contacts._sessions() as session:
-        return list((await session.scalars(select(BroadcastSend))).all())
+    return Broadcast(spec, contacts, courier, "fr")
 
 
 async def test_only_residents_who_said_yes_and_not_stop_are_messaged(
@@ -315,14 +244,6 @@ async def test_killed_mid_send_and_run_again_never_sends_twice(
     assert {row.status for row in await ledger(contacts)} == {"sent", "delivered"}
 
 
-@pytest.fixture
-def fake_telegram() -> Iterator[FakeTelegram]:
-    fake = FakeTelegram(token="123:test-bot-token")
-    with ServerThread(fake.app()) as server:
-        fake.url = server.url  # type: ignore[attr-defined]
-        yield fake
-
-
 async def test_each_resident_on_their_own_channel(
     contacts: Contacts, fake_twilio: FakeTwilio, fake_telegram: FakeTelegram
 ) -> None:
@@ -341,16 +262,8 @@ async def test_each_resident_on_their_own_channel(
             "voice": CallSender(twilio, "+33199000042"),
             "telegram": TelegramSender(bot),
         }
-        job = Broadcast(
-            SPEC,
-            contacts,
-            contacts._sessions,
-            senders,
-            "fr",
-            PUBLIC_URL,
-            clock=clock,
-            sleep=clock.sleep,
-        )
+        courier = Courier(contacts._sessions, senders, PUBLIC_URL, clock=clock, sleep=clock.sleep)
+        job = Broadcast(SPEC, contacts, courier, "fr")
         summary = await job.run()
 
     assert [m["To"] for m in fake_twilio.messages] == ["+33600000701"]

@@ -1,18 +1,23 @@
-"""`parlons broadcast FILE [--dry-run]`: built from the settings, stopped cleanly by Ctrl-C."""
+"""The commands that write to residents first: `parlons broadcast FILE [--dry-run]` and
+`parlons notices [--every SECONDS]`, built from the settings, stopped cleanly by Ctrl-C."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 import sys
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from telegram import Bot
 
 from api import db
 from bot import services
-from bot.broadcast import Broadcast, QuietHours, read_broadcast
+from bot.broadcast import Broadcast, read_broadcast
+from bot.contacts import Contacts
+from bot.courier import Courier, QuietHours
+from bot.notices import IdeaNotices
 from bot.outbound import CallSender, Sender, SmsSender, TelegramSender
 from bot.settings import Settings, secret
 from bot.twilio_http import HttpxTwilioClient, twilio_client
@@ -38,38 +43,60 @@ async def open_senders(settings: Settings, stack: AsyncExitStack) -> dict[str, S
     return senders
 
 
-async def broadcast(settings: Settings, path: Path, dry_run: bool) -> int:
-    spec = read_broadcast(path)
+@asynccontextmanager
+async def outreach(
+    settings: Settings,
+) -> AsyncIterator[tuple[services.Services, Contacts, Courier]]:
     parlons = services.build(settings)
     await parlons.start()
     async with AsyncExitStack() as stack:
         stack.push_async_callback(parlons.stop)
-        consultation = parlons.runtime.consultation
         contacts = parlons.runtime.contacts
         assert contacts is not None
-        job = Broadcast(
-            spec,
-            contacts,
+        courier = Courier(
             db.sessionmaker(parlons.engine),
             await open_senders(settings, stack),
-            consultation.default_language,
             settings.public_url,
-            quiet=QuietHours.parse(settings.quiet_hours, consultation.timezone),
+            quiet=QuietHours.parse(settings.quiet_hours, parlons.runtime.consultation.timezone),
             rates=settings.send_rates,
             retries=settings.send_retries,
             progress=sys.stderr,
         )
+        yield parlons, contacts, courier
+
+
+async def broadcast(settings: Settings, path: Path, dry_run: bool) -> None:
+    spec = read_broadcast(path)
+    async with outreach(settings) as (parlons, contacts, courier):
+        job = Broadcast(spec, contacts, courier, parlons.runtime.consultation.default_language)
         plan = await job.plan()
         print(f'Broadcast "{spec.name}"\n{plan.table()}')
         if dry_run:
-            return 0
+            return
         loop = asyncio.get_running_loop()
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(stop_signal, job.stop)
         summary = await job.run()
         print(f"Done: {summary.line()}")
-    return 0
 
 
-def main(settings: Settings, path: Path, dry_run: bool) -> None:
-    sys.exit(asyncio.run(broadcast(settings, path, dry_run)))
+async def notices(settings: Settings, every: float | None) -> None:
+    async with outreach(settings) as (parlons, contacts, courier):
+        job = IdeaNotices(parlons.client, contacts, courier, courier.ledger)
+        while True:
+            told = await job.run_once()
+            print("Idea notices:", ", ".join(f"{k} {n}" for k, n in sorted(told.items())) or "none")
+            if every is None:
+                return
+            await asyncio.sleep(every)
+
+
+def main_broadcast(settings: Settings, path: Path, dry_run: bool) -> None:
+    asyncio.run(broadcast(settings, path, dry_run))
+
+
+def main_notices(settings: Settings, every: float | None) -> None:
+    try:
+        asyncio.run(notices(settings, every))
+    except KeyboardInterrupt:
+        pass  # between two runs: nothing half done (each notice is claimed before it leaves)

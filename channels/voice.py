@@ -1,0 +1,226 @@
+"""Phone calls through Twilio Voice: `POST /webhooks/twilio/voice` and the action URLs below
+it in, TwiML `<Gather>` / `<Say>` / `<Record>` out.
+
+A call is a series of requests, one per answer. Each TwiML we send names its action URL with
+the turn's number (`?n=3`), so the call's SID and that number identify a request: a retry by
+Twilio is the same message to the runtime and gets the same answer, never a second ballot.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from fastapi import APIRouter, Request, Response
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from channels.base import Handler, Inbound, Outcome
+from channels.twilio_signature import TwilioSignature
+from channels.voices import Voices
+from dialogs import Ask, HungUp, Opened, Prompt, Reply, Text
+from dialogs.i18n import translator
+from dialogs.words import keywords
+
+CHANNEL = "voice"
+PATH = "/webhooks/twilio/voice"
+TWIML = "application/xml"
+ANSWER_SECONDS = 6  # silence before a question counts as unanswered
+IDEA_SECONDS = 120  # the longest recording of an idea
+ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
+
+# What Twilio puts in `From` when the caller hides their number: the words spelled on a
+# keypad (+266696687 is "ANONYMOUS"), or the words themselves.
+WITHHELD = {
+    "+266696687",
+    "+7378742833",
+    "+8656696",
+    "+86282452253",
+    "+2562533",
+    "anonymous",
+    "restricted",
+    "unknown",
+    "unavailable",
+    "private",
+    "blocked",
+}
+E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+
+def caller_address(form: Mapping[str, str]) -> str:
+    """`tel:+33...` as for SMS (one resident, one participant); a withheld number takes part
+    for this one call only, under the call's own SID."""
+    number = form.get("From", "").strip()
+    if number.lower() in WITHHELD or not E164.fullmatch(number):
+        return f"call:{form['CallSid']}"
+    return f"tel:{number}"
+
+
+def answer_of(form: Mapping[str, str]) -> Text:
+    """Keys pressed, words recognised, a recording, or nothing at all (silence)."""
+    if recording := form.get("RecordingUrl", ""):
+        return Text("", audio=recording)  # its Digits are the key that ended it, or "hangup"
+    if digits := form.get("Digits", ""):
+        return Text(digits)
+    if speech := form.get("SpeechResult", "").strip():
+        return Text(speech)
+    return Text("")
+
+
+def parse(form: Mapping[str, str], turn: str) -> Inbound:
+    """`turn` is "call" for the call's first request, "end" for its status callback, else the
+    number of the answer (from the action URL)."""
+    match turn:
+        case "call":
+            event = Opened()
+        case "end":
+            event = HungUp()
+        case _:
+            event = answer_of(form)
+    return Inbound(CHANNEL, f"{form['CallSid']}:{turn}", caller_address(form), event)
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def spoken_options(ask: Ask, language: str) -> list[tuple[str, str]]:
+    """What the keypad choices sound like: (text, language) to say, in order."""
+    t = translator(language)
+    numbered = ask.numbered()
+    if any(o.language for _, o in numbered):
+        # The language menu: each language offers itself, in its own words and voice.
+        return [(_offer_language(o.language, d), o.language) for d, o in numbered]
+    said = [
+        t.pgettext("spoken", "%(label)s: press %(digit)d.") % {"label": o.label, "digit": d}
+        for d, o in numbered
+    ]
+    if all(d != 0 for d, _ in numbered):
+        said.append(t.pgettext("spoken", "To hear it again, press 0."))
+    return [(" ".join(said), language)]
+
+
+def _offer_language(language: str, digit: int) -> str:
+    t = translator(language)
+    # Translators: said on the phone's language menu, in your language's voice: name it.
+    return t.pgettext("spoken", "In English, press %(digit)d.") % {"digit": digit}
+
+
+class VoiceRenderer:
+    """Replies to TwiML: each sentence in its language's Twilio voice, a question as a
+    `<Gather>` that takes keys or words, a recorded idea as a `<Record>`."""
+
+    def __init__(self, voices: Voices, public_url: str) -> None:
+        self.voices = voices
+        self.base = public_url.rstrip("/") + PATH
+
+    def render(self, outcome: Outcome, turn: int) -> str:
+        twiml = VoiceResponse()
+        replies, language = outcome.replies, outcome.language
+        last = replies[-1] if replies else None
+        said = [(r.text, getattr(r, "language", None) or language) for r in replies if r.text]
+        if isinstance(last, Ask):
+            said.extend(spoken_options(last, language))
+        if isinstance(last, Prompt) and last.record:
+            action = f"{self.base}/record?n={turn}"
+            self._say(twiml, said)
+            twiml.record(
+                action=action,
+                method="POST",
+                timeout=ANSWER_SECONDS,
+                max_length=IDEA_SECONDS,
+                finish_on_key="#",
+                play_beep=True,
+                trim="trim-silence",
+            )
+            twiml.redirect(action, method="POST")  # nothing recorded: Twilio goes on to here
+        elif isinstance(last, Ask | Prompt):
+            action = f"{self.base}/gather?n={turn}"
+            self._say(self._gather(twiml, last, language, action), said)
+            twiml.redirect(action, method="POST")  # no answer: Twilio goes on to here
+        else:
+            self._say(twiml, said)
+            twiml.hangup()  # nothing asked: the call is over
+        return str(twiml)
+
+    def _gather(self, twiml: VoiceResponse, question: Reply, language: str, action: str) -> Gather:
+        voice = self.voices[language]
+        if isinstance(question, Prompt):  # an idea, in words only
+            return twiml.gather(
+                input="speech",
+                action=action,
+                method="POST",
+                language=voice.recognition,
+                timeout=ANSWER_SECONDS,
+                speech_timeout="auto",
+            )
+        digits = len(str(max(d for d, _ in question.numbered())))
+        if any(o.language for o in question.options):
+            # The language menu: we cannot yet tell which language to listen for.
+            return twiml.gather(
+                input="dtmf",
+                action=action,
+                method="POST",
+                num_digits=digits,
+                timeout=ANSWER_SECONDS,
+            )
+        hints = dict.fromkeys([*(o.label for o in question.options), *keywords(language)])
+        return twiml.gather(
+            input="dtmf speech",
+            action=action,
+            method="POST",
+            num_digits=digits,
+            timeout=ANSWER_SECONDS,
+            speech_timeout="auto",
+            language=voice.recognition,
+            hints=", ".join(hints),
+        )
+
+    def _say(self, verb: VoiceResponse | Gather, said: list[tuple[str, str]]) -> None:
+        for text, language in said:
+            voice = self.voices[language]
+            verb.say(text, voice=voice.voice, language=voice.language)
+
+
+# --- routes -----------------------------------------------------------------------------------
+
+
+def router(handle: Handler, signature: TwilioSignature, renderer: VoiceRenderer) -> APIRouter:
+    routes = APIRouter(include_in_schema=False)
+
+    async def verified(request: Request) -> dict[str, str] | Response:
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        if not signature.is_valid(request, form):
+            return Response("forbidden", status_code=403, media_type="text/plain")
+        if "CallSid" not in form:
+            return Response("not a Twilio call", status_code=400, media_type="text/plain")
+        return form
+
+    @routes.post(PATH)
+    @routes.post(f"{PATH}/incoming")
+    async def incoming_call(request: Request) -> Response:
+        form = await verified(request)
+        if isinstance(form, Response):
+            return form
+        outcome = await handle(parse(form, "call"))
+        return Response(renderer.render(outcome, 1), media_type=TWIML)
+
+    @routes.post(f"{PATH}/gather")
+    @routes.post(f"{PATH}/record")
+    async def answer(request: Request) -> Response:
+        form = await verified(request)
+        if isinstance(form, Response):
+            return form
+        turn = request.query_params.get("n", "")
+        turn = int(turn) if turn.isdigit() else 1
+        outcome = await handle(parse(form, str(turn)))
+        return Response(renderer.render(outcome, turn + 1), media_type=TWIML)
+
+    @routes.post(f"{PATH}/status")
+    async def call_status(request: Request) -> Response:
+        form = await verified(request)
+        if isinstance(form, Response):
+            return form
+        if form.get("CallStatus") in ENDED:
+            await handle(parse(form, "end"))  # what was confirmed is kept; the call closes
+        return Response(str(VoiceResponse()), media_type=TWIML)
+
+    return routes

@@ -1,0 +1,100 @@
+"""What the tests of messages we start share: residents texting the real app on a loopback
+port, fake Twilio and Telegram servers, a clock that waiting moves on."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from api import db
+from bot.app import create_app
+from bot.broadcast import BroadcastFile
+from bot.contacts import Contacts
+from bot.models import BroadcastSend
+from bot.settings import Settings
+from tests.conftest import Phone, ServerThread
+from tests.fakes import FakeTelegram, FakeTwilio
+
+PARIS = ZoneInfo("Europe/Paris")
+ACCOUNT = "AC" + "0" * 32
+SERVICE = "MG" + "1" * 32
+YES = ["Bonjour", "1", "1", "1", "2", "1", "1"]  # every proposal, no idea, then yes
+NO = [*YES[:-1], "2"]
+SPEC = BroadcastFile(
+    name="results-2027",
+    messages={
+        "fr": "Les résultats sont là : l'aide alimentaire arrive en tête. Réunion publique le 12 "
+        "mars à 18 h, salle des fêtes de Bourtzwiller. Répondez STOP pour ne plus rien recevoir.",
+        "en": "The results are in: food aid comes first. Public meeting on 12 March at 6 pm.",
+        "ar": "النتائج متاحة: المساعدة الغذائية في المقدمة. اجتماع عام يوم 12 مارس.",
+    },
+)
+
+
+class FakeClock:
+    """The broadcast's clock and sleep: waiting moves time on, and costs the test nothing."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def live(settings: Settings) -> Iterator[httpx.Client]:
+    """The real app on a loopback port: residents text it while a broadcast runs."""
+    with ServerThread(create_app(settings)) as server, httpx.Client(base_url=server.url) as http:
+        yield http
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilio]:
+    fake = FakeTwilio()
+    with ServerThread(fake.app()) as server:
+        fake.url = server.url  # type: ignore[attr-defined]
+        yield fake
+    fake.release.set()
+
+
+@pytest.fixture
+async def contacts(settings: Settings, live: httpx.Client) -> AsyncIterator[Contacts]:
+    engine = db.create_engine(settings.database_url)
+    yield Contacts(db.sessionmaker(engine), settings.contact_key.get_secret_value())
+    await engine.dispose()
+
+
+def converse(live: httpx.Client, number: str, texts: list[str]) -> str:
+    phone = Phone(live, number)  # type: ignore[arg-type]
+    return [phone.send(t) for t in texts][-1]
+
+
+def daytime() -> FakeClock:
+    return FakeClock(datetime(2027, 3, 10, 10, 0, tzinfo=PARIS))
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite keeps no zone
+
+
+async def ledger(contacts: Contacts) -> list[BroadcastSend]:
+    async with contacts._sessions() as session:
+        return list((await session.scalars(select(BroadcastSend))).all())
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram(token="123:test-bot-token")
+    with ServerThread(fake.app()) as server:
+        fake.url = server.url  # type: ignore[attr-defined]
+        yield fake

@@ -20,11 +20,10 @@ from api.models import (
     Participant,
     Proposal,
     ProposalStatus,
-    ProposalTranslation,
     RejectReason,
 )
 from api.schemas import Imported, ImportProblem, ProposalSpec
-from api.service import Invalid, consultation_row
+from api.service import Invalid, consultation_row, new_proposal
 
 CSV_COLUMNS = ("key", "text", "language", "theme", "status")  # and text_<language> columns
 POLIS_CHANNEL = "polis"
@@ -62,24 +61,7 @@ class Imports:
                 )
             )
             specs = _read_proposals(text, consultation, known)
-            for spec in specs:
-                db.add(
-                    Proposal(
-                        consultation_id=consultation.id,
-                        key=spec.key,
-                        text=spec.text,
-                        language=spec.language,
-                        theme=spec.theme,
-                        status=spec.status,
-                        agree=0,
-                        disagree=0,
-                        skip=0,
-                        translations=[
-                            ProposalTranslation(language=lang, text=t)
-                            for lang, t in spec.translations.items()
-                        ],
-                    )
-                )
+            db.add_all(new_proposal(consultation.id, spec) for spec in specs)
             return Imported(proposals=len(specs))
 
     async def polis(

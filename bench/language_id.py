@@ -112,7 +112,10 @@ def memory_in_fresh_process(name: str, runs: int = 3) -> float:
     for _ in range(runs):
         out = subprocess.run(
             [sys.executable, "-m", "bench.language_id", "--memory", name],
-            capture_output=True, text=True, check=True, cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
         ).stdout
         measured.append(json.loads(out.splitlines()[-1])["rss_mib"])
     return statistics.median(measured)
@@ -153,8 +156,9 @@ def evaluate(name: str, scores: Scores, rows: list[tuple[str, str]]) -> dict:
         results.append((best == lang, s[best]))
 
     def accuracy(keep: Callable[[str, str], bool]) -> float:
-        picked = [ok for (lang, text), (ok, _) in zip(rows, results, strict=True)
-                  if keep(lang, text)]
+        picked = [
+            ok for (lang, text), (ok, _) in zip(rows, results, strict=True) if keep(lang, text)
+        ]
         return sum(picked) / len(picked)
 
     threshold = best_threshold(results)
@@ -229,8 +233,10 @@ def main() -> None:
         return measure_memory(args.memory)
 
     rows = read_rows()
-    print(f"{len(rows)} texts, {sum(len(t.split()) <= 3 for _, t in rows)} of <= 3 words; "
-          f"threshold: the lowest keeping accuracy when answering >= {TARGET:.0%}\n")
+    print(
+        f"{len(rows)} texts, {sum(len(t.split()) <= 3 for _, t in rows)} of <= 3 words; "
+        f"threshold: the lowest keeping accuracy when answering >= {TARGET:.0%}\n"
+    )
     reports, skipped = [], []
     for name, (_, load) in DETECTORS.items():
         try:

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import uvicorn
 
-from bot import worker
+from bot import centres_cli, telegram_bot, worker
 from bot.chat import main as chat_main
 from bot.exchange_command import export_main, import_main
 from bot.outreach import main_broadcast, main_notices
+from bot.purge import purge, purge_report
 from bot.settings import InsecureSettings, Settings
 
 
@@ -26,6 +27,11 @@ def main(argv: list[str] | None = None) -> None:
     serve = commands.add_parser("serve", help="serve the webhooks and the consultation API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--telegram-polling",
+        action="store_true",
+        help="fetch Telegram updates instead of waiting for the webhook (no public URL needed)",
+    )
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     side = serve.add_mutually_exclusive_group()
     side.add_argument("--api-only", action="store_true", help="the consultation API alone")
@@ -38,6 +44,12 @@ def main(argv: list[str] | None = None) -> None:
         "--keep",
         action="store_true",
         help="record the votes in the configured database (default: a throwaway one)",
+    )
+    chat.add_argument(
+        "--channel",
+        choices=["sms", "voice"],
+        default="sms",
+        help="voice: a phone call (prints what would be said; type digits or words)",
     )
 
     broadcast = commands.add_parser(
@@ -71,6 +83,14 @@ def main(argv: list[str] | None = None) -> None:
         "--every", type=float, metavar="SECONDS", help="keep going, looking again this often"
     )
 
+    centres_cli.add_commands(commands)
+    commands.add_parser(
+        "purge", help="after the consultation: delete sessions, addresses, dead letters, recordings"
+    )
+    commands.add_parser(
+        "telegram-webhook", help="point the Telegram bot at {PARLONS_PUBLIC_URL}/webhooks/telegram"
+    )
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
@@ -78,10 +98,16 @@ def main(argv: list[str] | None = None) -> None:
     except InsecureSettings as e:
         parser.exit(2, f"parlons: {e}\n")
     if args.command == "serve":
+        if args.telegram_polling:
+            if args.workers > 1:
+                sys.exit(
+                    "parlons: --telegram-polling needs one worker (Telegram allows one poller)"
+                )
+            os.environ["PARLONS_TELEGRAM_POLLING"] = "true"  # the app factory reads the env
         _serve(settings, args)
     elif args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)  # the conversation, not the logs
-        chat_main(settings, args.keep)
+        chat_main(settings, args.keep, args.channel)
     elif args.command == "broadcast":
         main_broadcast(settings, args.file, args.dry_run)
     elif args.command == "notices":
@@ -96,6 +122,13 @@ def main(argv: list[str] | None = None) -> None:
         if args.action == "retry" and not (args.ids or args.all):
             parser.error("outbox retry: name the dead letters, or --all")
         asyncio.run(worker.outbox(settings, args.action, args.ids))
+    elif args.command == "purge":
+        print(purge_report(asyncio.run(purge(settings))))
+    elif args.command == "telegram-webhook":
+        print(f"Telegram will post updates to {asyncio.run(telegram_bot.point_webhook(settings))}")
+    elif args.command in ("centre", "centres", "mediator"):
+        logging.getLogger().setLevel(logging.WARNING)
+        centres_cli.run(args, settings)
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -105,13 +138,19 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     what = "the consultation API" if args.api_only else "Parlons"
     print(f"Parlons: consultation from {settings.consultation}")
     print(f"Parlons: serving {what} on http://{args.host}:{args.port} ({args.workers} worker(s))")
-    if args.workers > 1:
+    run_server(factory, args.host, args.port, args.workers)
+
+
+def run_server(factory: str, host: str, port: int, workers: int = 1) -> None:
+    """Serve the ASGI app `factory` builds; bench/floor.py serves its floor through this
+    very call, so the floor and Parlons always run on the same server settings."""
+    if workers > 1:
         # Workers are fresh processes that build their app from the environment; each
         # writes its metrics where a scrape of any one of them adds them all up.
         os.environ.setdefault(
             "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="parlons-metrics-")
         )
-    uvicorn.run(factory, factory=True, host=args.host, port=args.port, workers=args.workers)
+    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,11 @@ from prometheus_client import (
 
 MESSAGES = Counter("parlons_messages_total", "Inbound messages by channel", ["channel"])
 TURNS = Counter("parlons_turns_total", "Dialog turns by channel and result", ["channel", "result"])
+REFUSED = Counter(
+    "parlons_refused_total",
+    "Messages not read: a country not served, or over a rate limit (docs/faults.md)",
+    ["channel", "reason"],
+)
 TURN_SECONDS = Histogram(
     "parlons_turn_seconds",
     "Time from an inbound message to its replies (lock, session, dialog, effects)",

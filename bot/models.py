@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, LargeBinary, MetaData, String, func
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from api.models import NAMING
@@ -66,3 +66,64 @@ class Cursor(BotBase):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- Social centres and their links (bot/centres.py, bot/telegram_desk.py) -----------------
+
+
+class Centre(BotBase):
+    """A social centre that brings residents; its code is what the API's profile records."""
+
+    __tablename__ = "bot_centres"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CentreLink(BotBase):
+    """A deep link's payload: the centre's own (public, on its posters) or a mediator's
+    (secret, makes its opener the centre's mediator). Revoked links credit no one."""
+
+    __tablename__ = "bot_centre_links"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    centre: Mapped[str] = mapped_column(ForeignKey("bot_centres.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "centre" or "mediator"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Brought(BotBase):
+    """A resident (by ref) a link brought: credited once, to the first link."""
+
+    __tablename__ = "bot_centre_residents"
+
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    link: Mapped[str] = mapped_column(ForeignKey("bot_centre_links.code"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Mediator(BotBase):
+    """A Telegram account (by ref) that opened a mediator link, and whose tablet it is."""
+
+    __tablename__ = "bot_mediators"
+
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    link: Mapped[str] = mapped_column(ForeignKey("bot_centre_links.code"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    current: Mapped[int | None] = mapped_column(Integer)  # the DeskResident at the tablet now
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DeskResident(BotBase):
+    """A resident walked through on a mediator's tablet: a random address of their own,
+    never the mediator's. `number` is "person 3" on that tablet."""
+
+    __tablename__ = "bot_desk_residents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mediator: Mapped[str] = mapped_column(ForeignKey("bot_mediators.ref"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

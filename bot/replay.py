@@ -14,7 +14,8 @@ _NAMES = {kind: name for name, kind in _KINDS.items()}
 
 def encode(outcome: Outcome) -> bytes:
     replies = [{"kind": _NAMES[type(r)], **asdict(r)} for r in outcome.replies]
-    return json.dumps({"language": outcome.language, "replies": replies}).encode()
+    kept = {"language": outcome.language, "replies": replies, "stale": outcome.stale}
+    return json.dumps(kept).encode()
 
 
 def _reply(data: dict) -> Reply:
@@ -26,4 +27,5 @@ def _reply(data: dict) -> Reply:
 
 def decode(raw: bytes) -> Outcome:
     data = json.loads(raw)
-    return Outcome(tuple(_reply(r) for r in data["replies"]), data["language"])
+    replies = tuple(_reply(r) for r in data["replies"])
+    return Outcome(replies, data["language"], data.get("stale", False))

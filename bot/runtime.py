@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from api.schemas import BallotIn, ConsultationOut, IdeaIn, ProfileIn, ProposalOut
 from bot import metrics, outbox, replay
+from bot.abuse import Abuse, Limits, Standing, slow_down
 from bot.api_client import ApiClient
 from bot.contacts import Contacts
 from bot.identity import Pseudonyms
@@ -45,6 +46,7 @@ from dialogs import (
 )
 from dialogs.i18n import has_catalog
 from dialogs.vocabulary import TEXT_MAX_LENGTH
+from dialogs.words import Intent, discloses_danger, understand
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ class Runtime:
         qualify_channels: frozenset[str] = frozenset(),
         text_limits: Mapping[str, int] | None = None,
         contacts: Contacts | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.api = api
         self.clock = clock
@@ -72,6 +75,7 @@ class Runtime:
         self.optouts = optouts
         self.pseudonyms = pseudonyms
         self.contacts = contacts  # residents who asked to hear back (none kept without it)
+        self.abuse = Abuse(store, limits or Limits())
         self._consultation: ConsultationOut | None = None
         self._proposals: dict[int, ProposalView] = {}
         self._languages: tuple[str, ...] = ()
@@ -112,6 +116,11 @@ class Runtime:
         return outcome
 
     async def _handle(self, inbound: Inbound) -> Outcome:
+        if not self.abuse.serves(inbound.address):
+            # Logged without the number: its country code is not one we serve.
+            log.info("not answered: a number of a country not served channel=%s", inbound.channel)
+            metrics.REFUSED.labels(inbound.channel, "country").inc()
+            return Outcome((), self._default_language)
         ref = self.pseudonyms.ref(inbound.address)
         async with self.store.turn(ref, f"{inbound.channel}:{inbound.message_id}") as state:
             if state.replay is not None:
@@ -121,9 +130,16 @@ class Runtime:
                 session = Session.from_bytes(state.session)
             else:
                 session = Session(stopped=await self.optouts.is_opted_out(ref))
+            standing = await self.abuse.standing(ref, self.pseudonyms.ref(inbound.address))
+            language = session.language or self._default_language
+            if standing.over and not self.always_heard(inbound.event, language):
+                outcome = self._slow_down(session, standing, ref, inbound.channel)
+                state.save(session.to_bytes(), replay.encode(outcome))
+                return outcome
             event = self._with_language_hint(session, inbound.event)
             await self._top_up(session, ref)  # even when stopped: START resumes at once
-            turn = step(session, event, await self._context(session, inbound.channel))
+            context = await self._context(session, inbound, standing.ideas_closed)
+            turn = step(session, event, context)
             queued_for = session.language or self._default_language
             chosen = turn.session.language or self._default_language
             if session.stage in (Stage.NEW, Stage.LANGUAGE) and chosen != queued_for:
@@ -131,10 +147,15 @@ class Runtime:
                 # The dialog is pure, so taking the step again costs nothing but the query.
                 session.queue = []
                 await self._top_up(session, ref, chosen)
-                turn = step(session, event, await self._context(session, inbound.channel))
+                context = await self._context(session, inbound, standing.ideas_closed)
+                turn = step(session, event, context)
             await self._perform(turn, ref, inbound, state)
-            outcome = Outcome(turn.replies, turn.session.language or self._default_language)
+            outcome = Outcome(
+                turn.replies, turn.session.language or self._default_language, turn.stale
+            )
             state.save(turn.session.to_bytes(), replay.encode(outcome))
+        if any(isinstance(e, SubmitIdea) and "safeguarding" not in e.flags for e in turn.effects):
+            await self.abuse.idea_sent(ref)
         log.info(
             "turn ref=%s channel=%s replies=%d effects=%s",
             ref,
@@ -143,6 +164,23 @@ class Runtime:
             ",".join(type(e).__name__ for e in turn.effects) or "-",
         )
         return outcome
+
+    def always_heard(self, event: Event, language: str | None = None) -> bool:
+        """STOP (honoured at once) and a disclosed danger pass every limit."""
+        if not isinstance(event, Text):
+            return False
+        text, language = event.text, language or self._default_language
+        stop = understand(text, language, self._languages).intent is Intent.STOP
+        return stop or discloses_danger(text, language, self._languages)
+
+    def _slow_down(self, session: Session, standing: Standing, ref: str, channel: str) -> Outcome:
+        """Over a message limit: the message is not read. The first one over is answered
+        politely (never a stopped resident); the next ones are logged, not answered."""
+        log.warning("over the message limit ref=%s channel=%s over=%d", ref, channel, standing.over)
+        metrics.REFUSED.labels(channel, "rate").inc()
+        language = session.language or self._default_language
+        polite = standing.over == 1 and not session.stopped
+        return Outcome((slow_down(language),) if polite else (), language)
 
     def _with_language_hint(self, session: Session, event: Event) -> Event:
         """A newcomer's first text, when no one else hinted at its language, is identified
@@ -165,7 +203,8 @@ class Runtime:
         self._remember(fresh)
         session.queue.extend(p.id for p in fresh)
 
-    async def _context(self, session: Session, channel: str) -> Context:
+    async def _context(self, session: Session, inbound: Inbound, ideas_closed: bool) -> Context:
+        channel = inbound.channel
         missing = [i for i in session.wanted_ids() if i not in self._proposals]
         if missing:
             # Proposals queued before a restart: fetch their text. One that is no longer
@@ -189,8 +228,10 @@ class Runtime:
             districts=self._districts,
             idea_max_length=c.details.get("idea_max_length", 200),
             qualify=channel in self.qualify_channels,
+            reachable=inbound.reachable,
             spoken=channel == voice.CHANNEL,
             text_max_length=self.text_limits.get(channel, TEXT_MAX_LENGTH),
+            ideas_closed=ideas_closed,
         )
 
     def _remember(self, proposals: list[ProposalOut]) -> None:

@@ -14,6 +14,7 @@ from api.app import MIGRATIONS as API_MIGRATIONS
 from api.app import ApiState, build_state
 from api.loader import read_consultation
 from api.schemas import ConsultationSpec
+from bot.abuse import Limits
 from bot.api_client import ApiClient, HttpApiClient, InProcessApiClient
 from bot.contacts import Contacts
 from bot.identity import Pseudonyms
@@ -23,6 +24,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings, secret
 from bot.stores import MemoryStore, TurnStore
 from bot.stores.redis import RedisStore
+from channels.voices import Voices
 
 BOT_MIGRATIONS = "bot:migrations"
 
@@ -50,6 +52,12 @@ class Services:
         await self.engine.dispose()
         if self.redis is not None:
             await self.redis.aclose()
+
+    @property
+    def voices(self) -> Voices:
+        """Each offered language's Twilio voice: the consultation file's `voice:` block over
+        the defaults; a language without one stops the start."""
+        return Voices(self.consultation.languages, self.consultation.details().get("voice"))
 
     async def outbox_depth(self) -> int | None:
         """Entries waiting in the outbox; None in the embedded default (no outbox)."""
@@ -82,6 +90,12 @@ def build(settings: Settings) -> Services:
         pseudonyms=Pseudonyms(settings.pseudonym_key.get_secret_value()),
         qualify_channels=frozenset(settings.qualify_channels),
         text_limits=settings.max_text_length,
+        limits=Limits(
+            settings.messages_per_minute,
+            settings.messages_per_day,
+            settings.ideas_per_day,
+            tuple(settings.country_codes),
+        ),
         contacts=Contacts(db.sessionmaker(engine), settings.contact_key.get_secret_value()),
     )
     return Services(settings, spec, api_state, engine, client, runtime, redis)

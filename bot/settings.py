@@ -68,8 +68,13 @@ class Settings(BaseSettings):
     # from the pseudonym key, so every worker agrees), and how long a sign-in lasts.
     web_secret: SecretStr | None = None
     web_session_hours: float = 8
+    # Telegram (docs/telegram.md): the Bot API's base URL (tests point it at a fake), the
+    # webhook's secret, the bot's @username for the deep links handed out, and polling
+    # instead of the webhook for local use (`parlons serve --telegram-polling`).
     telegram_api_url: str = "https://api.telegram.org"
     telegram_secret: SecretStr | None = None
+    telegram_bot_username: str | None = None
+    telegram_polling: bool = False
 
     twilio_auth_token: SecretStr | None = Field(
         None, validation_alias=_own_name("TWILIO_AUTH_TOKEN")
@@ -87,6 +92,21 @@ class Settings(BaseSettings):
     # joins at most 1,600 characters, Telegram 4,096; beyond, the resident is told the limit.
     max_text_length: dict[str, int] = {"sms": 1600, "telegram": 4096, "voice": 1000}
     webhook_max_bytes: int = 256 * 1024  # a larger body gets 413, unread
+    # Per participant and per sending address; the first message over a limit is answered
+    # politely, the next ones are logged and not answered. STOP always passes.
+    messages_per_minute: int = 20
+    messages_per_day: int = 500
+    ideas_per_day: int = 10
+    # Phone numbers answered: E.164 prefixes (a reply abroad costs real money: SMS pumping).
+    country_codes: list[str] = ["+33"]
+    # Faults: a turn that fails or outlasts the deadline (Twilio waits 15 s) is held on local
+    # disk and the resident told so; held messages are taken again every few seconds.
+    turn_deadline_seconds: float = 10
+    held_dir: Path = Path("var/held")
+    held_retry_seconds: float = 5
+    # `parlons purge` deletes sessions, contact addresses, dead letters, held messages and
+    # recordings this long after the consultation closes.
+    purge_after_days: float = 90
 
     # "production" refuses to start with a default, empty or short secret.
     env: Literal["development", "production"] = "development"

@@ -20,14 +20,17 @@ class Inbound:
     message_id: str
     address: str
     event: Event
+    reachable: bool = True  # we could write to them later (not a resident at a shared tablet)
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """The replies to send back, in the resident's language."""
+    """The replies to send back, in the resident's language. `stale` when a button of an
+    answered question was pressed: nothing was taken (Telegram does not mark it chosen)."""
 
     replies: tuple[Reply, ...]
     language: str
+    stale: bool = False
 
 
 Handler = Callable[[Inbound], Awaitable[Outcome]]

@@ -273,6 +273,8 @@ def _answer_qualify(
     ask = p.qualify_question(s, ctx)
     words = {Intent.SKIP: "go_on", Intent.CANCEL: "go_on"}
     qualification = _pick(event, heard, ask.options, words, about=s.last)
+    if qualification is None and isinstance(event, Press):
+        return _not_understood(s, ctx, event, heard, paused)  # an old button: nothing moves
     if qualification is None:
         return _carry_on(s, ctx, [])  # optional: anything else goes on to the next proposal
     if qualification == "go_on" or s.last is None or s.last_choice is None:
@@ -320,7 +322,7 @@ def _answer_idea_confirm(
         thanks = t.gettext(
             "Thank you! A moderator will read your idea, then it will be shown to other residents."
         )
-        if "h" not in s.offered:  # the moment they care most about what becomes of it
+        if _may_ask_hear_back(s, ctx):  # the moment they care most about what becomes of it
             return _ask_hear_back(s, ctx, [Say(thanks)], (idea,))
         return _carry_on(s, ctx, [Say(thanks)], (idea,))
     if choice == "rewrite":
@@ -344,6 +346,12 @@ def _is_idea(event: Event) -> bool:
 def _read_back(s: Session, ctx: Context, event: Text) -> Turn:
     t = p.tr(s, ctx)
     idea = " ".join(event.text.split())
+    if ctx.ideas_closed:
+        enough = t.gettext(
+            "Thank you for your ideas! That is the most we take from one person in a day. "
+            "Please send the next ones tomorrow."
+        )
+        return _carry_on(s, ctx, [Say(enough)])
     if not event.audio and not any(c.isalnum() for c in idea):
         # Nothing but invisible characters, punctuation or emoji: no idea to read back.
         s.stage = Stage.IDEA_WRITING
@@ -496,7 +504,7 @@ def _not_understood(
     if isinstance(event, Press):
         # An old button pressed again: nothing is recorded, the current question stands.
         stale = p.tr(s, ctx).gettext("That question is already answered.")
-        return Turn(s, (Say(stale), *_again(s, ctx)))
+        return Turn(s, (Say(stale), *_again(s, ctx)), stale=True)
     if paused:
         return Turn(s, (p.welcome_back(s, ctx), *_again(s, ctx)))
     if s.stage is Stage.VOTING and _is_idea(event):
@@ -537,7 +545,7 @@ def _carry_on(
         s.offered += "p"
         s.stage = Stage.DISTRICT
         return Turn(s, (*replies, p.district_question(s, ctx)), effects)
-    if s.answered >= HEAR_BACK_AFTER and "h" not in s.offered:
+    if s.answered >= HEAR_BACK_AFTER and _may_ask_hear_back(s, ctx):
         return _ask_hear_back(s, ctx, replies, effects)
     # A queued proposal may have been withdrawn since: pass over what we cannot show.
     while s.queue and s.current is None:
@@ -552,9 +560,14 @@ def _carry_on(
         s.offered += "i"
         s.stage = Stage.IDEA_OFFERED
         return Turn(s, (*replies, p.all_seen(t), p.idea_offer(t, ctx.spoken)), effects)
-    if "h" not in s.offered:
+    if _may_ask_hear_back(s, ctx):
         return _ask_hear_back(s, ctx, [*replies, p.all_seen(t)], effects)
     return Turn(s, (*replies, p.all_seen(t)), effects)
+
+
+def _may_ask_hear_back(s: Session, ctx: Context) -> bool:
+    """Asked once, and never at a shared tablet: the next resident would be the one told."""
+    return "h" not in s.offered and ctx.reachable
 
 
 def _ask_hear_back(

@@ -235,8 +235,10 @@ class Context:
     districts: tuple[District, ...] = ()
     idea_max_length: int = 200
     text_max_length: int = TEXT_MAX_LENGTH  # a longer message is not read
+    ideas_closed: bool = False  # the resident sent the most ideas we take in a day
     qualify: bool = False  # ask "a favourite / realistic / platitude" after a vote
     spoken: bool = False  # the resident hears us (a phone call): say, don't write
+    reachable: bool = True  # we could write to them later (not at a mediator's shared tablet)
 
     def in_language(self, texts: Mapping[str, str], language: str) -> str:
         """A consultation text in `language`, else in the default language, else nothing."""
@@ -251,3 +253,4 @@ class Turn:
     session: Session
     replies: tuple[Reply, ...] = ()
     effects: tuple[Effect, ...] = ()
+    stale: bool = False  # a button of a question already answered: nothing was taken

@@ -122,9 +122,10 @@ def redis_prefix() -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url,
+        held_dir=tmp_path / "held",  # messages a fault held: each test its own
         public_url=PUBLIC_URL,
         consultation=DATA / "consultation.yaml",
         pseudonym_key="test-pseudonym-key",

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -64,54 +66,107 @@ class FakeTwilio:
 
 
 @dataclass
+class Call:
+    """One Bot API call, its parameters (`reply_markup` decoded) and what it answered."""
+
+    method: str
+    params: dict[str, Any]
+    result: Any = None
+
+    @property
+    def text(self) -> str:
+        return self.params.get("text", "")
+
+    @property
+    def message_id(self) -> int:
+        return self.result["message_id"]
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """The message's inline buttons, in order."""
+        markup = self.params.get("reply_markup") or {}
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+@dataclass
 class FakeTelegram:
-    """getMe and sendMessage of one bot; `blocked` chats answer 403 as Telegram does."""
+    """The Bot API of one bot: every call recorded in `calls` (sendMessage bodies also in
+    `sent`), `updates` served to getUpdates; `blocked` chats answer 403 as Telegram does, and
+    `retry_after` 429s are answered first."""
 
     token: str
+    url: str = ""  # where it listens, once started
     sent: list[dict] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
     retry_after: list[int] = field(default_factory=list)  # 429s to answer first
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(500))
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/bot{token}/{method}", self._method, methods=["POST"])])
 
     async def _method(self, request: Request) -> JSONResponse:
         if request.path_params["token"] != self.token:
-            return JSONResponse(
-                {"ok": False, "error_code": 401, "description": "Unauthorized"}, 401
-            )
+            return _telegram_error(401, "Unauthorized")
         method = request.path_params["method"]
-        if method == "getMe":
-            me = {"id": 1, "is_bot": True, "first_name": "Parlons", "username": "parlons_bot"}
-            return JSONResponse({"ok": True, "result": me})
-        if method != "sendMessage":
-            return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
-        # python-telegram-bot posts forms; others post JSON. Both are the Bot API.
+        # python-telegram-bot posts forms (objects as JSON strings); others post JSON.
         if request.headers.get("content-type", "").startswith("application/json"):
-            body = await request.json()
+            params = await request.json()
         else:
-            body = dict(await request.form())
-        if self.retry_after:
-            after = self.retry_after.pop(0)
-            return JSONResponse(
-                {
-                    "ok": False,
-                    "error_code": 429,
-                    "description": "Too Many Requests",
-                    "parameters": {"retry_after": after},
-                },
-                429,
+            params = {
+                k: json.loads(v) if k in JSON_FIELDS else v
+                for k, v in (await request.form()).items()
+            }
+        if method == "sendMessage" and self.retry_after:
+            return _telegram_error(
+                429, "Too Many Requests", {"retry_after": self.retry_after.pop(0)}
             )
-        chat = int(body["chat_id"])
-        if chat in self.blocked:
-            return JSONResponse(
-                {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"}, 403
-            )
-        self.sent.append({**body, "chat_id": chat})
-        message = {
-            "message_id": len(self.sent),
-            "date": 1800000000,
-            "chat": {"id": chat, "type": "private"},
-            "text": body["text"],
-        }
-        return JSONResponse({"ok": True, "result": message})
+        if method == "sendMessage" and int(params["chat_id"]) in self.blocked:
+            return _telegram_error(403, "Forbidden: bot was blocked by the user")
+        result = await self._result(method, params)
+        if method != "getUpdates":
+            self.calls.append(Call(method, params, result))
+        if method == "sendMessage":
+            self.sent.append({**params, "chat_id": int(params["chat_id"])})
+        return JSONResponse({"ok": True, "result": result})
+
+    async def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
+            chat = int(params["chat_id"])
+            return {
+                "message_id": int(params.get("message_id") or next(self._ids)),
+                "from": BOT_USER,
+                "date": 1800000000,
+                "chat": {"id": chat, "type": "private", "first_name": "Resident"},
+                "text": params.get("text", ""),
+            }
+        if method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            if not self.updates:
+                await asyncio.sleep(0.05)  # a short long poll: nothing is waiting
+            return self.updates
+        return True  # answerCallbackQuery, setWebhook, deleteWebhook...
+
+    def messages(self, chat_id: int | None = None) -> list[Call]:
+        """The sendMessage calls, to one chat or to all."""
+        return [
+            c
+            for c in self.calls
+            if c.method == "sendMessage" and chat_id in (None, int(c.params["chat_id"]))
+        ]
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+
+BOT_USER = {"id": 7011223344, "is_bot": True, "first_name": "Parlons", "username": "TestBot"}
+JSON_FIELDS = {"reply_markup", "allowed_updates", "commands"}
+
+
+def _telegram_error(code: int, description: str, parameters: dict | None = None) -> JSONResponse:
+    body = {"ok": False, "error_code": code, "description": description}
+    return JSONResponse({**body, "parameters": parameters} if parameters else body, code)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dialogs import Ask, HearBack, Session, SubmitIdea
+from dataclasses import replace
+
+from dialogs import Ask, HearBack, Session, SubmitIdea, Text, step
 from dialogs.session import Stage
 from dialogs.steps import HEAR_BACK_AFTER
 from tests.test_dialog import CTX, run
@@ -57,3 +59,17 @@ def test_the_question_is_in_every_offered_language() -> None:
         (turn,) = run(session, "0")  # 0 asks the question again
         texts.add(turn.replies[-1].text)
     assert len(texts) == 2 and CTX.languages == ("fr", "en")
+
+
+def test_never_asked_at_a_shared_tablet() -> None:
+    """The next resident at a mediator's tablet would be the one we wrote to."""
+    tablet = replace(CTX, reachable=False)
+    session = Session(queue=[7, 9])
+    turns = []
+    for text in ("Bonjour", "Il faut des toilettes publiques au parc", "1", "1", "1", "2"):
+        turn = step(session, Text(text), tablet)
+        turns.append(turn)
+        session = turn.session
+    assert turns[2].effects == (SubmitIdea("Il faut des toilettes publiques au parc", "fr"),)
+    assert not any(_asked(t) for t in turns)
+    assert all(t.session.stage is not Stage.HEAR_BACK for t in turns)

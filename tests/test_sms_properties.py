@@ -97,6 +97,7 @@ def app_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]
     folder: Path = tmp_path_factory.mktemp("sms-properties")
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{folder}/parlons.db",
+        held_dir=folder / "held",
         public_url=PUBLIC_URL,
         pseudonym_key="test-pseudonym-key",
         admin_token=ADMIN_TOKEN,

@@ -3,7 +3,9 @@ out of the results. (tests/test_web_browser.py drives the same pages in Chromium
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 
 import pytest
@@ -118,3 +120,29 @@ def test_the_french_interface_is_complete() -> None:
     assert untranslated == []
     assert [m.id for m in french if m.id and m.fuzzy] == []
     assert [(m.id, errors) for m, errors in french.check()] == []
+
+
+def test_results_download_as_csv(client: TestClient, phone: Phone) -> None:
+    phone.send("Bonjour")
+    phone.send("1")
+    sign_in(client)
+    response = client.get("/staff/results/results.csv?channel=sms")
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows[0]["rank"] == "1"
+    assert rows[0]["text"] == "Il faut renforcer l'aide alimentaire dans chaque quartier."
+    assert rows[0]["agree"] == "1"
+
+
+def test_only_an_admin_changes_the_centres(client: TestClient) -> None:
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    made = client.post("/api/v1/tokens", json={"name": "alice", "role": "moderator"}, headers=admin)
+    sign_in(client, made.json()["token"])
+    page = client.get("/staff/centres").text
+    assert "Ajouter un centre" not in page  # a moderator sees the centres, changes none
+    refused = client.post(
+        "/staff/centres", data={"csrf": form_fields(page)["csrf"], "name": "Centre X"}
+    )
+    assert refused.status_code == 403
+    assert "Centre X" not in client.get("/staff/centres").text

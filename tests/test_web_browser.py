@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from bot.app import create_app
 from bot.settings import Settings
@@ -118,9 +118,37 @@ def test_a_rejected_idea_needs_a_reason(page: Page, sms) -> None:  # noqa: ANN00
     idea = page.locator("[data-idea]").first
     idea.get_by_role("button", name="Refuser").click()
     expect(idea).to_be_visible()  # the reason is required: nothing was sent
-    idea.get_by_label("Motif").fill("Hors sujet")
+    # The keyboard alone: J reaches the idea, R its list of reasons.
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    expect(idea.get_by_label("Motif")).to_be_focused()
+    idea.get_by_label("Motif").select_option(label="Plusieurs idées en une")
     idea.get_by_role("button", name="Refuser").click()
     expect(page.get_by_role("status")).to_contain_text("refusée")
+    page.get_by_role("link", name="Refusées").click()
+    expect(page.locator("[data-idea]").first).to_contain_text("Plusieurs idées en une")
+
+
+def test_a_moderator_corrects_and_translates_an_idea(page: Page, sms) -> None:  # noqa: ANN001
+    author = Phone(sms, "+33639980144")
+    author.send("Bonjour")
+    author.send("idée")
+    author.send("Il faut des jardin partagés")
+    author.send("1")
+    sign_in(page)
+    idea = page.locator("[data-idea]").first
+    idea.get_by_text("Corriger le texte").click()
+    idea.get_by_label("Texte montré aux habitants").fill("Il faut des jardins partagés.")
+    idea.get_by_role("button", name="Enregistrer le texte").click()
+    expect(page.get_by_role("status")).to_contain_text("corrigée")
+    idea = page.locator("[data-idea]").first
+    expect(idea).to_contain_text("L'habitant a écrit : Il faut des jardin partagés")
+    idea.get_by_text("Ajouter une traduction").click()
+    idea.get_by_label("Langue").select_option("en")
+    idea.get_by_label("Traduction", exact=True).fill("We need shared gardens.")
+    idea.get_by_role("button", name="Enregistrer la traduction").click()
+    expect(page.locator("[data-idea]").first).to_contain_text("We need shared gardens.")
+    check(page, "moderation-edited")
 
 
 def test_results_show_the_residents_votes(page: Page, sms) -> None:  # noqa: ANN001
@@ -174,3 +202,113 @@ def test_the_english_interface(page: Page) -> None:
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Moderation")
     check(page, "moderation-english")
+
+
+def test_the_simulator_shows_a_kiosk_with_buttons(page: Page) -> None:
+    sign_in(page)
+    page.goto("/staff/simulator?channel=kiosk")
+    message = page.get_by_label("Message", exact=True)
+    message.fill("Hello")
+    message.press("Enter")
+    last = page.locator(".from-parlons").last
+    expect(last).to_contain_text("Proposal 1")
+    last.get_by_role("button", name="Agree", exact=True).click()
+    expect(page.locator(".from-resident").last).to_have_text("Vous : Agree")
+    expect(page.locator(".from-parlons").last).to_contain_text("Proposal 2")
+    check(page, "simulator-kiosk")
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    settings.telegram_bot_username = "ParlonsMulhouseBot"
+    settings.twilio_caller_id = "+33 1 99 00 00 42"
+    return settings
+
+
+def add_centre(page: Page, name: str) -> Locator:
+    page.goto("/staff/centres")
+    page.get_by_label("Nom du centre").fill(name)
+    page.get_by_role("button", name="Ajouter").click()
+    return page.get_by_role("region", name=name)
+
+
+def test_print_a_centres_poster(page: Page) -> None:
+    sign_in(page)
+    centre = add_centre(page, "Centre social Drouot")
+    link = "https://t.me/ParlonsMulhouseBot?start=centre-social-drouot"
+    expect(centre).to_contain_text(link)
+    check(page, "centres")
+    centre.get_by_role("link", name="Affiche à imprimer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Comment améliorer la vie à Mulhouse ?"
+    )
+    expect(page.get_by_text("Par SMS : envoyez BONJOUR au +33 1 99 00 00 42")).to_be_visible()
+    expect(page.locator(".poster svg title")).to_have_text(link)  # the QR code of the link
+    check(page, "poster")
+    page.emulate_media(media="print")
+    expect(page.locator("header")).to_be_hidden()  # a poster, not the page around it
+    expect(page.get_by_role("button", name="Imprimer")).to_be_hidden()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=SCREENSHOTS / "poster.pdf", format="A4")
+    assert (SCREENSHOTS / "poster.pdf").read_bytes().startswith(b"%PDF")
+
+
+def open_kiosk(page: Page) -> str:
+    """An admin adds a centre and a kiosk link; the kiosk's address on this server."""
+    sign_in(page)
+    centre = add_centre(page, "Maison de quartier Wagner")
+    centre.get_by_role("button", name="Nouveau lien de borne").click()
+    url = page.get_by_role("region", name="Maison de quartier Wagner").locator(
+        "code", has_text="/kiosk/"
+    )
+    return "/kiosk/" + url.inner_text().split("/kiosk/")[1]
+
+
+def vote_at_the_kiosk(kiosk: Page, language: str, choices: list[str]) -> None:
+    kiosk.get_by_role("button", name=language).click()
+    for choice in choices:
+        kiosk.locator(".from-parlons").last.get_by_role("button", name=choice, exact=True).click()
+
+
+def test_a_kiosk_residents_votes_count_for_the_centre(page: Page, browser: Browser, server) -> None:  # noqa: ANN001
+    kiosk_path = open_kiosk(page)
+    tablet = browser.new_context(base_url=server.url).new_page()  # no sign-in on the tablet
+    tablet.goto(kiosk_path)
+    check(tablet, "kiosk-start")
+    vote_at_the_kiosk(tablet, "Français", ["D'accord", "Pas d'accord"])
+    expect(tablet.locator(".from-parlons").last).to_contain_text("Proposition 3")
+    check(tablet, "kiosk-conversation")
+    tablet.get_by_role("link", name="Personne suivante").click()
+    vote_at_the_kiosk(tablet, "English", ["Agree"])
+    expect(tablet.locator("html")).to_have_attribute("lang", "en")  # its own words too
+    expect(tablet.get_by_role("link", name="Next person")).to_be_visible()
+    check(tablet, "kiosk-english")
+
+    page.goto("/staff/centres")
+    wagner = page.get_by_role("region", name="Maison de quartier Wagner")
+    expect(wagner).to_contain_text("2 habitants amenés.")
+    page.goto("/staff/results?centre=maison-de-quartier-wagner")
+    expect(page.get_by_text("2 participants,")).to_be_visible()
+    expect(page.get_by_text("3 votes")).to_be_visible()
+
+
+def test_a_kiosk_starts_again_after_a_pause_and_stops_when_revoked(
+    page: Page,
+    browser: Browser,
+    server,  # noqa: ANN001
+) -> None:
+    kiosk_path = open_kiosk(page)
+    tablet = browser.new_context(base_url=server.url).new_page()
+    tablet.clock.install()
+    tablet.goto(kiosk_path)
+    vote_at_the_kiosk(tablet, "English", ["Agree"])
+    tablet.clock.fast_forward("01:59")
+    expect(tablet.locator(".messages")).to_be_visible()
+    tablet.clock.fast_forward("00:02")
+    expect(tablet.get_by_text("Donnez votre avis sur votre ville")).to_be_visible()
+    expect(tablet.locator(".messages")).to_have_count(0)
+
+    page.goto("/staff/centres")
+    page.get_by_role("button", name="Révoquer Lien de borne").click()
+    tablet.goto(kiosk_path)
+    expect(tablet.get_by_role("alert")).to_contain_text("ne marche plus")

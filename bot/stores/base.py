@@ -8,9 +8,16 @@ ballot is durable exactly when the session that thanked the resident for it is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
+
+
+class Counted(NamedTuple):
+    key: str
+    window: int  # seconds
+    add: int = 1  # 0 reads the counter
 
 
 @dataclass(slots=True)
@@ -42,4 +49,9 @@ class TurnStore(Protocol):
 
     async def ping(self) -> None:
         """Raise when the store cannot be reached."""
+        ...
+
+    async def count(self, counters: Sequence[Counted]) -> list[int]:
+        """Add to each counter and return their values, in one go. A counter starts at its
+        first hit and is forgotten `window` seconds later (the abuse limits, bot/abuse.py)."""
         ...

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from bot.stores.base import TurnState
+from bot.stores.base import Counted, TurnState
 
 
 class MemoryStore:
@@ -22,6 +22,8 @@ class MemoryStore:
         self._remembered = remembered_messages
         self._locks: dict[str, asyncio.Lock] = {}
         self._holders: dict[str, int] = {}
+        self._counters: dict[str, tuple[float, int]] = {}  # key: when its window ends, count
+        self._counters_swept = 1000
 
     @asynccontextmanager
     async def turn(self, ref: str, message_key: str) -> AsyncIterator[TurnState]:
@@ -57,3 +59,18 @@ class MemoryStore:
 
     async def ping(self) -> None:
         return None
+
+    async def count(self, counters: Sequence[Counted]) -> list[int]:
+        now = time.monotonic()
+        if len(self._counters) > self._counters_swept * 2:
+            # Forget the windows that ended, so a flood of numbers costs no lasting memory.
+            self._counters = {k: v for k, v in self._counters.items() if v[0] > now}
+            self._counters_swept = max(len(self._counters), 1000)
+        values = []
+        for key, window, add in counters:
+            ends, n = self._counters.get(key, (0.0, 0))
+            if now >= ends:
+                ends, n = now + window, 0
+            self._counters[key] = (ends, n + add)
+            values.append(n + add)
+        return values

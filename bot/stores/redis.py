@@ -17,12 +17,12 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
 
-from bot.stores.base import TurnState
+from bot.stores.base import Counted, TurnState
 
 BEGIN = """
 local seen = redis.call('GET', KEYS[2])
@@ -121,3 +121,12 @@ class RedisStore:
 
     async def ping(self) -> None:
         await self.redis.ping()
+
+    async def count(self, counters: Sequence[Counted]) -> list[int]:
+        # One round trip: each window starts with its key, and INCRBY keeps the expiry.
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for key, window, add in counters:
+                pipe.set(f"{self.prefix}count:{key}", 0, ex=window, nx=True)
+                pipe.incrby(f"{self.prefix}count:{key}", add)
+            done = await pipe.execute()
+        return [int(n) for n in done[1::2]]

@@ -14,9 +14,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from api import db
+from bot.centres import Centres
 from bot.services import Services
 from bot.settings import secret
-from bot.web import moderation, pages, results, simulator
+from bot.web import centres, kiosk, moderation, pages, results, simulator
 from bot.web.api import SignedOut, StaffApi
 from bot.web.render import Pages
 from bot.web.sign_in import COOKIE, CookieSeal
@@ -33,10 +35,11 @@ def mount(app: FastAPI, parlons: Services) -> None:
         api = StaffApi("http://parlons.local", parlons.consultation.slug, httpx.ASGITransport(app))
     key = secret(settings.web_secret) or f"web:{settings.pseudonym_key.get_secret_value()}"
     seal = CookieSeal(key, int(settings.web_session_hours * 3600))
-    web = Pages(seal, api, parlons, STATIC)
+    centre_links = Centres(db.sessionmaker(parlons.engine), settings.telegram_bot_username)
+    web = Pages(seal, api, parlons, centre_links, STATIC)
     app.state.parlons_web = web
     app.mount(STATIC, StaticFiles(directory=str(files("bot.web") / "static")), name="static")
-    for module in (pages, moderation, results, simulator):
+    for module in (pages, moderation, results, simulator, centres, kiosk):
         app.include_router(module.router)
     app.add_exception_handler(SignedOut, _signed_out)
 

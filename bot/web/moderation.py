@@ -1,33 +1,63 @@
-"""The moderation queue: ideas waiting for a human, oldest first, with their flags."""
+"""The moderation queue: ideas waiting for a human, urgent ones first, with their flags; accept,
+reject with a reason, postpone, edit, translate. Every action goes through the API under the
+signed-in person's token, so the API's claims and audit trail hold for the page too."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from bot.web.api import Refused
 from bot.web.pages import SignedIn, Web
 from bot.web.render import check_csrf
 
 router = APIRouter(prefix="/staff/moderation", include_in_schema=False)
+QUEUES = ("pending", "postponed", "rejected")
 
 
 @router.get("")
-async def queue(request: Request, staff: SignedIn, web: Web, done: str = "") -> Response:
-    pending = await web.api.get(staff.token, "/proposals", status="pending")
-    # Safeguarding disclosures are urgent: they come first, then the oldest.
-    pending.sort(key=lambda p: ("safeguarding" not in p["flags"], p["id"]))
-    return web.render(request, "moderation.html", staff, pending=pending, done=done)
+async def queue(
+    request: Request,
+    staff: SignedIn,
+    web: Web,
+    status: str = "pending",
+    done: str = "",
+    idea: int | None = None,
+    problem: str = "",
+) -> Response:
+    status = status if status in QUEUES else "pending"
+    proposals = await web.api.get(staff.token, f"{web.api.at}/moderation/queue", status=status)
+    reasons = await web.api.get(staff.token, "/moderation/reasons")
+    return web.render(
+        request,
+        "moderation.html",
+        staff,
+        queues=QUEUES,
+        status=status,
+        proposals=proposals,
+        reasons=reasons,
+        languages=web.languages,
+        done=done,
+        idea=idea,
+        problem=problem,
+    )
+
+
+Csrf = Annotated[str, Form()]
+Text = Annotated[str, Form(min_length=1, max_length=1000)]
 
 
 @router.post("/{proposal_id}/accept")
-async def accept(
-    staff: SignedIn, web: Web, proposal_id: int, csrf: Annotated[str, Form()]
-) -> Response:
-    check_csrf(staff, csrf)
-    await web.api.post(staff.token, f"/proposals/{proposal_id}/accept")
-    return RedirectResponse(f"/staff/moderation?done=accepted-{proposal_id}", status_code=303)
+async def accept(staff: SignedIn, web: Web, proposal_id: int, csrf: Csrf) -> Response:
+    return await _act(staff, web, csrf, proposal_id, "accepted", "POST", "/accept")
+
+
+@router.post("/{proposal_id}/postpone")
+async def postpone(staff: SignedIn, web: Web, proposal_id: int, csrf: Csrf) -> Response:
+    return await _act(staff, web, csrf, proposal_id, "postponed", "POST", "/postpone")
 
 
 @router.post("/{proposal_id}/reject")
@@ -35,9 +65,46 @@ async def reject(
     staff: SignedIn,
     web: Web,
     proposal_id: int,
-    csrf: Annotated[str, Form()],
-    reason: Annotated[str, Form(min_length=1, max_length=500)],
+    csrf: Csrf,
+    reason: Annotated[str, Form(max_length=32)],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    body = {"reason": reason, "note": note or None}
+    return await _act(staff, web, csrf, proposal_id, "rejected", "POST", "/reject", body)
+
+
+@router.post("/{proposal_id}/edit")
+async def edit(staff: SignedIn, web: Web, proposal_id: int, csrf: Csrf, text: Text) -> Response:
+    return await _act(staff, web, csrf, proposal_id, "edited", "PATCH", "", {"text": text})
+
+
+@router.post("/{proposal_id}/translate")
+async def translate(
+    staff: SignedIn,
+    web: Web,
+    proposal_id: int,
+    csrf: Csrf,
+    language: Annotated[str, Form(pattern=r"^[a-z]{2,3}$")],
+    text: Text,
+) -> Response:
+    path = f"/translations/{language}"
+    return await _act(staff, web, csrf, proposal_id, "translated", "PUT", path, {"text": text})
+
+
+async def _act(
+    staff,
+    web,
+    csrf: str,
+    proposal_id: int,
+    done: str,
+    method: str,
+    path: str,
+    body=None,  # noqa: ANN001
 ) -> Response:
     check_csrf(staff, csrf)
-    await web.api.post(staff.token, f"/proposals/{proposal_id}/reject", {"reason": reason})
-    return RedirectResponse(f"/staff/moderation?done=rejected-{proposal_id}", status_code=303)
+    query = {"done": done, "idea": proposal_id}
+    try:
+        await web.api.call(staff.token, method, f"{web.api.at}/proposals/{proposal_id}{path}", body)
+    except Refused as refused:
+        query = {"problem": refused.detail, "idea": proposal_id}
+    return RedirectResponse(f"/staff/moderation?{urlencode(query)}", status_code=303)

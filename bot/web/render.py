@@ -14,9 +14,11 @@ from fastapi import HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from bot.centres import Centres
 from bot.services import Services
 from bot.web.api import StaffApi
 from bot.web.sign_in import COOKIE, CookieSeal, Staff
+from dialogs.i18n import has_catalog
 
 DOMAIN = "web"
 LANGUAGES = ("fr", "en")  # English is the source; French has its catalog (locales/fr/.../web.po)
@@ -31,10 +33,13 @@ def translations(language: str) -> gettext.NullTranslations:
 
 
 class Pages:
-    def __init__(self, seal: CookieSeal, api: StaffApi, parlons: Services, static: str) -> None:
+    def __init__(
+        self, seal: CookieSeal, api: StaffApi, parlons: Services, centres: Centres, static: str
+    ) -> None:
         self.seal = seal
         self.api = api
         self.parlons = parlons
+        self.centres = centres
         self.env = Environment(
             loader=PackageLoader("bot.web", "templates"),
             autoescape=select_autoescape(default=True),
@@ -42,6 +47,15 @@ class Pages:
             lstrip_blocks=True,
         )
         self.env.globals["static"] = static
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages the dialog offers residents (each with a complete catalog)."""
+        return [lang for lang in self.parlons.runtime.consultation.languages if has_catalog(lang)]
+
+    @property
+    def default_language(self) -> str:
+        return self.parlons.runtime.consultation.default_language
 
     def language(self, request: Request) -> str:
         asked = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)

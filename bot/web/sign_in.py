@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import dataclass
@@ -28,7 +29,12 @@ class CookieSeal:
     def __init__(self, key: str, max_age: int) -> None:
         derived = hashlib.sha256(b"parlons-web-cookie:" + key.encode()).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+        self._tags = hashlib.sha256(b"parlons-web-tag:" + key.encode()).digest()
         self.max_age = max_age
+
+    def tag(self, value: str) -> str:
+        """A short HMAC of `value`: proof that this server wrote it into a page."""
+        return hmac.new(self._tags, value.encode(), hashlib.sha256).hexdigest()[:32]
 
     def seal(self, token: str) -> str:
         staff = {"token": token, "csrf": secrets.token_urlsafe(24)}

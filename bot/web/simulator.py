@@ -1,5 +1,6 @@
 """The simulator: staff talk to the dialog as a resident would, on the channel they choose,
-and see exactly what that resident would get, without Twilio or Telegram.
+and see what that resident would get (for SMS, the one message Twilio would send, with its
+cost), without Twilio or Telegram.
 
 Each conversation is a participant of its own (`sim:<random>`), marked simulated in the API
 before its first message, so its ballots never reach the results.
@@ -9,22 +10,25 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated
+from dataclasses import asdict
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from api.schemas import ProfileIn
 from bot.web.pages import SignedIn, Web
-from bot.web.render import check_csrf
-from channels import sms
+from bot.web.render import Pages, check_csrf
+from bot.web.sign_in import Staff
+from channels import kiosk, sms
 from channels.base import Inbound, Outcome
 from channels.sms_cost import cost
 from dialogs import Text
 
 router = APIRouter(prefix="/staff/simulator", include_in_schema=False)
-CHANNELS = ("sms",)
-TRANSCRIPT_LIMIT = 60  # exchanges kept on the page
+CHANNELS = ("sms", kiosk.CHANNEL)
+TRANSCRIPT_LIMIT = 40  # exchanges kept on the page
+HEX32 = r"^[0-9a-f]{32}$"
 
 
 @router.get("")
@@ -39,11 +43,12 @@ async def send(
     staff: SignedIn,
     web: Web,
     csrf: Annotated[str, Form()],
-    conversation: Annotated[str, Form(pattern=r"^[0-9a-f]{32}$")],
+    conversation: Annotated[str, Form(pattern=HEX32)],
     channel: Annotated[str, Form()],
-    message_id: Annotated[str, Form(pattern=r"^[0-9a-f]{32}$")],
+    message_id: Annotated[str, Form(pattern=HEX32)],
     transcript: Annotated[str, Form()] = "[]",
     text: Annotated[str, Form(max_length=1600)] = "",
+    pressed: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     check_csrf(staff, csrf)
     channel = channel if channel in CHANNELS else CHANNELS[0]
@@ -54,19 +59,22 @@ async def send(
         ref = runtime.pseudonyms.ref(address)
         await runtime.api.set_profile(ref, ProfileIn(channel=channel, simulated=True))
     # The message id comes from the page, so posting the same form twice is one message.
-    outcome = await runtime.handle(Inbound(channel, f"sim-{message_id}", address, Text(text)))
-    history.append({"resident": text, **_as_seen(web, channel, outcome)})
+    message = f"sim-{message_id}"
+    value, _, label = pressed.partition("|")
+    event = kiosk.event(text, value) if channel == kiosk.CHANNEL else Text(text)
+    outcome = await runtime.handle(Inbound(channel, message, address, event))
+    history.append({"resident": label if value else text, **_as_seen(web, channel, outcome)})
     return _page(request, web, staff, channel, conversation, history[-TRANSCRIPT_LIMIT:])
 
 
-def _as_seen(web, channel: str, outcome: Outcome) -> dict:  # noqa: ANN001
-    """What the resident's phone shows: for SMS the one message Twilio would send, with its
-    encoding and the number of SMS segments it costs."""
+def _as_seen(web: Pages, channel: str, outcome: Outcome) -> dict[str, Any]:
+    if channel == kiosk.CHANNEL:
+        return {"replies": [asdict(b) for b in kiosk.bubbles(outcome)]}
     body = sms.message_body(outcome, web.parlons.settings.sms_plain_languages)
     if body is None:
-        return {"reply": None}
+        return {"replies": []}
     price = cost(body)
-    return {"reply": body, "encoding": price.encoding, "segments": price.segments}
+    return {"replies": [{"text": body}], "note": f"{price.encoding}, {price.segments} SMS"}
 
 
 def _transcript(raw: str) -> list[dict]:
@@ -77,15 +85,22 @@ def _transcript(raw: str) -> list[dict]:
     return history if isinstance(history, list) else []
 
 
-def _page(request: Request, web, staff, channel: str, conversation: str, history: list):  # noqa: ANN001
+def _page(
+    request: Request, web: Pages, staff: Staff, channel: str, conversation: str, history: list
+) -> Response:
+    fields = {
+        "csrf": staff.csrf,
+        "conversation": conversation,
+        "channel": channel,
+        "message_id": uuid.uuid4().hex,
+        "transcript": json.dumps(history, ensure_ascii=False),
+    }
     return web.render(
         request,
         "simulator.html",
         staff,
         channels=CHANNELS,
         channel=channel,
-        conversation=conversation,
-        message_id=uuid.uuid4().hex,
         history=history,
-        transcript=json.dumps(history, ensure_ascii=False),
+        fields=fields,
     )

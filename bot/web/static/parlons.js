@@ -1,5 +1,5 @@
 // Keyboard shortcuts for the moderation queue: J / K move between ideas, A accepts the one in
-// focus, R goes to its reason field. Nothing else on the page needs JavaScript.
+// focus, P sets it aside, R goes to its reason list. Nothing else on the page needs JavaScript.
 (function () {
   "use strict";
   const ideas = () => Array.from(document.querySelectorAll("[data-idea]"));
@@ -19,13 +19,31 @@
       const next = list[Math.min(list.length - 1, Math.max(0, index + (key === "j" ? 1 : -1)))];
       next.focus();
       next.scrollIntoView({ block: "nearest" });
-    } else if ((key === "a" || key === "r") && here) {
+    } else if ((key === "a" || key === "p" || key === "r") && here) {
       const target = here.querySelector('[data-key="' + key + '"]');
-      if (key === "a") target.click(); else target.focus();
+      if (!target) return;
+      if (key === "r") target.focus(); else target.click();
     } else {
       return;
     }
     event.preventDefault();
+  });
+  // A kiosk goes back to its start after a pause, so the next resident never sees the last
+  // one's conversation.
+  const body = document.body;
+  const after = Number(body.dataset.resetAfter || 0);
+  if (after && body.querySelector(".messages")) {
+    let timer = null;
+    const arm = function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { window.location.assign(body.dataset.resetTo); }, after * 1000);
+    };
+    ["keydown", "pointerdown", "input"].forEach(function (name) { document.addEventListener(name, arm); });
+    arm();
+  }
+  // A poster's print button.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
   });
   // The simulator and the kiosk: show the latest message.
   document.querySelectorAll(".messages").forEach(function (list) {

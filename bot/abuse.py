@@ -1,0 +1,73 @@
+"""Abuse limits: whom Parlons answers, and how much.
+
+- Only numbers of the country codes the consultation serves are answered: a reply to a
+  premium number abroad costs real money (SMS pumping), and no resident lives there.
+- Each participant, and each address they write from, may send so many messages a minute and
+  a day. The first message over a limit gets a polite answer; the next ones are logged and
+  counted (`parlons_refused_total`) but not answered, since every answer costs. STOP and a
+  disclosed danger always pass.
+- Each participant may send so many ideas a day; beyond, the dialog says so kindly.
+
+The counters live in the turn store (memory, or Redis for every worker at once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.stores import Counted, TurnStore
+from dialogs import Say
+from dialogs.i18n import translator
+
+MINUTE, DAY = 60, 86400
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    messages_per_minute: int = 20
+    messages_per_day: int = 500
+    ideas_per_day: int = 10
+    country_codes: tuple[str, ...] = ("+33",)  # E.164 prefixes of the numbers answered
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    over: int  # how many messages past the tightest limit this one is (0: within)
+    ideas_closed: bool  # the participant sent today's last idea
+
+
+class Abuse:
+    def __init__(self, store: TurnStore, limits: Limits) -> None:
+        self.store = store
+        self.limits = limits
+
+    def serves(self, address: str) -> bool:
+        """Whether we answer this address: a phone number of a served country, or any other
+        kind of address (a Telegram user)."""
+        if not address.startswith("tel:"):
+            return True
+        return address.removeprefix("tel:").startswith(self.limits.country_codes)
+
+    async def standing(self, ref: str, sender: str) -> Standing:
+        """Count one message from participant `ref` writing from `sender` (the pseudonymous
+        ref of their address), and read their ideas of the day: one round trip."""
+        limits = self.limits
+        windows = ((MINUTE, limits.messages_per_minute), (DAY, limits.messages_per_day))
+        keys = dict.fromkeys((ref, sender))  # the same on SMS; apart on a shared tablet
+        hits = [Counted(f"messages:{w}:{key}", w) for key in keys for w, _limit in windows]
+        *counts, ideas = await self.store.count([*hits, Counted(f"ideas:{ref}", DAY, 0)])
+        limit_of = [limit for _key in keys for _w, limit in windows]
+        over = max(n - limit for n, limit in zip(counts, limit_of, strict=True))
+        return Standing(max(over, 0), ideas >= limits.ideas_per_day)
+
+    async def idea_sent(self, ref: str) -> None:
+        await self.store.count([Counted(f"ideas:{ref}", DAY)])
+
+
+def slow_down(language: str) -> Say:
+    t = translator(language)
+    return Say(
+        t.gettext(
+            "You are sending many messages. Please wait a while, then send your answer again."
+        )
+    )

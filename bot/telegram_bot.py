@@ -1,0 +1,156 @@
+"""Telegram on the runtime: one update in, the turn taken, the replies sent through
+python-telegram-bot's `Bot` (rate-limited, its base URL from the settings).
+
+Updates come from the webhook or, for local use without a public URL, from polling. A
+deep link's payload is read here: a centre to credit, a mediator link, or a language.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import replace
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, ExtBot
+
+from api import db
+from api.schemas import ProfileIn
+from bot.centres import Centres
+from bot.runtime import Runtime
+from bot.services import Services
+from bot.settings import Settings, secret
+from bot.telegram_desk import Desk
+from channels.telegram import Arrival, GroupChat, parse
+from channels.telegram_replies import plain, send, send_messages, settle
+from dialogs.i18n import translator
+
+log = logging.getLogger(__name__)
+
+# What the bot asks Telegram for, by webhook or by polling.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+POLL_SECONDS = 25
+
+
+def make_bot(settings: Settings) -> ExtBot | None:
+    """The Bot API client, or None without a token. Telegram allows about 30 messages a
+    second in all and one a second per chat: the rate limiter spaces them and retries on 429."""
+    token = secret(settings.telegram_bot_token)
+    if not token:
+        return None
+    base = settings.telegram_api_url.rstrip("/")
+    return ExtBot(
+        token,
+        base_url=f"{base}/bot",
+        base_file_url=f"{base}/file/bot",
+        rate_limiter=AIORateLimiter(max_retries=3),
+    )
+
+
+def build(services: Services) -> TelegramUpdates | None:
+    """Telegram for this process, or None without a bot token."""
+    bot = make_bot(services.settings)
+    if bot is None:
+        return None
+    runtime = services.runtime
+    sessions = db.sessionmaker(services.engine)
+    centres = Centres(sessions, services.settings.telegram_bot_username)
+    return TelegramUpdates(bot, runtime, centres, Desk(bot, runtime, centres, sessions))
+
+
+class TelegramUpdates:
+    """Takes each update to the runtime (or to a mediator's desk) and sends the answer."""
+
+    def __init__(self, bot: ExtBot, runtime: Runtime, centres: Centres, desk: Desk) -> None:
+        self.bot = bot
+        self.runtime = runtime
+        self.centres = centres
+        self.desk = desk
+        self._polling: asyncio.Task[None] | None = None
+
+    async def __call__(self, update: Update) -> None:
+        parsed = parse(update)
+        if isinstance(parsed, GroupChat):
+            t = translator(self._language(parsed.hint))
+            line = t.gettext("I only talk in private chats. Open a chat with me to take part.")
+            await send_messages(self.bot, parsed.chat_id, [plain(line)])
+        elif isinstance(parsed, Arrival):
+            await self._arrival(parsed)
+
+    async def _arrival(self, arrival: Arrival) -> None:
+        arrival = await self.desk.route(arrival)
+        if arrival is None:
+            return  # a mediator's own business: the desk answered
+        if arrival.start is not None:
+            arrival = await self._follow_link(arrival)
+        outcome = await self.runtime.handle(arrival.inbound)
+        if arrival.blocked:
+            return  # Telegram refuses messages to a user who blocked the bot
+        if arrival.pressed is not None:
+            await settle(self.bot, arrival.chat_id, arrival.pressed, chosen=not outcome.stale)
+        await send(self.bot, arrival.chat_id, outcome)
+        await self.desk.after(arrival, outcome)
+
+    async def _follow_link(self, arrival: Arrival) -> Arrival:
+        """`/start <payload>`: a language code presets the language; a centre's code credits
+        the centre. Anything else (unknown, revoked, malformed) is a plain start."""
+        payload = arrival.start or ""
+        if payload in self.runtime.consultation.languages:
+            event = replace(arrival.inbound.event, hint=payload)
+            return replace(arrival, inbound=replace(arrival.inbound, event=event))
+        ref = self.runtime.pseudonyms.ref(arrival.inbound.address)
+        centre = await self.centres.credit(payload, ref)
+        if centre is not None:
+            profile = ProfileIn(channel=arrival.inbound.channel, centre=centre)
+            await self.runtime.api.set_profile(ref, profile)
+        return arrival
+
+    def _language(self, hint: str | None) -> str:
+        c = self.runtime.consultation
+        return hint if hint in c.languages else c.default_language
+
+    # --- polling, for local use without a public URL --------------------------------------
+
+    def start_polling(self) -> None:
+        self._polling = asyncio.create_task(self._poll(), name="telegram-polling")
+
+    async def stop(self) -> None:
+        if self._polling is not None:
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+        await self.bot.shutdown()
+
+    async def _poll(self) -> None:
+        await self.bot.delete_webhook()  # Telegram refuses getUpdates while a webhook is set
+        log.info("Telegram: polling for updates")
+        offset: int | None = None
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset, timeout=POLL_SECONDS, allowed_updates=ALLOWED_UPDATES
+                )
+            except TelegramError as error:  # the network, or Telegram asking us to slow down
+                log.warning("Telegram polling: %s; trying again", error)
+                await asyncio.sleep(1)
+                continue
+            for update in updates:
+                offset = update.update_id + 1
+                try:
+                    await self(update)
+                except Exception:  # one bad update must not stop the polling
+                    log.exception("Telegram update %d not answered", update.update_id)
+
+
+async def point_webhook(settings: Settings) -> str:
+    """`parlons telegram-webhook`: tell Telegram where our webhook is, with the secret it
+    must send back on every request. Returns the URL."""
+    bot, secret_token = make_bot(settings), secret(settings.telegram_secret)
+    if bot is None or not secret_token:
+        raise SystemExit("parlons: set TELEGRAM_BOT_TOKEN and PARLONS_TELEGRAM_SECRET first")
+    url = f"{settings.public_url.rstrip('/')}/webhooks/telegram"
+    async with bot:
+        await bot.set_webhook(url, secret_token=secret_token, allowed_updates=ALLOWED_UPDATES)
+    return url

@@ -1,0 +1,232 @@
+"""A mediator's shared tablet: one Telegram account walks several residents through, each a
+separate, anonymous participant tagged with the centre.
+
+Whoever opens a mediator link becomes the centre's mediator. From then on "New person" gives a
+fresh random address (`desk:<token>`, never the mediator's own id), credited to the centre,
+and what the mediator's chat sends goes to the resident at the tablet now. "Switch person"
+goes back to a resident still in progress.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup
+
+from api.schemas import ProfileIn
+from bot.centres import MEDIATOR, Centres
+from bot.models import DeskResident, Mediator
+from bot.runtime import Runtime
+from channels.base import Outcome
+from channels.telegram import START, Arrival
+from channels.telegram_replies import messages, plain, send_messages, settle
+from dialogs import Ask, Option, Press, Prompt, Text
+from dialogs.i18n import translator
+
+MEDIATOR_PREFIX = "m_"
+NEW, SWITCH = "➕", "👥"  # the tablet's own buttons start with these, in every language
+GO_KEY = "desk-go-"  # a "switch person" button
+
+
+class Desk:
+    def __init__(
+        self,
+        bot: Bot,
+        runtime: Runtime,
+        centres: Centres,
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> None:
+        self.bot = bot
+        self.runtime = runtime
+        self.centres = centres
+        self._sessions = sessions
+
+    async def route(self, arrival: Arrival) -> Arrival | None:
+        """The arrival to take through the dialog (re-addressed to the resident at the
+        tablet when it comes from a mediator), or None when the desk answered it itself."""
+        if arrival.start and arrival.start.startswith(MEDIATOR_PREFIX):
+            await self._join(arrival)
+            return None
+        mediator_ref = self.runtime.pseudonyms.ref(arrival.inbound.address)
+        async with self._sessions() as db:
+            mediator = await db.get(Mediator, mediator_ref)
+        if mediator is None:
+            return arrival  # a resident on their own phone
+        if arrival.blocked:
+            return None  # the mediator blocked the bot: not a STOP from the resident at it
+        t = translator(mediator.language)
+        if await self.centres.active_link(mediator.link, MEDIATOR) is None:
+            await self._say(arrival, t.gettext("This mediator link is not valid any more."))
+            return None
+        event = arrival.inbound.event
+        text = event.text.strip() if isinstance(event, Text) else ""
+        key = event.key if isinstance(event, Press) and event.about is None else ""
+        if text.startswith(NEW) or text == "/new":
+            return await self._new_person(arrival, mediator)
+        if text.startswith(SWITCH) or text == "/switch":
+            await self._who(arrival, mediator)
+            return None
+        if key.startswith(GO_KEY) and key.removeprefix(GO_KEY).isdigit():
+            return await self._switch(arrival, mediator, int(key.removeprefix(GO_KEY)))
+        resident = await self._current(mediator)
+        if resident is None:
+            start = t.gettext('Press "New person" to start with a resident.')
+            await self._say(arrival, start, keyboard=self._keyboard(mediator.language))
+            return None
+        return _readdressed(arrival, resident)
+
+    # --- joining -------------------------------------------------------------------------
+
+    async def _join(self, arrival: Arrival) -> None:
+        hint = arrival.inbound.event.hint if isinstance(arrival.inbound.event, Text) else None
+        languages = self.runtime.consultation.languages
+        language = hint if hint in languages else self.runtime.consultation.default_language
+        t = translator(language)
+        link = await self.centres.active_link(arrival.start or "", MEDIATOR)
+        if link is None:
+            await self._say(arrival, t.gettext("This mediator link is not valid any more."))
+            return
+        ref = self.runtime.pseudonyms.ref(arrival.inbound.address)
+        async with self._sessions.begin() as db:
+            mediator = await db.get(Mediator, ref)
+            if mediator is None:
+                db.add(Mediator(ref=ref, link=link.code, language=language))
+            else:
+                mediator.link, mediator.language = link.code, language
+        welcome = t.gettext(
+            'You are now a mediator for %(centre)s. Press "New person" and hand the tablet to a '
+            "resident: each one takes part as a separate, anonymous person."
+        ) % {"centre": await self.centres.name(link.centre)}
+        await self._say(arrival, welcome, keyboard=self._keyboard(language))
+
+    # --- residents at the tablet -----------------------------------------------------------
+
+    async def _new_person(self, arrival: Arrival, mediator: Mediator) -> Arrival:
+        token = secrets.token_urlsafe(16)
+        async with self._sessions.begin() as db:
+            number = 1 + (
+                await db.scalar(
+                    select(func.count())
+                    .select_from(DeskResident)
+                    .where(DeskResident.mediator == mediator.ref)
+                )
+                or 0
+            )
+            resident = DeskResident(mediator=mediator.ref, number=number, token=token)
+            db.add(resident)
+            await db.flush()
+            row = await db.get(Mediator, mediator.ref)
+            row.current = resident.id
+        link = await self.centres.active_link(mediator.link, MEDIATOR)
+        ref = self.runtime.pseudonyms.ref(_address(resident))
+        if link is not None:
+            centre = await self.centres.record(ref, link)
+            profile = ProfileIn(channel=arrival.inbound.channel, centre=centre)
+            await self.runtime.api.set_profile(ref, profile)
+        t = translator(mediator.language)
+        handover = t.gettext("Person %(number)d: please hand over the tablet.") % {"number": number}
+        await self._say(arrival, handover, keyboard=self._keyboard(mediator.language))
+        # The newcomer chooses their language first: the tablet's owner may speak another.
+        return _readdressed(arrival, resident, Text("/language"))
+
+    async def _who(self, arrival: Arrival, mediator: Mediator) -> None:
+        t = translator(mediator.language)
+        async with self._sessions() as db:
+            residents = (
+                await db.scalars(
+                    select(DeskResident)
+                    .where(DeskResident.mediator == mediator.ref)
+                    .order_by(DeskResident.number)
+                )
+            ).all()
+        options = tuple(
+            [
+                Option(f"{GO_KEY}{r.number}", t.gettext("Person %(number)d") % {"number": r.number})
+                for r in residents
+                if not await self.runtime.optouts.is_opted_out(self._ref(r))
+            ]
+        )
+        if not options:
+            await self._say(arrival, t.gettext("No one is in progress on this tablet."))
+            return
+        which = Ask(t.gettext("Which person?"), options)
+        await send_messages(self.bot, arrival.chat_id, messages([which]))
+
+    async def _switch(self, arrival: Arrival, mediator: Mediator, number: int) -> Arrival | None:
+        if arrival.pressed is not None:
+            await settle(self.bot, arrival.chat_id, arrival.pressed, chosen=True)
+        async with self._sessions.begin() as db:
+            resident = await db.scalar(
+                select(DeskResident)
+                .where(DeskResident.mediator == mediator.ref)
+                .where(DeskResident.number == number)
+            )
+            if resident is None:
+                return None
+            row = await db.get(Mediator, mediator.ref)
+            row.current = resident.id
+        t = translator(mediator.language)
+        if await self.runtime.optouts.is_opted_out(self._ref(resident)):
+            # START would take them back in: only they may say it.
+            stopped = t.gettext("Person %(number)d said STOP.") % {"number": number}
+            await self._say(arrival, stopped)
+            return None
+        # "Welcome back! You have answered 3 proposals." and their question again.
+        return _readdressed(arrival, resident, Text(START))
+
+    async def after(self, arrival: Arrival, outcome: Outcome) -> None:
+        """When the resident at the tablet has nothing left to answer (every proposal seen,
+        STOP...), the mediator is asked for the next person."""
+        if arrival.inbound.reachable or any(isinstance(r, Ask | Prompt) for r in outcome.replies):
+            return
+        # A private chat's id is its user's: the mediator's own address.
+        mediator_ref = self.runtime.pseudonyms.ref(f"telegram:{arrival.chat_id}")
+        async with self._sessions() as db:
+            mediator = await db.get(Mediator, mediator_ref)
+        if mediator is not None:
+            t = translator(mediator.language)
+            done = t.gettext('That is all for this person. Next person? Press "New person".')
+            next_one = plain(done, self._keyboard(mediator.language))
+            await send_messages(self.bot, arrival.chat_id, [next_one])
+
+    async def _current(self, mediator: Mediator) -> DeskResident | None:
+        if mediator.current is None:
+            return None
+        async with self._sessions() as db:
+            return await db.get(DeskResident, mediator.current)
+
+    def _ref(self, resident: DeskResident) -> str:
+        return self.runtime.pseudonyms.ref(_address(resident))
+
+    # --- what the mediator is shown ----------------------------------------------------------
+
+    def _keyboard(self, language: str) -> ReplyKeyboardMarkup:
+        t = translator(language)
+        new, switch = t.gettext("New person"), t.gettext("Switch person")
+        buttons = [KeyboardButton(f"{NEW} {new}"), KeyboardButton(f"{SWITCH} {switch}")]
+        return ReplyKeyboardMarkup([buttons], resize_keyboard=True, is_persistent=True)
+
+    async def _say(
+        self, arrival: Arrival, text: str, keyboard: ReplyKeyboardMarkup | None = None
+    ) -> None:
+        if arrival.pressed is not None:
+            await settle(self.bot, arrival.chat_id, arrival.pressed, chosen=False)
+        await send_messages(self.bot, arrival.chat_id, [plain(text, keyboard)])
+
+
+def _address(resident: DeskResident) -> str:
+    return f"desk:{resident.token}"
+
+
+def _readdressed(arrival: Arrival, resident: DeskResident, event: Text | None = None) -> Arrival:
+    """The arrival as the resident's own; with `event`, as said in their name by the desk
+    (whose button, if one was pressed, the desk has answered already)."""
+    address = _address(resident)
+    if event is None:
+        inbound = replace(arrival.inbound, address=address, reachable=False)
+        return replace(arrival, inbound=inbound)
+    inbound = replace(arrival.inbound, address=address, event=event, reachable=False)
+    return replace(arrival, inbound=inbound, start=None, pressed=None)

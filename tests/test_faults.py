@@ -1,0 +1,317 @@
+"""Faults: Redis gone, the database gone, the API slow. Twilio always gets 200 and TwiML, the
+message is kept and counted when the store returns, and readiness tells the truth meanwhile.
+
+Redis faults run a redis-server of their own on a free port; database faults cut PostgreSQL
+through a TCP proxy of their own. The shared services are never stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+from fastapi.testclient import TestClient
+
+from api.app import create_api
+from api.loader import read_consultation
+from bot.app import create_app
+from bot.settings import Settings
+from tests.conftest import (
+    ADMIN_TOKEN,
+    BOT_TOKEN,
+    DATA,
+    IN_CI,
+    Phone,
+    ServerThread,
+    _fresh_postgres,
+    results,
+    unavailable,
+)
+from tests.test_outbox import drain
+
+BASE = "/api/v1/consultations/test-city"
+SORRY = "Désolé, nous ne pouvons pas répondre pour l'instant."
+LATE = "Désolé pour l'attente : votre dernier message est compté."
+FOOD_AID = "Il faut renforcer l'aide alimentaire dans chaque quartier."
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(check, what: str, seconds: float = 15) -> None:  # noqa: ANN001
+    """Poll for a state (never asserts on time: the limit only stops a broken test)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.05)
+
+
+class OwnRedis:
+    """A redis-server of this test's own, on a free port, that the test stops and restarts."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port)
+
+        def up() -> bool:
+            try:
+                return bool(client.ping())
+            except redis.ConnectionError:
+                return False
+
+        wait_until(up, "redis-server answers")
+        client.close()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    if shutil.which("redis-server") is None:
+        if IN_CI:
+            pytest.fail("redis-server is needed for the fault tests")
+        pytest.skip("redis-server not installed")
+    server = OwnRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+class TcpProxy:
+    """Forwards a local port to PostgreSQL; `cut` closes every connection and refuses new ones
+    until `restore`, as a network fault or a database restart would."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self.open = True
+        self._pairs: list[socket.socket] = []
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        self._listener.settimeout(0.1)
+        self._stop = False
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop:
+            try:
+                client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            if not self.open:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            self._pairs += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        self.open = False
+        for s in self._pairs:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._pairs.clear()
+
+    def restore(self) -> None:
+        self.open = True
+
+    def close(self) -> None:
+        self._stop = True
+        self.cut()
+        self._thread.join(timeout=5)
+        self._listener.close()
+
+
+def ready(client: TestClient) -> dict:
+    answer = client.get("/readyz")
+    assert answer.status_code == (200 if answer.json()["ready"] else 503)
+    return answer.json()
+
+
+@pytest.fixture
+def held_settings(settings: Settings, tmp_path: Path) -> Settings:
+    settings.held_dir = tmp_path / "held"
+    settings.held_retry_seconds = 0.2
+    return settings
+
+
+def test_redis_down_sms_answered_kept_and_counted_when_it_returns(
+    held_settings: Settings, own_redis: OwnRedis
+) -> None:
+    held_settings.redis_url = own_redis.url
+    with TestClient(create_app(held_settings)) as client:
+        phone = Phone(client, "+33639980180")
+        assert "Proposition 1" in phone.send("Bonjour")
+        assert ready(client)["ready"]
+
+        own_redis.stop()
+        assert not ready(client)["ready"]
+        assert ready(client)["stores"]["sessions"].startswith("unavailable")
+        reply = phone.send("1")  # 200 and TwiML (Phone.send checks it), an apology
+        assert reply.startswith(SORRY)
+        held = list((held_settings.held_dir).rglob("*.json"))
+        assert len(held) == 1
+        assert b"+33639980180" not in held[0].read_bytes()  # the address is encrypted
+
+        own_redis.start()  # AOF on: what Redis held before comes back
+        wait_until(lambda: ready(client)["ready"], "readiness green again")
+        wait_until(lambda: not list(held_settings.held_dir.rglob("*.json")), "held message taken")
+        # The next message is answered with what the resident missed: where we are.
+        reply = phone.send("2")
+        assert reply.startswith(LATE)
+        assert "Proposition 2" in reply
+        phone.send("2")
+    drain(held_settings)  # the outbox, as `parlons worker` would
+    with TestClient(create_app(held_settings)) as client:
+        counts = results(client)
+        assert counts[FOOD_AID]["agree"] == 1
+        assert sum(p["votes"] for p in counts.values()) == 2  # the held "1", then "2"
+
+
+@pytest.fixture
+def postgres_through_proxy(tmp_path: Path) -> Iterator[tuple[str, TcpProxy]]:
+    """A database of this test's own on the shared PostgreSQL, reached through a proxy."""
+    direct = "postgresql+asyncpg://postgres@127.0.0.1:5432/parlons_faults_" + Path.cwd().name
+    direct = direct.replace("-", "_")
+    try:
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, _fresh_postgres(direct)).result()
+    except (OSError, ConnectionError) as e:
+        unavailable("PostgreSQL", e)
+    proxy = TcpProxy(("127.0.0.1", 5432))
+    yield direct.replace(":5432/", f":{proxy.port}/"), proxy
+    proxy.close()
+
+
+def test_database_down_sms_answered_kept_and_counted_when_it_returns(
+    held_settings: Settings, postgres_through_proxy: tuple[str, TcpProxy]
+) -> None:
+    held_settings.database_url, proxy = postgres_through_proxy
+    with TestClient(create_app(held_settings)) as client:
+        phone = Phone(client, "+33639980181")
+        assert "Proposition 1" in phone.send("Bonjour")
+
+        proxy.cut()
+        assert ready(client)["stores"]["database"].startswith("unavailable")
+        assert phone.send("1").startswith(SORRY)
+        assert len(list(held_settings.held_dir.rglob("*.json"))) == 1
+
+        proxy.restore()
+        wait_until(lambda: ready(client)["ready"], "readiness green again")
+        wait_until(lambda: not list(held_settings.held_dir.rglob("*.json")), "held message taken")
+        assert results(client)[FOOD_AID]["agree"] == 1
+        reply = phone.send("3")
+        assert reply.startswith(LATE) and "Proposition 2" in reply
+        assert sum(p["votes"] for p in results(client).values()) == 1  # "3" was not read
+
+
+def test_api_slow_sms_answered_in_time_then_counted(
+    held_settings: Settings, tmp_path: Path
+) -> None:
+    slow = threading.Event()
+    api = create_api(
+        held_settings.database_url,
+        ADMIN_TOKEN,
+        BOT_TOKEN,
+        read_consultation(DATA / "consultation.yaml"),
+    )
+
+    @api.middleware("http")
+    async def seconds_late(request, call_next):  # noqa: ANN001, ANN202
+        if slow.is_set():
+            await asyncio.sleep(3)
+        return await call_next(request)
+
+    with ServerThread(api) as server:
+        held_settings.api_url = server.url
+        held_settings.database_url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
+        held_settings.turn_deadline_seconds = 1
+        with TestClient(create_app(held_settings)) as client:
+            phone = Phone(client, "+33639980182")
+            assert "Proposition 1" in phone.send("Bonjour")
+            slow.set()
+            assert phone.send("1").startswith(SORRY)  # answered before Twilio gives up
+            slow.clear()
+            wait_until(lambda: not list(held_settings.held_dir.rglob("*.json")), "held taken")
+            counted = httpx.get(
+                f"{server.url}{BASE}/results", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+            ).json()
+            assert counted["ballots"] == 1
+
+
+def test_a_message_that_fails_with_every_store_up_is_set_aside_and_blocks_nothing(
+    held_settings: Settings,
+) -> None:
+    with TestClient(create_app(held_settings)) as client:
+        phone = Phone(client, "+33639980183")
+        phone.send("Bonjour")
+        api = client.app.state.parlons.runtime.api
+        working = api.cast_ballots
+
+        async def refuses(*_args: object) -> None:
+            raise ValueError("a bug, not a fault")
+
+        api.cast_ballots = refuses
+        assert phone.send("1").startswith(SORRY)
+        set_aside = held_settings.held_dir / ".set-aside"
+        wait_until(lambda: list(set_aside.rglob("*.json")), "message set aside")
+        api.cast_ballots = working
+        assert phone.send("1").startswith("Noté.")  # taken as usual, not held behind it

@@ -1,0 +1,182 @@
+"""Social centres on Telegram: a centre's link credits the centre, a mediator's link turns one
+account into a shared tablet where each resident is a separate, anonymous participant."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.cli import main
+from bot.settings import Settings
+from tests.conftest import admin_get
+from tests.fakes import FakeTelegram
+from tests.telegram_chat import TelegramChat, fixture, texts
+from tests.test_telegram import client, fake, telegram_settings, votes  # noqa: F401 (fixtures)
+
+KARIM = 6100000002  # the user of fixture tg_02 (its link: ?start=centre-bourtzwiller)
+MEDIATOR = 6200000001
+
+
+@pytest.fixture
+def parlons(telegram_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys):  # noqa: F811
+    """`parlons ...` on the same database as the app; returns what it printed."""
+    monkeypatch.setenv("PARLONS_DATABASE_URL", telegram_settings.database_url)
+    monkeypatch.setenv("PARLONS_TELEGRAM_BOT_USERNAME", "TestBot")
+
+    def run(*argv: str) -> str:
+        capsys.readouterr()
+        main(list(argv))
+        return capsys.readouterr().out
+
+    return run
+
+
+def mediator_link(parlons) -> str:  # noqa: ANN001
+    """A centre and a mediator link for it, made with `parlons`: the link's code."""
+    parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
+    printed = parlons("mediator", "add", "--centre", "centre-bourtzwiller")
+    return re.search(r"start=(m_[\w-]+)", printed).group(1)
+
+
+def by_centre(app: TestClient) -> dict[str, int]:
+    """Participants per centre, as the API's results report them ("unknown": none)."""
+    data = admin_get(app, "/api/v1/consultations/test-city/results")
+    return {centre: p["participants"] for centre, p in data["participation"]["centre"].items()}
+
+
+def participants(app: TestClient) -> int:
+    return admin_get(app, "/api/v1/consultations/test-city/results")["participants"]
+
+
+def test_a_centre_link_credits_the_centre(
+    client: TestClient,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
+    parlons,
+) -> None:
+    added = parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
+    assert "https://t.me/TestBot?start=centre-bourtzwiller" in added
+
+    karim = TelegramChat(client, fake, KARIM)
+    opened = fixture("tg_02_start_deeplink.json")  # exactly as Telegram sends it
+    welcome = karim.post(opened)
+    assert "Proposition 1" in texts(welcome)
+    karim.post(opened)  # re-delivered: still one resident
+    karim.start("centre-bourtzwiller")  # opened again later: still one
+
+    karim.press("D'accord")
+    assert by_centre(client) == {"centre-bourtzwiller": 1}
+    listing = parlons("centres", "list")
+    assert "Centre social Bourtzwiller (centre-bourtzwiller): 1 resident" in listing
+
+
+@pytest.mark.parametrize("payload", ["unknown-centre", "m_not-a-real-link", "x" * 80, "é/?"])
+def test_an_unknown_or_malformed_payload_is_a_plain_start(
+    client: TestClient,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
+    payload: str,
+) -> None:
+    karim = TelegramChat(client, fake, KARIM)
+    answer = texts(karim.start(payload))
+    if payload.startswith("m_"):
+        assert "plus valable" in answer  # "This mediator link is not valid any more."
+    else:
+        assert "Proposition 1" in answer
+        karim.press("D'accord")
+        assert by_centre(client) == {"unknown": 1}  # no centre credited
+
+
+def test_a_revoked_centre_link_credits_no_one(
+    client: TestClient,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
+    parlons,
+) -> None:
+    parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
+    assert "Revoked" in parlons("centre", "revoke", "centre-bourtzwiller")
+    karim = TelegramChat(client, fake, KARIM)
+    assert "Proposition 1" in texts(karim.start("centre-bourtzwiller"))
+    karim.press("D'accord")
+    assert by_centre(client) == {"unknown": 1}  # no centre credited
+    assert "revoked" in parlons("centre", "list")
+
+
+def test_a_start_link_can_preset_the_language(
+    client: TestClient,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
+) -> None:
+    karim = TelegramChat(client, fake, KARIM, language="fr")
+    answer = texts(karim.start("en"))  # a French phone, an English link
+    assert answer.startswith("Hello!")
+    assert "Proposal 1: " in answer
+
+
+def test_a_mediator_walks_three_residents_through_one_tablet(
+    client: TestClient,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
+    parlons,
+) -> None:
+    code = mediator_link(parlons)
+    tablet = TelegramChat(client, fake, MEDIATOR)
+    [joined] = tablet.start(code)
+    assert "médiateur pour Centre social Bourtzwiller" in joined.text
+    keyboard = joined.params["reply_markup"]["keyboard"]
+    assert [b["text"] for b in keyboard[0]] == ["➕ Nouvelle personne", "👥 Changer de personne"]
+    assert "Nouvelle personne" in texts(tablet.say("Bonjour"))  # no one at the tablet yet
+
+    for number, choice in enumerate(["D'accord", "Pas d'accord", "D'accord"], start=1):
+        handed = tablet.say("➕ Nouvelle personne")
+        assert f"Personne {number} : merci de lui passer la tablette." in texts(handed)
+        assert "Français" in [b["text"] for b in handed[-1].buttons]  # they choose a language
+        tablet.press("Français")
+        assert "Proposition 1" in tablet.last_with_buttons().text
+        tablet.press(choice)
+
+    assert votes(client) == 3
+    # Three participants, all the centre's: none is the mediator, who never voted as such.
+    assert participants(client) == 3
+    assert by_centre(client) == {"centre-bourtzwiller": 3}
+    assert "centre-bourtzwiller): 3 residents" in parlons("centre", "list")
+
+    # Back to the first resident, where they left off.
+    assert [b["text"] for b in tablet.say("👥 Changer de personne")[-1].buttons] == [
+        "Personne 1",
+        "Personne 2",
+        "Personne 3",
+    ]
+    back = tablet.press("Personne 1")
+    assert "Vous avez répondu à 1 proposition" in texts(back)
+    tablet.press("Réaliste")  # person 1 had been asked "in one word?"
+    assert votes(client) == 3  # a qualification, not a new vote
+
+    parlons("centre", "revoke", code)
+    assert "plus valable" in texts(tablet.say("➕ Nouvelle personne"))
+    assert participants(client) == 3
+
+
+def test_a_resident_who_said_stop_at_the_tablet_is_not_taken_back(
+    client: TestClient,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
+    parlons,
+) -> None:
+    tablet = TelegramChat(client, fake, MEDIATOR)
+    tablet.start(mediator_link(parlons))
+    tablet.say("➕ Nouvelle personne")
+    tablet.press("Français")
+    assert "Personne suivante ?" in texts(tablet.say("STOP"))
+    tablet.say("➕ Nouvelle personne")
+    assert [b["text"] for b in tablet.say("👥 Changer de personne")[-1].buttons] == ["Personne 2"]
+
+
+def test_a_mediator_blocking_the_bot_stops_no_resident(
+    client: TestClient,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
+    parlons,
+) -> None:
+    tablet = TelegramChat(client, fake, MEDIATOR)
+    tablet.start(mediator_link(parlons))
+    tablet.say("➕ Nouvelle personne")
+    tablet.press("Français")
+    assert tablet.block() == []
+    tablet.press("D'accord")  # the resident at the tablet goes on
+    assert votes(client) == 1

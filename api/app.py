@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from fastapi import Depends, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api import admin_routes, db, decisions, exchange_routes, moderation_routes, routes
+from api import (
+    admin_routes,
+    db,
+    decisions,
+    evaluations,
+    exchange_routes,
+    moderation_routes,
+    routes,
+)
 from api.exports import Exports
 from api.http import refuse_nul
 from api.imports import Imports
@@ -51,7 +59,14 @@ def build_state(database_url: str, admin_token: str | None, bot_token: str | Non
 def attach(app: FastAPI, state: ApiState) -> None:
     """Serve the API's routes from `app` (the bot's app in the embedded default)."""
     app.state.parlons_api = state
-    for module in (routes, moderation_routes, exchange_routes, admin_routes, decisions):
+    for module in (
+        routes,
+        moderation_routes,
+        exchange_routes,
+        admin_routes,
+        decisions,
+        evaluations,
+    ):
         app.include_router(module.router, dependencies=[Depends(refuse_nul)])
 
 

@@ -26,7 +26,8 @@ VOTES = 10
 
 async def call_words(parlons: services.Services, language: str) -> tuple[int, int]:
     """The turns of the call and the words said in them."""
-    renderer = voice.VoiceRenderer(parlons.voices, parlons.settings.public_url)
+    default_language = parlons.consultation.default_language
+    renderer = voice.VoiceRenderer(parlons.voices, parlons.settings.public_url, default_language)
     call = {"CallSid": f"CA{uuid.uuid4().hex}", "From": f"+3379{uuid.uuid4().int % 10**8:08d}"}
     turns = words = 0
 

@@ -19,7 +19,8 @@ TYPED_RECORDING = "https://recording.invalid/typed-in-parlons-chat"
 
 
 async def converse(parlons: services.Services, lines: TextIO, out: TextIO) -> None:
-    renderer = voice.VoiceRenderer(parlons.voices, parlons.settings.public_url)
+    default_language = parlons.consultation.default_language
+    renderer = voice.VoiceRenderer(parlons.voices, parlons.settings.public_url, default_language)
     call = {"CallSid": f"CA{uuid.uuid4().hex}", "From": SIMULATED_NUMBER}
     interactive = lines.isatty()
     out.write(

@@ -8,6 +8,7 @@ Twilio is the same message to the runtime and gets the same answer, never a seco
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 
@@ -17,9 +18,11 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from channels.base import Handler, Inbound, Outcome
 from channels.twilio_signature import TwilioSignature
 from channels.voices import Voices
-from dialogs import Ask, HungUp, Opened, Prompt, Reply, Text
+from dialogs import Ask, HungUp, Opened, Prompt, Reply, Say, Text
 from dialogs.i18n import translator
 from dialogs.words import keywords
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "voice"
 PATH = "/webhooks/twilio/voice"
@@ -119,9 +122,21 @@ class VoiceRenderer:
     """Replies to TwiML: each sentence in its language's Twilio voice, a question as a
     `<Gather>` that takes keys or words, a recorded idea as a `<Record>`."""
 
-    def __init__(self, voices: Voices, public_url: str) -> None:
+    def __init__(self, voices: Voices, public_url: str, default_language: str) -> None:
         self.voices = voices
         self.base = public_url.rstrip("/") + PATH
+        self.default_language = default_language
+
+    def apology(self) -> str:
+        """For a turn that failed: a 500 would have Twilio say "an application error" and hang
+        up. Nothing the caller was thanked for is lost (ballots are stored before), so say so."""
+        t = translator(self.default_language)
+        sorry = t.pgettext(
+            "spoken",
+            "Sorry, we cannot answer just now. Please call again later: you will go on where "
+            "you left off.",
+        )
+        return self.render(Outcome((Say(sorry),), self.default_language), 0)
 
     def render(self, outcome: Outcome, next_turn: int) -> str:
         """`next_turn` numbers the answer our action URL will bring."""
@@ -188,14 +203,21 @@ def router(handle: Handler, signature: TwilioSignature, renderer: VoiceRenderer)
             return Response("not a Twilio call", status_code=400, media_type="text/plain")
         return form
 
+    async def answered(inbound: Inbound, next_turn: int) -> Response:
+        try:
+            outcome = await handle(inbound)
+        except Exception:
+            log.exception("voice turn failed channel=%s", CHANNEL)
+            return Response(renderer.apology(), media_type=TWIML)
+        return Response(renderer.render(outcome, next_turn), media_type=TWIML)
+
     @routes.post(PATH)
     @routes.post(f"{PATH}/incoming")
     async def incoming_call(request: Request) -> Response:
         form = await verified(request)
         if isinstance(form, Response):
             return form
-        outcome = await handle(parse(form, "call"))
-        return Response(renderer.render(outcome, 1), media_type=TWIML)
+        return await answered(parse(form, "call"), 1)
 
     @routes.post(f"{PATH}/gather")
     @routes.post(f"{PATH}/record")
@@ -205,8 +227,7 @@ def router(handle: Handler, signature: TwilioSignature, renderer: VoiceRenderer)
             return form
         turn = request.query_params.get("n", "")
         turn = int(turn) if turn.isdigit() else 1
-        outcome = await handle(parse(form, str(turn)))
-        return Response(renderer.render(outcome, turn + 1), media_type=TWIML)
+        return await answered(parse(form, str(turn)), turn + 1)
 
     @routes.post(f"{PATH}/status")
     async def call_status(request: Request) -> Response:

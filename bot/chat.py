@@ -11,15 +11,17 @@ import tempfile
 import uuid
 from typing import TextIO
 
-from bot import services
+from bot import services, voice_chat
 from bot.settings import Settings
-from channels import sms
+from channels import sms, voice
 from channels.sms_cost import cost
 
 SIMULATED_NUMBER = "+33639989999"  # ARCEP keeps +33 6 39 98 for fiction: no resident
 
 
-async def chat(settings: Settings, keep: bool, lines: TextIO, out: TextIO) -> None:
+async def chat(
+    settings: Settings, keep: bool, lines: TextIO, out: TextIO, channel: str = sms.CHANNEL
+) -> None:
     with tempfile.TemporaryDirectory(prefix="parlons-chat-") as scratch:
         if not keep:
             # A practice run never mixes its votes with the consultation's real ones.
@@ -28,7 +30,8 @@ async def chat(settings: Settings, keep: bool, lines: TextIO, out: TextIO) -> No
         parlons = services.build(settings)
         await parlons.start()
         try:
-            await _converse(parlons, lines, out)
+            converse = voice_chat.converse if channel == voice.CHANNEL else _converse
+            await converse(parlons, lines, out)
         finally:
             await parlons.stop()
 
@@ -60,7 +63,7 @@ async def _converse(parlons: services.Services, lines: TextIO, out: TextIO) -> N
     out.write(f"{replies} replies, {segments} SMS segments in all.\n")
 
 
-def main(settings: Settings, keep: bool) -> None:
+def main(settings: Settings, keep: bool, channel: str = sms.CHANNEL) -> None:
     import asyncio
 
-    asyncio.run(chat(settings, keep, sys.stdin, sys.stdout))
+    asyncio.run(chat(settings, keep, sys.stdin, sys.stdout, channel))

@@ -44,6 +44,12 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="record the votes in the configured database (default: a throwaway one)",
     )
+    chat.add_argument(
+        "--channel",
+        choices=["sms", "voice"],
+        default="sms",
+        help="voice: a phone call (prints what would be said; type digits or words)",
+    )
 
     broadcast = commands.add_parser(
         "broadcast", help="send a message to every resident who asked to hear back"
@@ -91,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
         _serve(settings, args)
     elif args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)  # the conversation, not the logs
-        chat_main(settings, args.keep)
+        chat_main(settings, args.keep, args.channel)
     elif args.command == "broadcast":
         main_broadcast(settings, args.file, args.dry_run)
     elif args.command == "notices":

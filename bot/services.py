@@ -24,6 +24,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings, secret
 from bot.stores import MemoryStore, TurnStore
 from bot.stores.redis import RedisStore
+from channels.voices import Voices
 
 BOT_MIGRATIONS = "bot:migrations"
 
@@ -51,6 +52,12 @@ class Services:
         await self.engine.dispose()
         if self.redis is not None:
             await self.redis.aclose()
+
+    @property
+    def voices(self) -> Voices:
+        """Each offered language's Twilio voice: the consultation file's `voice:` block over
+        the defaults; a language without one stops the start."""
+        return Voices(self.consultation.languages, self.consultation.details().get("voice"))
 
     async def outbox_depth(self) -> int | None:
         """Entries waiting in the outbox; None in the embedded default (no outbox)."""

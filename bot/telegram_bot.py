@@ -36,7 +36,8 @@ POLL_SECONDS = 25
 
 def make_bot(settings: Settings) -> ExtBot | None:
     """The Bot API client, or None without a token. Telegram allows about 30 messages a
-    second in all and one a second per chat: the rate limiter spaces them and retries on 429."""
+    second in all and 20 a minute in a group: the rate limiter spaces them (a private chat's
+    few replies to one message go at once), and a 429 is waited out and retried."""
     token = secret(settings.telegram_bot_token)
     if not token:
         return None

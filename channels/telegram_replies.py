@@ -83,19 +83,18 @@ async def send_messages(bot: Bot, chat_id: int, sent: Sequence[Message]) -> None
 
 async def settle(bot: Bot, chat_id: int, pressed: Pressed, chosen: bool) -> None:
     """Answer the callback (Telegram shows a spinner until then) and take the buttons off the
-    message; a choice that was taken is written under it."""
+    message. A choice taken is written under it; an old button only loses its keyboard, so a
+    double tap does not wipe the choice the first tap wrote."""
     await bot.answer_callback_query(pressed.query_id)
     if pressed.message_id is None:
         return
-    text = pressed.text_html
-    if chosen and pressed.label:
-        text += f"\n\n✓ <b>{html.escape(pressed.label, quote=False)}</b>"
     try:
-        if text:
+        if chosen and pressed.label and pressed.text_html:
+            mark = f"\n\n✓ <b>{html.escape(pressed.label, quote=False)}</b>"
             await bot.edit_message_text(
-                text, chat_id, pressed.message_id, parse_mode=ParseMode.HTML
+                pressed.text_html + mark, chat_id, pressed.message_id, parse_mode=ParseMode.HTML
             )
         else:
             await bot.edit_message_reply_markup(chat_id, pressed.message_id)
-    except BadRequest as error:  # too old to edit, or already edited by a double tap
+    except BadRequest as error:  # too old to edit, or its buttons are gone already
         log.info("pressed message not edited: %s", error.message)

@@ -8,6 +8,7 @@ Twilio is the same message to the runtime and gets the same answer, never a seco
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 
@@ -17,15 +18,18 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from channels.base import Handler, Inbound, Outcome
 from channels.twilio_signature import TwilioSignature
 from channels.voices import Voices
-from dialogs import Ask, HungUp, Opened, Prompt, Reply, Text
+from dialogs import Ask, HungUp, Opened, Prompt, Reply, Say, Text
 from dialogs.i18n import translator
 from dialogs.words import keywords
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "voice"
 PATH = "/webhooks/twilio/voice"
 TWIML = "application/xml"
 ANSWER_SECONDS = 6  # silence before a question counts as unanswered
 IDEA_SECONDS = 120  # the longest recording of an idea
+BRIEF_AFTER_TURN = 4  # the menu and three questions with their choices in full
 ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 # What Twilio puts in `From` when the caller hides their number: the words spelled on a
@@ -76,19 +80,29 @@ def parse(form: Mapping[str, str], turn: str) -> Inbound:
             event = HungUp()
         case _:
             event = answer_of(form)
-    return Inbound(CHANNEL, f"{form['CallSid']}:{turn}", caller_address(form), event)
+    address = caller_address(form)
+    # A withheld number cannot be called or written to later: never asked to hear back.
+    reachable = address.startswith("tel:")
+    return Inbound(CHANNEL, f"{form['CallSid']}:{turn}", address, event, reachable)
 
 
 # --- rendering --------------------------------------------------------------------------------
 
 
-def spoken_options(ask: Ask, language: str) -> list[tuple[str, str]]:
-    """What the keypad choices sound like: (text, language) to say, in order."""
+def spoken_options(ask: Ask, language: str, brief: bool = False) -> list[tuple[str, str]]:
+    """What the keypad choices sound like: (text, language) to say, in order. `brief`: only
+    each choice's digit, for a caller who has heard them in full already."""
     t = translator(language)
     numbered = ask.numbered()
     if any(o.language for _, o in numbered):
         # The language menu: each language offers itself, in its own words and voice.
         return [(_offer_language(o.language, d), o.language) for d, o in numbered]
+    if brief:
+        said = [
+            t.pgettext("spoken", "%(label)s, %(digit)d.") % {"label": o.label, "digit": d}
+            for d, o in numbered
+        ]
+        return [(" ".join(said), language)]
     said = [
         t.pgettext("spoken", "%(label)s: press %(digit)d.") % {"label": o.label, "digit": d}
         for d, o in numbered
@@ -108,19 +122,35 @@ class VoiceRenderer:
     """Replies to TwiML: each sentence in its language's Twilio voice, a question as a
     `<Gather>` that takes keys or words, a recorded idea as a `<Record>`."""
 
-    def __init__(self, voices: Voices, public_url: str) -> None:
+    def __init__(self, voices: Voices, public_url: str, default_language: str) -> None:
         self.voices = voices
         self.base = public_url.rstrip("/") + PATH
+        self.default_language = default_language
 
-    def render(self, outcome: Outcome, turn: int) -> str:
+    def apology(self) -> str:
+        """For a turn that failed: a 500 would have Twilio say "an application error" and hang
+        up. Nothing the caller was thanked for is lost (ballots are stored before), so say so."""
+        t = translator(self.default_language)
+        sorry = t.pgettext(
+            "spoken",
+            "Sorry, we cannot answer just now. Please call again later: you will go on where "
+            "you left off.",
+        )
+        return self.render(Outcome((Say(sorry),), self.default_language), 0)
+
+    def render(self, outcome: Outcome, next_turn: int) -> str:
+        """`next_turn` numbers the answer our action URL will bring."""
         twiml = VoiceResponse()
         replies, language = outcome.replies, outcome.language
         last = replies[-1] if replies else None
         said = [(r.text, getattr(r, "language", None) or language) for r in replies if r.text]
         if isinstance(last, Ask):
-            said.extend(spoken_options(last, language))
+            # After the first questions of a call, the next proposal (after "Noted.") gets
+            # its choices in brief; a question asked again alone has them in full.
+            brief = next_turn > BRIEF_AFTER_TURN and last.about is not None and len(replies) > 1
+            said.extend(spoken_options(last, language, brief))
         if isinstance(last, Prompt) and last.record:
-            action = f"{self.base}/record?n={turn}"
+            action = f"{self.base}/record?n={next_turn}"
             self._say(twiml, said)
             twiml.record(
                 action=action,
@@ -133,7 +163,7 @@ class VoiceRenderer:
             )
             twiml.redirect(action, method="POST")  # nothing recorded: Twilio goes on to here
         elif isinstance(last, Ask | Prompt):
-            action = f"{self.base}/gather?n={turn}"
+            action = f"{self.base}/gather?n={next_turn}"
             self._say(self._gather(twiml, last, language, action), said)
             twiml.redirect(action, method="POST")  # no answer: Twilio goes on to here
         else:
@@ -142,37 +172,16 @@ class VoiceRenderer:
         return str(twiml)
 
     def _gather(self, twiml: VoiceResponse, question: Reply, language: str, action: str) -> Gather:
-        voice = self.voices[language]
+        listen = {"action": action, "method": "POST", "timeout": ANSWER_SECONDS}
+        words = {"language": self.voices[language].recognition, "speech_timeout": "auto"}
         if isinstance(question, Prompt):  # an idea, in words only
-            return twiml.gather(
-                input="speech",
-                action=action,
-                method="POST",
-                language=voice.recognition,
-                timeout=ANSWER_SECONDS,
-                speech_timeout="auto",
-            )
-        digits = len(str(max(d for d, _ in question.numbered())))
+            return twiml.gather(input="speech", **listen, **words)
+        listen["num_digits"] = len(str(max(d for d, _ in question.numbered())))
         if any(o.language for o in question.options):
             # The language menu: we cannot yet tell which language to listen for.
-            return twiml.gather(
-                input="dtmf",
-                action=action,
-                method="POST",
-                num_digits=digits,
-                timeout=ANSWER_SECONDS,
-            )
+            return twiml.gather(input="dtmf", **listen)
         hints = dict.fromkeys([*(o.label for o in question.options), *keywords(language)])
-        return twiml.gather(
-            input="dtmf speech",
-            action=action,
-            method="POST",
-            num_digits=digits,
-            timeout=ANSWER_SECONDS,
-            speech_timeout="auto",
-            language=voice.recognition,
-            hints=", ".join(hints),
-        )
+        return twiml.gather(input="dtmf speech", hints=", ".join(hints), **listen, **words)
 
     def _say(self, verb: VoiceResponse | Gather, said: list[tuple[str, str]]) -> None:
         for text, language in said:
@@ -194,14 +203,21 @@ def router(handle: Handler, signature: TwilioSignature, renderer: VoiceRenderer)
             return Response("not a Twilio call", status_code=400, media_type="text/plain")
         return form
 
+    async def answered(inbound: Inbound, next_turn: int) -> Response:
+        try:
+            outcome = await handle(inbound)
+        except Exception:
+            log.exception("voice turn failed channel=%s", CHANNEL)
+            return Response(renderer.apology(), media_type=TWIML)
+        return Response(renderer.render(outcome, next_turn), media_type=TWIML)
+
     @routes.post(PATH)
     @routes.post(f"{PATH}/incoming")
     async def incoming_call(request: Request) -> Response:
         form = await verified(request)
         if isinstance(form, Response):
             return form
-        outcome = await handle(parse(form, "call"))
-        return Response(renderer.render(outcome, 1), media_type=TWIML)
+        return await answered(parse(form, "call"), 1)
 
     @routes.post(f"{PATH}/gather")
     @routes.post(f"{PATH}/record")
@@ -211,8 +227,7 @@ def router(handle: Handler, signature: TwilioSignature, renderer: VoiceRenderer)
             return form
         turn = request.query_params.get("n", "")
         turn = int(turn) if turn.isdigit() else 1
-        outcome = await handle(parse(form, str(turn)))
-        return Response(renderer.render(outcome, turn + 1), media_type=TWIML)
+        return await answered(parse(form, str(turn)), turn + 1)
 
     @routes.post(f"{PATH}/status")
     async def call_status(request: Request) -> Response:

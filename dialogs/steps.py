@@ -27,6 +27,7 @@ from dialogs.vocabulary import (
     OptOut,
     Phase,
     Press,
+    Prompt,
     Reply,
     Say,
     SetProfile,
@@ -65,6 +66,10 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
     heard = understand(text, p.language_of(s, ctx), ctx.languages)
 
     if s.stopped:
+        if isinstance(event, Opened):  # a call is not a message we send: say how to come back
+            # Translators: said on the phone; name one of your words for START (keywords).
+            again = p.tr(s, ctx).gettext("You asked us to stop. To take part again, say START.")
+            return Turn(s, (Prompt(again),))
         if heard.intent is not Intent.START:
             return Turn(s)  # STOP means silence until START, whatever is sent
         s.stopped = False

@@ -91,9 +91,23 @@ def test_an_old_button_pressed_again_changes_nothing(
     calls = nadia.press("D'accord", message=question)
     assert results(client)[FOOD_AID]["disagree"] == 1
     assert results(client)[FOOD_AID]["agree"] == 0
-    assert [c.method for c in calls][:2] == ["answerCallbackQuery", "editMessageText"]
-    assert "✓" not in calls[1].text  # not marked as chosen, but no longer pressable
+    # Not marked as chosen, but no longer pressable.
+    assert [c.method for c in calls][:2] == ["answerCallbackQuery", "editMessageReplyMarkup"]
+    assert "reply_markup" not in calls[1].params
     assert "déjà" in texts(calls)  # "That question is already answered."
+
+
+def test_a_double_tap_counts_once_and_keeps_the_choice_shown(
+    client: TestClient, fake: FakeTelegram, nadia: TelegramChat
+) -> None:
+    [question] = nadia.say("Bonjour")
+    first = nadia.press_update("D'accord", message=question)
+    second = nadia.press_update("D'accord", message=question)  # sent before our edit landed
+    nadia.post(first)
+    calls = nadia.post(second)
+    assert results(client)[FOOD_AID]["agree"] == 1
+    assert votes(client) == 1
+    assert "editMessageText" not in [c.method for c in calls]  # "✓ D'accord" stays
 
 
 def test_data_we_never_sent_is_answered_and_changes_nothing(

@@ -328,3 +328,80 @@ def test_a_language_without_a_voice_or_a_mistyped_one_stops_the_start() -> None:
         {"sw": {"voice": "Google.sw-KE-Standard-A", "language": "sw-KE", "recognition": "sw-KE"}},
     )
     assert swahili["sw"].recognition == "sw-KE"
+
+
+def test_later_proposals_in_a_call_give_their_choices_in_brief(client: TestClient) -> None:
+    caller = Caller(client, "+33639980313")
+    caller.call()
+    caller.press("1")
+    caller.press("1")
+    caller.press("1")
+    brief = caller.press("1")  # the idea offer comes after three votes: no, go on
+    brief = caller.press("2")
+    assert brief.said[-1].text == "D'accord, 1. Pas d'accord, 2. Passer, 3."
+    assert caller.press("7").said[-1].text == VOTE_CHOICES  # a wrong key: in full again
+
+
+def test_parlons_chat_plays_a_call(tmp_path) -> None:  # noqa: ANN001
+    import subprocess
+    import sys
+
+    from tests.conftest import DATA
+
+    env = {"PARLONS_CONSULTATION": str(DATA / "consultation.yaml"), "PATH": "/usr/bin:/bin"}
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", "--channel", "voice"],
+        input="2\nyes\n\n\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=True,
+    )
+    out = run.stdout
+    assert "[Polly.Amy-Neural] In English, press 2." in out
+    assert "[Polly.Amy-Neural] Proposal 1: Food aid must be strengthened in every district." in out
+    assert "[Polly.Amy-Neural] Noted." in out  # "yes", as speech recognition hears it
+    assert "We did not hear you." in out and "(the line hangs up)" in out
+    assert not (tmp_path / "var").exists()  # a practice call keeps nothing
+
+
+def test_a_caller_who_said_stop_hears_how_to_come_back(client: TestClient) -> None:
+    caller = Caller(client, "+33639980314")
+    caller.call()
+    caller.press("1")
+    stopped = caller.say("stop")
+    assert stopped.hangs_up and "START" in stopped.text
+    again = Caller(client, "+33639980314")
+    told = again.call()
+    assert told.text == (
+        "Vous nous avez demandé de ne plus écrire. Pour participer de nouveau, dites REPRENDRE."
+    )
+    assert told.gather.attrib["input"] == "speech"
+    back = again.say("Reprendre")
+    assert f"Proposition 1 : {FOOD_AID}" in back.text
+    again.press("1")
+    assert votes(client)[FOOD_AID] == (1, 0, 0)
+
+
+def test_a_failed_turn_is_an_apology_not_an_application_error(client: TestClient) -> None:
+    caller = Caller(client, "+33639980315")
+    caller.call()
+    caller.press("1")
+    api = client.app.state.parlons.runtime.api
+    working = api.cast_ballots
+
+    async def unreachable(*args: object) -> None:
+        raise ConnectionError("the database is gone")
+
+    api.cast_ballots = unreachable  # the fault: the ballot cannot be stored
+    try:
+        sorry = caller.press("1")
+    finally:
+        api.cast_ballots = working
+    assert sorry.text.startswith("Désolé, nous ne pouvons pas répondre pour l'instant.")
+    assert sorry.hangs_up
+    assert sum(sum(v) for v in votes(client).values()) == 0  # never thanked, never counted
+    back = Caller(client, "+33639980315").call()
+    assert f"Proposition 1 : {FOOD_AID}" in back.text  # asked again on the next call

@@ -312,3 +312,33 @@ def test_a_kiosk_starts_again_after_a_pause_and_stops_when_revoked(
     page.get_by_role("button", name="Révoquer Lien de borne").click()
     tablet.goto(kiosk_path)
     expect(tablet.get_by_role("alert")).to_contain_text("ne marche plus")
+
+
+def test_the_simulator_is_telegram_and_the_phone_too(page: Page) -> None:
+    sign_in(page)
+    page.goto("/staff/simulator?channel=telegram")
+    message = page.get_by_label("Message", exact=True)
+    message.fill("Bonjour")
+    message.press("Enter")
+    last = page.locator(".from-parlons").last
+    expect(last).to_contain_text("Proposition 1")
+    last.get_by_role("button", name="👍 D'accord").click()
+    expect(page.locator(".from-parlons").last).to_contain_text("Noté.")
+    check(page, "simulator-telegram")
+
+    page.get_by_label("Canal").select_option("voice")
+    page.get_by_role("button", name="Nouvelle conversation").click()
+    page.get_by_role("button", name="Envoyer").click()  # the call
+    expect(page.locator(".from-parlons").first).to_contain_text("Choisissez votre langue")
+    expect(page.locator(".messages .quiet").last).to_have_text(
+        "La ligne attend des touches ou des mots."
+    )
+    message = page.get_by_label("Message", exact=True)
+    for keys in ["1", "1"]:
+        message.fill(keys)
+        message.press("Enter")
+    heard = page.locator(".messages")
+    expect(heard).to_contain_text("D'accord : tapez 1. Pas d'accord : tapez 2.")
+    expect(heard).to_contain_text("Noté.")
+    expect(heard).to_contain_text("Proposition 2")
+    check(page, "simulator-phone")

@@ -1,6 +1,7 @@
 """The simulator: staff talk to the dialog as a resident would, on the channel they choose,
-and see what that resident would get (for SMS, the one message Twilio would send, with its
-cost), without Twilio or Telegram.
+and see what that resident would get, rendered by the channel's own code: the one SMS Twilio
+would send (with its cost), Telegram's messages and buttons, what the phone says (each sentence
+in its voice) and what it waits for, the kiosk's page. No Twilio, no Telegram.
 
 Each conversation is a participant of its own (`sim:<random>`), marked simulated in the API
 before its first message, so its ballots never reach the results.
@@ -8,8 +9,11 @@ before its first message, so its ballots never reach the results.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import uuid
+import xml.etree.ElementTree as ET
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -20,13 +24,13 @@ from api.schemas import ProfileIn
 from bot.web.pages import SignedIn, Web
 from bot.web.render import Pages, check_csrf
 from bot.web.sign_in import Staff
-from channels import kiosk, sms
+from channels import kiosk, sms, telegram, telegram_replies, voice
 from channels.base import Inbound, Outcome
 from channels.sms_cost import cost
-from dialogs import Text
+from dialogs import Event, Opened, Text
 
 router = APIRouter(prefix="/staff/simulator", include_in_schema=False)
-CHANNELS = ("sms", kiosk.CHANNEL)
+CHANNELS = (sms.CHANNEL, "telegram", voice.CHANNEL, kiosk.CHANNEL)
 TRANSCRIPT_LIMIT = 40  # exchanges kept on the page
 HEX32 = r"^[0-9a-f]{32}$"
 
@@ -61,20 +65,64 @@ async def send(
     # The message id comes from the page, so posting the same form twice is one message.
     message = f"sim-{message_id}"
     value, _, label = pressed.partition("|")
-    event = kiosk.event(text, value) if channel == kiosk.CHANNEL else Text(text)
+    event = _event(channel, text, value, first=not history)
     outcome = await runtime.handle(Inbound(channel, message, address, event))
-    history.append({"resident": label if value else text, **_as_seen(web, channel, outcome)})
+    said = label if value else text
+    seen = _as_seen(web, channel, outcome, turn=len(history) + 1)
+    history.append({"resident": said, **seen})
     return _page(request, web, staff, channel, conversation, history[-TRANSCRIPT_LIMIT:])
 
 
-def _as_seen(web: Pages, channel: str, outcome: Outcome) -> dict[str, Any]:
+def _event(channel: str, text: str, pressed: str, first: bool) -> Event:
+    if channel == voice.CHANNEL:
+        # A call begins with the call itself; then keys ("1") or words, as recognised.
+        return Opened() if first else Text(text)
+    if pressed and channel == "telegram":
+        return telegram.press(pressed)
+    if channel == kiosk.CHANNEL:
+        return kiosk.event(text, pressed)
+    return Text(text)
+
+
+def _as_seen(web: Pages, channel: str, outcome: Outcome, turn: int) -> dict[str, Any]:
     if channel == kiosk.CHANNEL:
         return {"replies": [asdict(b) for b in kiosk.bubbles(outcome)]}
+    if channel == "telegram":
+        return {"replies": [_telegram(m) for m in telegram_replies.messages(outcome.replies)]}
+    if channel == voice.CHANNEL:
+        return _heard(web, outcome, turn)
     body = sms.message_body(outcome, web.parlons.settings.sms_plain_languages)
     if body is None:
         return {"replies": []}
     price = cost(body)
     return {"replies": [{"text": body}], "note": f"{price.encoding}, {price.segments} SMS"}
+
+
+def _telegram(message: telegram_replies.Message) -> dict[str, Any]:
+    rows = getattr(message.markup, "inline_keyboard", ())
+    buttons = [
+        {"value": b.callback_data, "label": b.text, "language": None} for row in rows for b in row
+    ]
+    text = html.unescape(re.sub(r"<[^>]+>", "", message.html))  # Telegram's HTML, as read
+    return {"text": text, "buttons": buttons}
+
+
+def _heard(web: Pages, outcome: Outcome, turn: int) -> dict[str, Any]:
+    """The TwiML the phone line would answer, as the caller hears it: each <Say> in its
+    language and voice, then what the line waits for."""
+    spec = web.parlons.consultation
+    renderer = voice.VoiceRenderer(web.parlons.voices, "", spec.default_language)
+    root = ET.fromstring(renderer.render(outcome, turn))
+    said = [
+        {"text": say.text or "", "language": say.get("language"), "note": say.get("voice")}
+        for say in root.iter("Say")
+    ]
+    waits = "hangup"
+    if root.find("Record") is not None:
+        waits = "record"
+    elif root.find("Gather") is not None:
+        waits = "gather"
+    return {"replies": said, "waits": waits}
 
 
 def _transcript(raw: str) -> list[dict]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api import admin_routes, db, decisions, moderation_routes, routes
+from api import admin_routes, db, decisions, evaluations, moderation_routes, routes
 from api.models import Role
 from api.moderation import Moderation
 from api.results import Results
@@ -44,7 +44,7 @@ def build_state(database_url: str, admin_token: str | None, bot_token: str | Non
 def attach(app: FastAPI, state: ApiState) -> None:
     """Serve the API's routes from `app` (the bot's app in the embedded default)."""
     app.state.parlons_api = state
-    for module in (routes, moderation_routes, admin_routes, decisions):
+    for module in (routes, moderation_routes, admin_routes, decisions, evaluations):
         app.include_router(module.router)
 
 

@@ -231,3 +231,22 @@ class ApiToken(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = _now()
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Evaluation(Base):
+    """A participant's answer to an evaluation question of the process ("Did you feel heard?",
+    1 to 5), asked after the consultation; answering again replaces the answer."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (UniqueConstraint("participant_id", "question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    # ERASE removes the participant, and their answers with them.
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    question: Mapped[str] = mapped_column(String(32))
+    score: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    answered_at: Mapped[datetime] = _now()

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from api.auth import Role, check_role, require
+from api.evaluations import Evaluations
 from api.http import call, state
 from api.models import ProposalStatus
 from api.schemas import (
@@ -126,5 +127,8 @@ async def results(
 ) -> ResultsOut:
     """Per accepted proposal: counts, agree share with its 95 % interval, consensus and
     controversy; participation; opinion groups. Best first by the interval's lower bound, so
-    a proposal is not ranked high on a handful of votes. Filters count only some participants."""
-    return await call(state(request).results.results(slug, filters))
+    a proposal is not ranked high on a handful of votes. Filters count only some participants.
+    With them, the evaluation of the process by its participants (api/evaluations.py)."""
+    found = await call(state(request).results.results(slug, filters))
+    evaluation = await Evaluations(state(request).service.sessions).summary(slug)
+    return found.model_copy(update={"evaluation": evaluation})

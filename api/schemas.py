@@ -267,6 +267,19 @@ class ResultFilter(BaseModel):
     centre: str | None = Field(None, max_length=64)
 
 
+class EvaluationIn(BaseModel):
+    participant: str = Field(min_length=1, max_length=64)
+    question: str = Field(pattern=r"^[a-z_]{1,32}$", description='e.g. "heard"')
+    score: int = Field(ge=1, le=5)
+    channel: str = Field(max_length=16)
+
+
+class EvaluationSummary(BaseModel):
+    answers: int
+    mean: float
+    scores: dict[int, int] = Field(description="how many answered each score, 1 to 5")
+
+
 class ResultsOut(BaseModel):
     slug: str
     filters: ResultFilter = ResultFilter()
@@ -278,3 +291,6 @@ class ResultsOut(BaseModel):
     )
     groups: list[GroupOut] = Field([], description="opinion groups, when enough participants")
     uniting: list[int] = Field([], description="proposals every group agrees with, by consensus")
+    evaluation: dict[str, EvaluationSummary] = Field(
+        {}, description='the process as participants judged it, per question ("heard": 1 to 5)'
+    )

@@ -10,12 +10,14 @@ import httpx
 from pydantic import TypeAdapter
 
 from api.decisions import DecisionOut, decisions_after
+from api.evaluations import Evaluations
 from api.schemas import (
     BallotIn,
     BallotsIn,
     BallotsOut,
     ConsultationOut,
     Erased,
+    EvaluationIn,
     IdeaIn,
     ProfileIn,
     ProfileOut,
@@ -45,6 +47,8 @@ class ApiClient(Protocol):
     async def erase(self, participant: str) -> Erased: ...
 
     async def decisions(self, after: int, limit: int) -> list[DecisionOut]: ...
+
+    async def evaluate(self, answer: EvaluationIn) -> None: ...
 
     async def aclose(self) -> None: ...
 
@@ -81,6 +85,9 @@ class InProcessApiClient:
 
     async def decisions(self, after: int, limit: int) -> list[DecisionOut]:
         return await decisions_after(self._service.sessions, self._slug, after, limit)
+
+    async def evaluate(self, answer: EvaluationIn) -> None:
+        await Evaluations(self._service.sessions).answer(self._slug, answer)
 
     async def aclose(self) -> None:
         return None
@@ -151,6 +158,11 @@ class HttpApiClient:
         response = await self._http.get(f"{self._at}/decisions", params=params)
         response.raise_for_status()
         return _decisions.validate_json(response.content)
+
+    async def evaluate(self, answer: EvaluationIn) -> None:
+        body = answer.model_dump(mode="json")
+        response = await self._http.post(f"{self._at}/evaluations", json=body)
+        response.raise_for_status()
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -9,13 +9,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from tqdm import tqdm
 
 from bot.contacts import Contacts, Reachable
 from bot.courier import Courier
+from bot.open_questions import OpenQuestions
 from bot.outbound import Sender
 from channels.sms_cost import cost
+from dialogs.i18n import translator
+from dialogs.prompts import evaluation_questions
 
 
 class BroadcastFile(BaseModel):
@@ -24,6 +27,17 @@ class BroadcastFile(BaseModel):
 
     name: str = Field(min_length=1, max_length=64)
     messages: dict[str, str] = Field(min_length=1)
+    # An evaluation question to ask after the message ("heard", "again": dialogs/prompts.py);
+    # the resident's next message may answer it from 1 to 5. Not by phone call.
+    evaluation: str | None = None
+
+    @field_validator("evaluation")
+    @classmethod
+    def _known_question(cls, key: str | None) -> str | None:
+        known = evaluation_questions(translator("en"))
+        if key is not None and key not in known:
+            raise ValueError(f"unknown evaluation question {key!r}: one of {', '.join(known)}")
+        return key
 
 
 def read_broadcast(path: Path) -> BroadcastFile:
@@ -64,7 +78,12 @@ class Summary:
 
 class Broadcast:
     def __init__(
-        self, spec: BroadcastFile, contacts: Contacts, courier: Courier, default_language: str
+        self,
+        spec: BroadcastFile,
+        contacts: Contacts,
+        courier: Courier,
+        default_language: str,
+        questions: OpenQuestions | None = None,
     ) -> None:
         if default_language not in spec.messages:
             raise ValueError(f"the broadcast has no message in {default_language!r}")
@@ -72,6 +91,7 @@ class Broadcast:
         self._contacts = contacts
         self._courier = courier
         self._default = default_language
+        self._questions = questions
         self._stopping = False
 
     def stop(self) -> None:
@@ -81,8 +101,16 @@ class Broadcast:
     def language_for(self, contact: Reachable) -> str:
         return contact.language if contact.language in self.spec.messages else self._default
 
+    def asks(self, channel: str) -> bool:
+        """Whether the message asks the evaluation question (a call cannot hear the answer)."""
+        return bool(self.spec.evaluation) and self._questions is not None and channel != "voice"
+
     def text_for(self, sender: Sender, language: str) -> str:
-        return sender.render(self.spec.messages[language], language)
+        text = self.spec.messages[language]
+        if self.spec.evaluation and self.asks(sender.channel):
+            question = evaluation_questions(translator(language))[self.spec.evaluation]
+            text = f"{text}\n{question}"
+        return sender.render(text, language)
 
     async def plan(self) -> Plan:
         plan = Plan()
@@ -114,9 +142,12 @@ class Broadcast:
                 continue
             language = self.language_for(contact)
             text = self.text_for(sender, language)
-            summary.statuses[
-                await self._courier.deliver(self.spec.name, contact, sender, text, language)
-            ] += 1
+            status = await self._courier.deliver(self.spec.name, contact, sender, text, language)
+            if status in ("sent", "sending") and self.asks(sender.channel):
+                assert self._questions is not None and self.spec.evaluation is not None
+                now = self._courier.clock()
+                await self._questions.ask(contact.ref, self.spec.evaluation, language, now)
+            summary.statuses[status] += 1
         bar.close()
         return summary
 

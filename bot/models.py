@@ -68,6 +68,17 @@ class Cursor(BotBase):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class OpenQuestion(BotBase):
+    """An evaluation question a broadcast asked a resident: their next message may answer it."""
+
+    __tablename__ = "bot_open_questions"
+
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 # --- Social centres and their links (bot/centres.py, bot/telegram_desk.py) -----------------
 
 

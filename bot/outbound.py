@@ -20,16 +20,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from bot.contacts import Reachable
 from channels.sms_cost import to_gsm7
-
-# Twilio <Say> voices by language (Google voices: Arabic has one, the basic voices do not).
-SAY_LANGUAGES = {
-    "fr": "fr-FR",
-    "en": "en-GB",
-    "de": "de-DE",
-    "ar": "ar-XA",
-    "tr": "tr-TR",
-    "pt": "pt-PT",
-}
+from channels.voices import Voices
 
 
 class Retry(Exception):
@@ -107,12 +98,14 @@ class CallSender:
 
     channel = "voice"
 
-    def __init__(self, twilio: Client, caller_id: str) -> None:
+    def __init__(self, twilio: Client, caller_id: str, voices: Voices) -> None:
         self._twilio = twilio
         self._caller_id = caller_id
+        self._voices = voices  # the phone line's own (channels/voices.py)
 
     def render(self, text: str, language: str) -> str:
-        return str(VoiceResponse().say(text, language=SAY_LANGUAGES.get(language, "fr-FR")))
+        voice = self._voices[language]
+        return str(VoiceResponse().say(text, voice=voice.voice, language=voice.language))
 
     async def send(self, to: Reachable, text: str, callback: str | None) -> str:
         try:

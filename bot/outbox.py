@@ -19,7 +19,7 @@ from pydantic import TypeAdapter
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from api.schemas import BallotIn, IdeaIn, ProfileIn
+from api.schemas import BallotIn, EvaluationIn, IdeaIn, ProfileIn
 from bot.api_client import ApiClient
 
 GROUP = "drainers"
@@ -47,6 +47,10 @@ def erase_entry(participant: str) -> bytes:
     return json.dumps({"kind": "erase", "participant": participant}).encode()
 
 
+def evaluation_entry(answer: EvaluationIn) -> bytes:
+    return json.dumps({"kind": "evaluation", "answer": answer.model_dump(mode="json")}).encode()
+
+
 def ballots_of(entry: dict) -> list[BallotIn]:
     return _ballots.validate_python(entry["ballots"])
 
@@ -64,6 +68,8 @@ async def perform(client: ApiClient, entry: dict) -> None:
             )
         case "erase":
             await client.erase(entry["participant"])
+        case "evaluation":
+            await client.evaluate(EvaluationIn.model_validate(entry["answer"]))
         case kind:
             raise ValueError(f"unknown outbox entry {kind!r}")
 

@@ -10,8 +10,6 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
-from telegram import Bot
-
 from api import db
 from bot import services
 from bot.broadcast import Broadcast, read_broadcast
@@ -20,10 +18,14 @@ from bot.courier import Courier, QuietHours
 from bot.notices import IdeaNotices
 from bot.outbound import CallSender, Sender, SmsSender, TelegramSender
 from bot.settings import Settings, secret
+from bot.telegram_bot import make_bot
 from bot.twilio_http import HttpxTwilioClient, twilio_client
+from channels.voices import Voices
 
 
-async def open_senders(settings: Settings, stack: AsyncExitStack) -> dict[str, Sender]:
+async def open_senders(
+    settings: Settings, voices: Voices, stack: AsyncExitStack
+) -> dict[str, Sender]:
     """A sender for each channel whose credentials are set; closed with the stack."""
     senders: dict[str, Sender] = {}
     token = secret(settings.twilio_auth_token)
@@ -36,9 +38,8 @@ async def open_senders(settings: Settings, stack: AsyncExitStack) -> dict[str, S
             plain = settings.sms_plain_languages
             senders["sms"] = SmsSender(twilio, settings.twilio_messaging_service_sid, plain)
         if settings.twilio_caller_id:
-            senders["voice"] = CallSender(twilio, settings.twilio_caller_id)
-    if bot_token := secret(settings.telegram_bot_token):
-        bot = Bot(bot_token, base_url=f"{settings.telegram_api_url.rstrip('/')}/bot")
+            senders["voice"] = CallSender(twilio, settings.twilio_caller_id, voices)
+    if (bot := make_bot(settings)) is not None:  # as the Telegram channel's, rate limiter too
         senders["telegram"] = TelegramSender(await stack.enter_async_context(bot))
     return senders
 
@@ -53,9 +54,11 @@ async def outreach(
         stack.push_async_callback(parlons.stop)
         contacts = parlons.runtime.contacts
         assert contacts is not None
+        spec = parlons.consultation  # the phone line's voices: the file's `voice:` block
+        voices = Voices(spec.languages, spec.details().get("voice"))
         courier = Courier(
             db.sessionmaker(parlons.engine),
-            await open_senders(settings, stack),
+            await open_senders(settings, voices, stack),
             settings.public_url,
             quiet=QuietHours.parse(settings.quiet_hours, parlons.runtime.consultation.timezone),
             rates=settings.send_rates,
@@ -68,7 +71,8 @@ async def outreach(
 async def broadcast(settings: Settings, path: Path, dry_run: bool) -> None:
     spec = read_broadcast(path)
     async with outreach(settings) as (parlons, contacts, courier):
-        job = Broadcast(spec, contacts, courier, parlons.runtime.consultation.default_language)
+        default = parlons.runtime.consultation.default_language
+        job = Broadcast(spec, contacts, courier, default, parlons.runtime.questions)
         plan = await job.plan()
         print(f'Broadcast "{spec.name}"\n{plan.table()}')
         if dry_run:

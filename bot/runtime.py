@@ -14,13 +14,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from api.schemas import BallotIn, ConsultationOut, IdeaIn, ProfileIn, ProposalOut
+from api.schemas import BallotIn, ConsultationOut, EvaluationIn, IdeaIn, ProfileIn, ProposalOut
 from bot import metrics, outbox, replay
 from bot.abuse import Abuse, Limits, Standing, slow_down
 from bot.api_client import ApiClient
 from bot.contacts import Contacts
 from bot.identity import Pseudonyms
 from bot.language_id import guess_language
+from bot.open_questions import OpenQuestions
 from bot.optouts import OptOuts
 from bot.stores import TurnState, TurnStore
 from channels import voice
@@ -30,6 +31,7 @@ from dialogs import (
     Context,
     District,
     Erase,
+    Evaluate,
     Event,
     HearBack,
     OptIn,
@@ -65,6 +67,7 @@ class Runtime:
         qualify_channels: frozenset[str] = frozenset(),
         text_limits: Mapping[str, int] | None = None,
         contacts: Contacts | None = None,
+        questions: OpenQuestions | None = None,
         limits: Limits | None = None,
     ) -> None:
         self.api = api
@@ -75,6 +78,7 @@ class Runtime:
         self.optouts = optouts
         self.pseudonyms = pseudonyms
         self.contacts = contacts  # residents who asked to hear back (none kept without it)
+        self.questions = questions  # evaluation questions a broadcast asked
         self.abuse = Abuse(store, limits or Limits())
         self._consultation: ConsultationOut | None = None
         self._proposals: dict[int, ProposalView] = {}
@@ -136,6 +140,8 @@ class Runtime:
                 outcome = self._slow_down(session, standing, ref, inbound.channel)
                 state.save(session.to_bytes(), replay.encode(outcome))
                 return outcome
+            if self.questions is not None and not session.stopped:
+                await self._open_question(session, ref)
             event = self._with_language_hint(session, inbound.event)
             await self._top_up(session, ref)  # even when stopped: START resumes at once
             context = await self._context(session, inbound, standing.ideas_closed)
@@ -306,7 +312,21 @@ class Runtime:
                     writes.append(outbox.profile_entry(ref, profile))
                 case Erase():
                     writes.append(outbox.erase_entry(ref))
+                case Evaluate(question, score):
+                    answer = EvaluationIn(
+                        participant=ref, question=question, score=score, channel=inbound.channel
+                    )
+                    writes.append(outbox.evaluation_entry(answer))
         return writes
+
+    async def _open_question(self, session: Session, ref: str) -> None:
+        """An evaluation question a broadcast asked: this message may answer it (the dialog
+        decides). Months may have passed: the session may be new, the language is the one
+        the question was asked in."""
+        asked = await self.questions.take(ref, session.last_seen)
+        if asked is not None:
+            session.evaluating, language = asked
+            session.language = session.language or language
 
     async def _forget_contact(self, ref: str) -> None:
         if self.contacts is not None:

@@ -18,6 +18,7 @@ from bot.abuse import Limits
 from bot.api_client import ApiClient, HttpApiClient, InProcessApiClient
 from bot.contacts import Contacts
 from bot.identity import Pseudonyms
+from bot.open_questions import OpenQuestions
 from bot.optouts import OptOuts
 from bot.redact import redact_secrets
 from bot.runtime import Runtime
@@ -98,6 +99,7 @@ def build(settings: Settings) -> Services:
             settings.participants_per_minute,
         ),
         contacts=Contacts(db.sessionmaker(engine), settings.contact_key.get_secret_value()),
+        questions=OpenQuestions(db.sessionmaker(engine)),
     )
     return Services(settings, spec, api_state, engine, client, runtime, redis)
 

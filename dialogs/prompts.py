@@ -162,6 +162,22 @@ def hear_back_question(t: NullTranslations) -> Ask:
     )
 
 
+# --- evaluating the process, after it -------------------------------------------------------
+
+SCORES = range(1, 6)
+
+
+def evaluation_questions(t: NullTranslations) -> dict[str, str]:
+    """The questions a broadcast may ask, by key; each is answered from 1 to 5."""
+    return {
+        "heard": t.gettext("Did you feel heard? Answer from 1 (not at all) to 5 (completely)."),
+        "again": t.gettext(
+            "Would you take part again in a consultation like this one? Answer from 1 (no) to "
+            "5 (yes, surely)."
+        ),
+    }
+
+
 # --- profile, language, erase ----------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from dialogs.vocabulary import (
     Context,
     Effect,
     Erase,
+    Evaluate,
     Event,
     HearBack,
     HungUp,
@@ -92,6 +93,8 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
         ) % {"length": len(text), "limit": ctx.text_max_length}
         return Turn(s, (Say(too_long),))
 
+    if s.evaluating and (turn := _answer_evaluation(s, ctx, heard)) is not None:
+        return turn  # before the calendar: the process is evaluated once it has closed
     if s.stage is Stage.NEW:
         _choose_language(s, ctx, event, heard)
     if ctx.phase is not Phase.OPEN:
@@ -117,6 +120,17 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
     if heard.intent is Intent.NUMBER and heard.number == 0 and not _has_option_zero(s, ctx):
         return Turn(s, tuple(_again(s, ctx)))  # 0: hear (or read) the question again
     return ANSWERS.get(s.stage, _answer_done)(s, ctx, event, heard, paused)
+
+
+def _answer_evaluation(s: Session, ctx: Context, heard: Understood) -> Turn | None:
+    """A score from 1 to 5 answers the question a broadcast asked; anything else drops it, and
+    the message is read as it would have been."""
+    question, s.evaluating = s.evaluating, None
+    if question is None or heard.intent is not Intent.NUMBER or heard.number not in p.SCORES:
+        return None
+    thanks = Say(p.tr(s, ctx).gettext("Thank you for your answer."))
+    again = _again(s, ctx) if ctx.phase is Phase.OPEN else []
+    return Turn(s, (thanks, *again), (Evaluate(question, heard.number),))
 
 
 # --- first contact ---------------------------------------------------------------------------

@@ -178,7 +178,15 @@ class HearBack:
     wanted: bool
 
 
-Effect = CastBallot | SubmitIdea | SetProfile | Erase | OptOut | OptIn | HearBack
+@dataclass(frozen=True, slots=True)
+class Evaluate:
+    """An answer to an evaluation question of the process ("heard": 1 to 5)."""
+
+    question: str
+    score: int
+
+
+Effect = CastBallot | SubmitIdea | SetProfile | Erase | OptOut | OptIn | HearBack | Evaluate
 
 
 # --- What the dialog is given and what it returns -----------------------------------------

@@ -1,10 +1,11 @@
-"""The dialog asks once, at the end, whether we may write about the results and the idea."""
+"""The dialog asks once, at the end, whether we may write about the results and the idea; a
+broadcast may ask an evaluation question, answered from 1 to 5."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from dialogs import Ask, HearBack, Session, SubmitIdea, Text, step
+from dialogs import Ask, Evaluate, HearBack, Phase, Session, SubmitIdea, Text, step
 from dialogs.session import Stage
 from dialogs.steps import HEAR_BACK_AFTER
 from tests.test_dialog import CTX, run
@@ -59,6 +60,25 @@ def test_the_question_is_in_every_offered_language() -> None:
         (turn,) = run(session, "0")  # 0 asks the question again
         texts.add(turn.replies[-1].text)
     assert len(texts) == 2 and CTX.languages == ("fr", "en")
+
+
+def test_a_score_answers_the_evaluation_question_even_once_the_consultation_closed() -> None:
+    closed = replace(CTX, phase=Phase.CLOSED)
+    session = Session(language="fr", stage=Stage.DONE, evaluating="heard")
+    turn = step(session, Text("4"), closed)
+    assert turn.effects == (Evaluate("heard", 4),)
+    assert [r.text for r in turn.replies] == ["Merci pour votre réponse."]
+    assert turn.session.evaluating is None
+
+
+def test_anything_but_a_score_drops_the_question_and_is_read_as_usual() -> None:
+    session = Session(language="fr", stage=Stage.VOTING, current=7, queue=[9], evaluating="heard")
+    for text in ("7", "Bonjour"):
+        turn = step(session, Text(text), CTX)
+        assert not any(isinstance(e, Evaluate) for e in turn.effects)
+        assert turn.session.evaluating is None
+    (vote,) = run(Session(language="fr", stage=Stage.VOTING, current=7, queue=[9]), "1")
+    assert vote.effects[0].proposal_id == 7  # and without a question, 1 is a vote
 
 
 def test_never_asked_at_a_shared_tablet() -> None:

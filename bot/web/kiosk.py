@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.schemas import ProfileIn
 from bot.centres import KIOSK
 from bot.web.pages import Web
-from bot.web.render import Pages
+from bot.web.render import Pages, read_history
 from channels import kiosk
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False)
@@ -76,7 +76,7 @@ async def answer(
     value, _, label = pressed.partition("|")
     inbound = kiosk.parse(fresh, f"kiosk-{message_id}", text, value)
     outcome = await web.parlons.runtime.handle(inbound)
-    history = _history(transcript)
+    history = read_history(transcript)
     history.append(
         {
             "resident": label if value else text,
@@ -96,14 +96,6 @@ def _check_person(web: Pages, code: str, signed: str) -> str | None:
     if len(person) == 32 and hmac.compare_digest(_person(web, code, person), signed):
         return person
     return None
-
-
-def _history(raw: str) -> list[dict]:
-    try:
-        history = json.loads(raw)
-    except ValueError:
-        return []
-    return history if isinstance(history, list) else []
 
 
 def _page(

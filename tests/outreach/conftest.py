@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from api import db
@@ -52,9 +53,14 @@ class FakeClock:
 
 
 @pytest.fixture
-def live(settings: Settings) -> Iterator[httpx.Client]:
+def live_app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def live(live_app: FastAPI) -> Iterator[httpx.Client]:
     """The real app on a loopback port: residents text it while a broadcast runs."""
-    with ServerThread(create_app(settings)) as server, httpx.Client(base_url=server.url) as http:
+    with ServerThread(live_app) as server, httpx.Client(base_url=server.url) as http:
         yield http
 
 

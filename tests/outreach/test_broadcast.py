@@ -20,6 +20,7 @@ from bot.outbound import CallSender, SmsSender, TelegramSender
 from bot.settings import Settings
 from bot.twilio_http import twilio_client
 from channels.sms_cost import cost
+from channels.voices import Voices
 from tests.conftest import PUBLIC_URL, sign
 from tests.fakes import FakeTelegram, FakeTwilio
 from tests.outreach.conftest import (
@@ -259,7 +260,7 @@ async def test_each_resident_on_their_own_channel(
     async with bot:
         senders = {
             "sms": SmsSender(twilio, SERVICE, plain=["fr"]),
-            "voice": CallSender(twilio, "+33199000042"),
+            "voice": CallSender(twilio, "+33199000042", Voices(["fr", "en"])),
             "telegram": TelegramSender(bot),
         }
         courier = Courier(contacts._sessions, senders, PUBLIC_URL, clock=clock, sleep=clock.sleep)
@@ -269,7 +270,7 @@ async def test_each_resident_on_their_own_channel(
     assert [m["To"] for m in fake_twilio.messages] == ["+33600000701"]
     (call,) = fake_twilio.calls
     assert (call["To"], call["From"]) == ("+33600000702", "+33199000042")
-    assert '<Say language="en-GB">The results are in' in call["Twiml"]
+    assert '<Say language="en-GB" voice="Polly.Amy-Neural">The results are in' in call["Twiml"]
     assert call["StatusCallback"].startswith(f"{PUBLIC_URL}/webhooks/twilio/status?")
     assert [(m["chat_id"], m["text"]) for m in fake_telegram.sent] == [
         (5550001, SPEC.messages["fr"])  # Telegram keeps every letter

@@ -3,7 +3,6 @@ open-data conversation imported then exported gives back its participants-votes.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from collections.abc import Iterator
@@ -153,7 +152,8 @@ def test_a_polis_conversation_round_trips(empty_client: TestClient, name: str) -
     folder = OPEN_DATA / name
     state = empty_client.app.state.parlons_api
     conversation = polis.read(folder)
-    imported = asyncio.run(state.imports.polis("test-city", conversation))
+    # On the app's own event loop: the database connections belong to it.
+    imported = empty_client.portal.call(state.imports.polis, "test-city", conversation)
     assert imported.proposals == len(conversation.comments)
 
     ours = {
@@ -169,7 +169,7 @@ def test_a_polis_conversation_round_trips(empty_client: TestClient, name: str) -
         assert ours[participant] == row, participant
 
     with pytest.raises(Exception, match="already imported"):  # a second import changes nothing
-        asyncio.run(state.imports.polis("test-city", conversation))
+        empty_client.portal.call(state.imports.polis, "test-city", conversation)
 
 
 def test_the_command_line_imports_all_or_nothing_and_exports(

@@ -46,8 +46,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.parlons = parlons
     app.add_middleware(BodyLimit, max_bytes=settings.webhook_max_bytes)
-    if parlons.api_state is not None:
-        attach(app, parlons.api_state)
     # Twilio does not re-deliver an SMS after an error: a failed turn is held, and answered.
     tolerant = fault_tolerant(parlons)
     signature = TwilioSignature(secret(settings.twilio_auth_token), settings.public_url)
@@ -57,10 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     default_language = parlons.consultation.default_language
     renderer = voice.VoiceRenderer(parlons.voices, settings.public_url, default_language)
     app.include_router(voice.router(parlons.runtime.handle, signature, renderer))
+    # Routes are matched in order: the webhooks (every resident's message) before the API's
+    # thirty-odd routes, which cost every webhook a match each when they came first.
+    if parlons.api_state is not None:
+        attach(app, parlons.api_state)
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
     app.include_router(metrics.router(parlons.outbox_depth))
-    app.middleware("http")(metrics.time_webhooks)
+    app.add_middleware(metrics.WebhookTimer)
     web.mount(app, parlons)
     return app
 

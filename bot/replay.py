@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 from channels.base import Outcome
 from dialogs import Ask, Option, Prompt, Reply, Say
@@ -12,8 +11,21 @@ _KINDS: dict[str, type] = {"say": Say, "ask": Ask, "prompt": Prompt}
 _NAMES = {kind: name for name, kind in _KINDS.items()}
 
 
+def _fields(item: object) -> dict:
+    # One level of dataclass fields: dataclasses.asdict deep-copies every value, and this
+    # runs at every turn.
+    return {name: getattr(item, name) for name in item.__dataclass_fields__}
+
+
+def _plain(reply: Reply) -> dict:
+    data = {"kind": _NAMES[type(reply)], **_fields(reply)}
+    if isinstance(reply, Ask):
+        data["options"] = [_fields(o) for o in reply.options]
+    return data
+
+
 def encode(outcome: Outcome) -> bytes:
-    replies = [{"kind": _NAMES[type(r)], **asdict(r)} for r in outcome.replies]
+    replies = [_plain(r) for r in outcome.replies]
     kept = {"language": outcome.language, "replies": replies, "stale": outcome.stale}
     return json.dumps(kept).encode()
 

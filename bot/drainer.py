@@ -23,6 +23,7 @@ import socket
 import httpx
 from pydantic import ValidationError
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from api.schemas import BallotsIn
 from api.service import Invalid, NotFound
@@ -87,7 +88,7 @@ class Drainer:
                 try:
                     await self.step()
                     self._failures = 0
-                except Retry as e:
+                except (Retry, RedisError) as e:  # the API or Redis is away: wait, go on
                     self._failures += 1
                     pause = min(self._backoff_max, 0.25 * 2**self._failures)
                     pause *= random.uniform(0.5, 1)  # workers restarted together spread out

@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     redis_prefix: str = "parlons:"  # every key starts with it: several Parlons, one Redis
     replay_hours: float = 24  # a message re-delivered within this time gets the same answer
     outbox_batch: int = 500  # ballots per post to the API (at most the API's 500)
+    outbox_lease_seconds: float = 15  # a killed worker's standby takes over after this
     # Closing the loop (docs/broadcast.md): the secret that encrypts the contact addresses of
     # residents who asked to hear back. Set your own; losing it loses those addresses.
     contact_key: SecretStr = SecretStr("parlons-development-contact-key")
@@ -97,6 +98,7 @@ class Settings(BaseSettings):
     messages_per_minute: int = 20
     messages_per_day: int = 500
     ideas_per_day: int = 10
+    participants_per_minute: int = 10  # new people from one mediator or kiosk link
     # Phone numbers answered: E.164 prefixes (a reply abroad costs real money: SMS pumping).
     country_codes: list[str] = ["+33"]
     # Faults: a turn that fails or outlasts the deadline (Twilio waits 15 s) is held on local

@@ -53,7 +53,7 @@ async def work(settings: Settings, batch: int) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with drainer(settings, batch=batch) as d:
+    async with drainer(settings, batch=batch, lease_seconds=settings.outbox_lease_seconds) as d:
         await d.run(stop)
 
 

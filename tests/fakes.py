@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 
@@ -26,6 +26,7 @@ class FakeTwilio:
 
     messages: list[dict[str, str]] = field(default_factory=list)
     calls: list[dict[str, str]] = field(default_factory=list)
+    recordings: dict[str, bytes] = field(default_factory=dict)  # by RecordingSid, as MP3
     failures: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # status, code
     on_request: Callable[[int, dict[str, str]], None] | None = None
     hold_at: int | None = None
@@ -38,8 +39,15 @@ class FakeTwilio:
             routes=[
                 Route("/2010-04-01/Accounts/{sid}/Messages.json", self._message, methods=["POST"]),
                 Route("/2010-04-01/Accounts/{sid}/Calls.json", self._call, methods=["POST"]),
+                Route("/2010-04-01/Accounts/{sid}/Recordings/{rec}.mp3", self._recording),
             ]
         )
+
+    async def _recording(self, request: Request) -> Response:
+        if not request.headers.get("authorization", "").startswith("Basic "):
+            return Response(status_code=401)
+        found = self.recordings.get(request.path_params["rec"])
+        return Response(found, media_type="audio/mpeg") if found else Response(status_code=404)
 
     async def _accept(self, request: Request, into: list, prefix: str) -> JSONResponse:
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
@@ -101,10 +109,22 @@ class FakeTelegram:
     updates: list[dict] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
     retry_after: list[int] = field(default_factory=list)  # 429s to answer first
+    files: dict[str, bytes] = field(default_factory=dict)  # by file_id (voice notes)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(500))
 
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/bot{token}/{method}", self._method, methods=["POST"])])
+        return Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self._method, methods=["POST"]),
+                Route("/file/bot{token}/voice/{file_id}.oga", self._file),
+            ]
+        )
+
+    async def _file(self, request: Request) -> Response:
+        found = self.files.get(request.path_params["file_id"])
+        if request.path_params["token"] != self.token or found is None:
+            return Response(status_code=404)
+        return Response(found, media_type="audio/ogg")
 
     async def _method(self, request: Request) -> JSONResponse:
         if request.path_params["token"] != self.token:
@@ -134,6 +154,13 @@ class FakeTelegram:
     async def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
+        if method == "getFile":
+            file_id = params["file_id"]
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_path": f"voice/{file_id}.oga",
+            }
         if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
             chat = int(params["chat_id"])
             return {

@@ -243,3 +243,16 @@ def test_a_conversation_alternating_between_two_workers_and_two_messages_at_once
         counted = votes(one)
     assert counted[FOOD_AID] == (1, 0)
     assert sorted(counted.values()) == [(0, 1), (1, 0), (1, 0)]
+
+
+def test_a_vote_changed_before_the_worker_ran_counts_once_with_the_last_choice(
+    redis_settings: Settings, client: TestClient
+) -> None:
+    residents = [Phone(client, f"+3363998016{n}") for n in range(3)]
+    for phone in residents:
+        phone.send("Hello")
+        phone.send("1")
+    phone.send("change")
+    assert "Your answer is changed." in phone.send("2")
+    drain(redis_settings)  # all in one batch: three residents, one of them twice on food aid
+    assert votes(client)[FOOD_AID] == (2, 1)

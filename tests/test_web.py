@@ -7,12 +7,16 @@ import csv
 import html
 import io
 import re
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.app import create_app
+from bot.settings import Settings
 from bot.web.sign_in import COOKIE
-from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, Phone, results
+from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, Phone, ServerThread, results
+from tests.fakes import FakeTelegram, FakeTwilio
 
 
 def form_fields(page: str) -> dict[str, str]:
@@ -146,3 +150,46 @@ def test_only_an_admin_changes_the_centres(client: TestClient) -> None:
     )
     assert refused.status_code == 403
     assert "Centre X" not in client.get("/staff/centres").text
+
+
+@pytest.fixture
+def recording_servers(settings: Settings) -> Iterator[tuple[FakeTwilio, FakeTelegram]]:
+    twilio, bot_api = FakeTwilio(), FakeTelegram(token="123:recordings")
+    with ServerThread(twilio.app()) as twilio_server, ServerThread(bot_api.app()) as bot_server:
+        settings.twilio_api_url = twilio_server.url
+        settings.twilio_account_sid = "AC" + "0" * 32
+        settings.telegram_api_url = bot_server.url
+        settings.telegram_bot_token = bot_api.token
+        yield twilio, bot_api
+
+
+def voice_idea(client: TestClient, audio: str, key: str) -> int:
+    idea = {"participant": f"resident-{key}", "text": "(audio)", "language": "fr",
+            "channel": "voice", "audio": audio, "idempotency_key": f"idea-{key}"}  # fmt: skip
+    bot = {"Authorization": f"Bearer {BOT_TOKEN}"}
+    response = client.post("/api/v1/consultations/test-city/ideas", json=idea, headers=bot)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def test_a_moderator_hears_phone_and_telegram_recordings(
+    settings: Settings, recording_servers: tuple[FakeTwilio, FakeTelegram]
+) -> None:
+    twilio, bot_api = recording_servers
+    twilio.recordings["RE1"] = b"ID3 phone idea"
+    bot_api.files["AwACAgQ"] = b"OggS voice note"
+    recording = f"{settings.twilio_api_url}/2010-04-01/Accounts/AC0/Recordings/RE1"
+    with TestClient(create_app(settings)) as client:
+        phone = voice_idea(client, recording, "phone")
+        voice_note = voice_idea(client, "AwACAgQ", "telegram")
+        elsewhere = voice_idea(client, "https://example.org/RE1", "elsewhere")
+        sign_in(client)
+        page = client.get("/staff/moderation").text
+        assert f'src="/staff/moderation/{phone}/recording?status=pending"' in page
+        heard = client.get(f"/staff/moderation/{phone}/recording")
+        assert heard.content == b"ID3 phone idea"
+        assert heard.headers["content-type"] == "audio/mpeg"
+        heard = client.get(f"/staff/moderation/{voice_note}/recording")
+        assert heard.content == b"OggS voice note"
+        # Twilio's credentials never go to another host.
+        assert client.get(f"/staff/moderation/{elsewhere}/recording").status_code == 404

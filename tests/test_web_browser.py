@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from bot.app import create_app
 from bot.settings import Settings
 from tests.conftest import ADMIN_TOKEN, Phone, ServerThread
-from tests.test_ideas_and_calendar import shown_until_done
+from tests.test_ideas_and_calendar import send_idea, shown_until_done
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
@@ -68,6 +68,21 @@ def check(page: Page, name: str) -> None:
     assert serious == [], f"{name}: {serious}"
 
 
+def idea_by_sms(sms: httpx.Client, number: str, text: str) -> None:
+    author = Phone(sms, number)
+    author.send("Bonjour")
+    send_idea(author, text)
+
+
+def simulate(page: Page, channel: str, first: str) -> Locator:
+    """Open a simulated conversation on `channel` and send `first`; the message box."""
+    page.goto(f"/staff/simulator?channel={channel}")
+    message = page.get_by_label("Message", exact=True)
+    message.fill(first)
+    message.press("Enter")
+    return message
+
+
 def sign_in(page: Page, token: str = ADMIN_TOKEN) -> None:
     page.goto("/staff/moderation")
     expect(page).to_have_url(re.compile(r"/staff/sign-in$"))
@@ -88,11 +103,7 @@ def test_sign_in_refuses_a_wrong_token_then_lets_a_moderator_in(page: Page) -> N
 
 
 def test_a_moderated_idea_is_offered_to_the_next_sms_resident(page: Page, sms) -> None:  # noqa: ANN001
-    author = Phone(sms, "+33639980140")
-    author.send("Bonjour")
-    author.send("idée")
-    author.send(MARKET)
-    author.send("1")
+    idea_by_sms(sms, "+33639980140", MARKET)
 
     sign_in(page)
     idea = page.locator("[data-idea]").filter(has_text=MARKET)
@@ -109,11 +120,7 @@ def test_a_moderated_idea_is_offered_to_the_next_sms_resident(page: Page, sms) -
 
 
 def test_a_rejected_idea_needs_a_reason(page: Page, sms) -> None:  # noqa: ANN001
-    author = Phone(sms, "+33639980142")
-    author.send("Bonjour")
-    author.send("idée")
-    author.send("Il faut interdire les chiens partout en ville")
-    author.send("1")
+    idea_by_sms(sms, "+33639980142", "Il faut interdire les chiens partout en ville")
     sign_in(page)
     idea = page.locator("[data-idea]").first
     idea.get_by_role("button", name="Refuser").click()
@@ -130,11 +137,7 @@ def test_a_rejected_idea_needs_a_reason(page: Page, sms) -> None:  # noqa: ANN00
 
 
 def test_a_moderator_corrects_and_translates_an_idea(page: Page, sms) -> None:  # noqa: ANN001
-    author = Phone(sms, "+33639980144")
-    author.send("Bonjour")
-    author.send("idée")
-    author.send("Il faut des jardin partagés")
-    author.send("1")
+    idea_by_sms(sms, "+33639980144", "Il faut des jardin partagés")
     sign_in(page)
     idea = page.locator("[data-idea]").first
     idea.get_by_text("Corriger le texte").click()
@@ -188,7 +191,7 @@ def test_a_simulated_sms_conversation(page: Page) -> None:
 def test_the_pages_fit_a_320_pixel_screen(page: Page) -> None:
     page.set_viewport_size({"width": 320, "height": 640})
     sign_in(page)
-    for path in ["/staff/moderation", "/staff/results", "/staff/simulator"]:
+    for path in ["/staff/moderation", "/staff/results", "/staff/centres", "/staff/simulator"]:
         page.goto(path)
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= 320, f"{path} scrolls sideways at 320 px ({scroll} px)"
@@ -206,10 +209,7 @@ def test_the_english_interface(page: Page) -> None:
 
 def test_the_simulator_shows_a_kiosk_with_buttons(page: Page) -> None:
     sign_in(page)
-    page.goto("/staff/simulator?channel=kiosk")
-    message = page.get_by_label("Message", exact=True)
-    message.fill("Hello")
-    message.press("Enter")
+    simulate(page, "kiosk", "Hello")
     last = page.locator(".from-parlons").last
     expect(last).to_contain_text("Proposal 1")
     last.get_by_role("button", name="Agree", exact=True).click()
@@ -316,10 +316,7 @@ def test_a_kiosk_starts_again_after_a_pause_and_stops_when_revoked(
 
 def test_the_simulator_is_telegram_and_the_phone_too(page: Page) -> None:
     sign_in(page)
-    page.goto("/staff/simulator?channel=telegram")
-    message = page.get_by_label("Message", exact=True)
-    message.fill("Bonjour")
-    message.press("Enter")
+    simulate(page, "telegram", "Bonjour")
     last = page.locator(".from-parlons").last
     expect(last).to_contain_text("Proposition 1")
     last.get_by_role("button", name="👍 D'accord").click()

@@ -4,6 +4,7 @@ API judges the token) creates or revokes."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -38,11 +39,7 @@ async def add_centre(
     staff: SignedIn, web: Web, csrf: Csrf, name: Annotated[str, Form(min_length=1, max_length=200)]
 ) -> Response:
     await _admin(staff, web, csrf)
-    try:
-        await web.centres.add(name)
-    except CentreError as e:
-        return _back(str(e))
-    return _back()
+    return await _change(web.centres.add(name))
 
 
 @router.post("/{centre}/links")
@@ -54,21 +51,13 @@ async def add_link(
     kind: Annotated[str, Form(pattern=f"^({MEDIATOR}|{KIOSK})$")],
 ) -> Response:
     await _admin(staff, web, csrf)
-    try:
-        await web.centres.add_secret_link(centre, kind)
-    except CentreError as e:
-        return _back(str(e))
-    return _back()
+    return await _change(web.centres.add_secret_link(centre, kind))
 
 
 @router.post("/links/{code}/revoke")
 async def revoke(staff: SignedIn, web: Web, code: str, csrf: Csrf) -> Response:
     await _admin(staff, web, csrf)
-    try:
-        await web.centres.revoke(code)
-    except CentreError as e:
-        return _back(str(e))
-    return _back()
+    return await _change(web.centres.revoke(code))
 
 
 @router.get("/{centre}/poster")
@@ -109,6 +98,15 @@ async def _admin(staff, web, csrf: str) -> None:  # noqa: ANN001
     check_csrf(staff, csrf)
     if not await web.api.is_admin(staff.token):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only an admin may change the centres")
+
+
+async def _change(change: Awaitable[object]) -> Response:
+    """Back to the centres page, saying why when the change could not be made."""
+    try:
+        await change
+    except CentreError as e:
+        return _back(str(e))
+    return _back()
 
 
 def _back(problem: str = "") -> Response:

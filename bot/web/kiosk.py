@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.schemas import ProfileIn
 from bot.centres import KIOSK
 from bot.web.pages import Web
-from bot.web.render import Pages
+from bot.web.render import Pages, read_history
 from channels import kiosk
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False)
@@ -44,8 +44,10 @@ async def new_person(
     if link is None:
         return _page(request, web, code, "gone", [], "", web.default_language)
     language = language if language in web.languages else web.default_language
-    person = uuid.uuid4().hex
     runtime = web.parlons.runtime
+    if not await runtime.abuse.newcomer_allowed(code):
+        return _page(request, web, code, "busy", [], "", language)
+    person = uuid.uuid4().hex
     ref = runtime.pseudonyms.ref(f"kiosk:{person}")
     await web.centres.record(ref, link)  # the centre's count of residents brought
     profile = ProfileIn(channel=kiosk.CHANNEL, language=language, centre=link.centre)
@@ -74,7 +76,7 @@ async def answer(
     value, _, label = pressed.partition("|")
     inbound = kiosk.parse(fresh, f"kiosk-{message_id}", text, value)
     outcome = await web.parlons.runtime.handle(inbound)
-    history = _history(transcript)
+    history = read_history(transcript)
     history.append(
         {
             "resident": label if value else text,
@@ -94,14 +96,6 @@ def _check_person(web: Pages, code: str, signed: str) -> str | None:
     if len(person) == 32 and hmac.compare_digest(_person(web, code, person), signed):
         return person
     return None
-
-
-def _history(raw: str) -> list[dict]:
-    try:
-        history = json.loads(raw)
-    except ValueError:
-        return []
-    return history if isinstance(history, list) else []
 
 
 def _page(
@@ -125,10 +119,11 @@ def _page(
         direction=Locale.parse(language).character_order == "right-to-left" and "rtl" or "ltr",
         languages=[(c, Locale.parse(c).get_display_name(c).capitalize()) for c in web.languages],
         words=words,
-        gone=words["gone"] if gone else None,
+        gone=words[gone] if gone else None,
         history=history,
         fields=fields,
         home=f"/kiosk/{code}",
         reset_seconds=RESET_SECONDS,
     )
-    return HTMLResponse(html, status_code=404 if gone else 200)
+    status = {None: 200, "busy": 429}.get(gone, 404)
+    return HTMLResponse(html, status_code=status)

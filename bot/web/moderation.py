@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.web.api import Refused
@@ -44,6 +44,21 @@ async def queue(
         idea=idea,
         problem=problem,
     )
+
+
+@router.get("/{proposal_id}/recording")
+async def recording(
+    staff: SignedIn, web: Web, proposal_id: int, status: str = "pending"
+) -> Response:
+    found = await web.api.get(
+        staff.token, f"{web.api.at}/proposals", status=status, ids=[proposal_id]
+    )
+    audio = found[0]["audio"] if found else None
+    fetched = await web.recordings.fetch(audio) if audio else None
+    if fetched is None:
+        raise HTTPException(404, "no recording to be had for this idea")
+    content, media_type = fetched
+    return Response(content, media_type=media_type, headers={"Cache-Control": "private"})
 
 
 Csrf = Annotated[str, Form()]

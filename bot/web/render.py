@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gettext
 import hmac
+import json
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -17,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from bot.centres import Centres
 from bot.services import Services
 from bot.web.api import StaffApi
+from bot.web.recordings import Recordings
 from bot.web.sign_in import COOKIE, CookieSeal, Staff
 from dialogs.i18n import has_catalog
 
@@ -40,6 +42,7 @@ class Pages:
         self.api = api
         self.parlons = parlons
         self.centres = centres
+        self.recordings = Recordings(parlons.settings)
         self.env = Environment(
             loader=PackageLoader("bot.web", "templates"),
             autoescape=select_autoescape(default=True),
@@ -93,6 +96,15 @@ class Pages:
         if staff is None:
             raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/staff/sign-in"})
         return staff
+
+
+def read_history(raw: str) -> list[dict]:
+    """A conversation's transcript, carried in its page (the simulator's, the kiosk's)."""
+    try:
+        history = json.loads(raw)
+    except ValueError:
+        return []
+    return history if isinstance(history, list) else []
 
 
 def check_csrf(staff: Staff, sent: object) -> None:

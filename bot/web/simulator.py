@@ -22,7 +22,7 @@ from fastapi.responses import Response
 
 from api.schemas import ProfileIn
 from bot.web.pages import SignedIn, Web
-from bot.web.render import Pages, check_csrf
+from bot.web.render import Pages, check_csrf, read_history
 from bot.web.sign_in import Staff
 from channels import kiosk, sms, telegram, telegram_replies, voice
 from channels.base import Inbound, Outcome
@@ -56,7 +56,7 @@ async def send(
 ) -> Response:
     check_csrf(staff, csrf)
     channel = channel if channel in CHANNELS else CHANNELS[0]
-    history = _transcript(transcript)
+    history = read_history(transcript)
     runtime = web.parlons.runtime
     address = f"sim:{conversation}"  # never a phone number: no real resident is reached
     if not history:
@@ -123,14 +123,6 @@ def _heard(web: Pages, outcome: Outcome, turn: int) -> dict[str, Any]:
     elif root.find("Gather") is not None:
         waits = "gather"
     return {"replies": said, "waits": waits}
-
-
-def _transcript(raw: str) -> list[dict]:
-    try:
-        history = json.loads(raw)
-    except ValueError:
-        return []
-    return history if isinstance(history, list) else []
 
 
 def _page(

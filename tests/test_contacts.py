@@ -70,3 +70,12 @@ def test_without_the_key_an_address_cannot_be_read(client: TestClient) -> None:
 
     with pytest.raises(InvalidToken):
         client.portal.call(listed)
+
+
+def test_a_language_chosen_later_is_the_language_of_the_news(client: TestClient) -> None:
+    phone = Phone(client, NUMBER)
+    for text in [*TO_THE_QUESTION, "1"]:
+        phone.send(text)
+    phone.send("LANGUE")
+    phone.send("English")
+    assert [c.language for c in reachable(client)] == ["en"]

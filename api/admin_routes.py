@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Request, status
 
 from api.auth import Caller, Role, require
-from api.http import call, state
+from api.http import IdPath, call, state
 from api.schemas import TokenCreated, TokenIn, TokenOut
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
@@ -26,7 +26,7 @@ async def list_tokens(request: Request, _caller: Admin) -> list[TokenOut]:
 
 
 @router.delete("/tokens/{token_id}")
-async def revoke_token(request: Request, token_id: int, _caller: Admin) -> TokenOut:
+async def revoke_token(request: Request, token_id: IdPath, _caller: Admin) -> TokenOut:
     """The token stops working at once; it stays listed, with the time it was revoked."""
     revoked = await state(request).tokens.revoke(token_id)
     if revoked is None:

@@ -6,10 +6,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api import admin_routes, db, decisions, evaluations, moderation_routes, routes
+from api import (
+    admin_routes,
+    db,
+    decisions,
+    evaluations,
+    exchange_routes,
+    moderation_routes,
+    routes,
+)
+from api.exports import Exports
+from api.http import refuse_nul
+from api.imports import Imports
 from api.models import Role
 from api.moderation import Moderation
 from api.results import Results
@@ -26,6 +37,8 @@ class ApiState:
     service: ConsultationService
     moderation: Moderation
     results: Results
+    imports: Imports
+    exports: Exports
     tokens: Tokens
 
 
@@ -37,6 +50,8 @@ def build_state(database_url: str, admin_token: str | None, bot_token: str | Non
         ConsultationService(sessions),
         Moderation(sessions),
         Results(sessions),
+        Imports(sessions),
+        Exports(sessions),
         Tokens(sessions, {Role.ADMIN: admin_token, Role.BOT: bot_token}),
     )
 
@@ -44,8 +59,15 @@ def build_state(database_url: str, admin_token: str | None, bot_token: str | Non
 def attach(app: FastAPI, state: ApiState) -> None:
     """Serve the API's routes from `app` (the bot's app in the embedded default)."""
     app.state.parlons_api = state
-    for module in (routes, moderation_routes, admin_routes, decisions, evaluations):
-        app.include_router(module.router)
+    for module in (
+        routes,
+        moderation_routes,
+        exchange_routes,
+        admin_routes,
+        decisions,
+        evaluations,
+    ):
+        app.include_router(module.router, dependencies=[Depends(refuse_nul)])
 
 
 def create_api(

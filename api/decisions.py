@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.auth import Caller, Role, require
 from api.http import call, state
 from api.models import Consultation, ModerationAction, ModerationEvent, Participant, Proposal
+from api.schemas import MAX_ID
 from api.service import NotFound
 
 TOLD = {ModerationAction.ACCEPT: "accepted", ModerationAction.REJECT: "rejected"}
@@ -73,7 +74,7 @@ async def decisions(
     request: Request,
     slug: str,
     _caller: Annotated[Caller, require(Role.BOT)],
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DecisionOut]:
     """Ideas accepted or rejected after the audit event `after`, oldest first, with their

@@ -182,6 +182,8 @@ class Participant(Base):
     district: Mapped[str | None] = mapped_column(String(64))
     age_band: Mapped[str | None] = mapped_column(String(16))
     centre: Mapped[str | None] = mapped_column(String(64))  # the social centre that brought them
+    # Its number in the Pol.is conversation it was imported from: exports keep it.
+    polis_id: Mapped[int | None] = mapped_column(Integer)
     # Staff practising in the web simulator: their ballots are never counted in the results.
     simulated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

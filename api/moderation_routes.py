@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from api.auth import Caller, Role, require
-from api.http import call, state
+from api.http import IdPath, call, state
 from api.models import ModerationAction, ProposalStatus
 from api.moderation import reasons
 from api.schemas import (
     Decision,
     Edit,
+    Id,
     ModerationEventOut,
     ProposalOut,
     ReasonOut,
@@ -45,34 +46,35 @@ async def queue(
 
 
 @router.post(f"{AT}/claim")
-async def claim(request: Request, slug: str, proposal_id: int, caller: Moderator) -> ProposalOut:
+async def claim(request: Request, slug: str, proposal_id: IdPath, caller: Moderator) -> ProposalOut:
     """Hold the proposal for 15 minutes so no other moderator acts on it (409 if another
     holds it). Claiming again extends the hold."""
     return await call(state(request).moderation.claim(slug, proposal_id, caller))
 
 
 @router.post(f"{AT}/release")
-async def release(request: Request, slug: str, proposal_id: int, caller: Moderator) -> ProposalOut:
+async def release(
+    request: Request, slug: str, proposal_id: IdPath, caller: Moderator
+) -> ProposalOut:
     """Let go of a proposal without deciding."""
     return await call(state(request).moderation.release(slug, proposal_id, caller))
 
 
 @router.post(f"{AT}/accept")
 async def accept(
-    request: Request, slug: str, proposal_id: int, caller: Moderator, body: Decision | None = None
+    request: Request,
+    slug: str,
+    proposal_id: IdPath,
+    caller: Moderator,
+    body: Decision | None = None,
 ) -> ProposalOut:
     """Residents are shown the proposal from now on."""
-    note = body.note if body else None
-    return await call(
-        state(request).moderation.decide(
-            slug, proposal_id, caller, ModerationAction.ACCEPT, note=note
-        )
-    )
+    return await _decide(request, slug, proposal_id, caller, ModerationAction.ACCEPT, body)
 
 
 @router.post(f"{AT}/reject")
 async def reject(
-    request: Request, slug: str, proposal_id: int, caller: Moderator, body: Rejection
+    request: Request, slug: str, proposal_id: IdPath, caller: Moderator, body: Rejection
 ) -> ProposalOut:
     """The proposal is never shown; the reason (from GET /moderation/reasons) is kept."""
     return await call(
@@ -84,20 +86,33 @@ async def reject(
 
 @router.post(f"{AT}/postpone")
 async def postpone(
-    request: Request, slug: str, proposal_id: int, caller: Moderator, body: Decision | None = None
+    request: Request,
+    slug: str,
+    proposal_id: IdPath,
+    caller: Moderator,
+    body: Decision | None = None,
 ) -> ProposalOut:
     """Set aside for later (e.g. to ask a colleague); it leaves the pending queue."""
+    return await _decide(request, slug, proposal_id, caller, ModerationAction.POSTPONE, body)
+
+
+async def _decide(
+    request: Request,
+    slug: str,
+    proposal_id: int,
+    caller: Caller,
+    action: ModerationAction,
+    body: Decision | None,
+) -> ProposalOut:
     note = body.note if body else None
     return await call(
-        state(request).moderation.decide(
-            slug, proposal_id, caller, ModerationAction.POSTPONE, note=note
-        )
+        state(request).moderation.decide(slug, proposal_id, caller, action, note=note)
     )
 
 
 @router.patch(AT)
 async def edit(
-    request: Request, slug: str, proposal_id: int, caller: Moderator, body: Edit
+    request: Request, slug: str, proposal_id: IdPath, caller: Moderator, body: Edit
 ) -> ProposalOut:
     """Correct the text or the theme; the resident's original words are kept."""
     return await call(state(request).moderation.edit(slug, proposal_id, caller, body))
@@ -107,7 +122,7 @@ async def edit(
 async def translate(
     request: Request,
     slug: str,
-    proposal_id: int,
+    proposal_id: IdPath,
     language: Annotated[str, Path(max_length=8)],
     caller: Moderator,
     body: TranslationIn,
@@ -123,9 +138,9 @@ async def audit_log(
     request: Request,
     slug: str,
     _caller: Moderator,
-    proposal_id: int | None = None,
+    proposal_id: Id | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before: int | None = None,
+    before: Id | None = None,
 ) -> list[ModerationEventOut]:
     """Every moderation action (who, when, what, why), newest first; `before` pages back."""
     return await call(state(request).moderation.log(slug, proposal_id, limit, before))

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, Request, status
 
 from api.auth import Role, check_role, require
 from api.evaluations import Evaluations
-from api.http import call, state
+from api.http import ParticipantRef, call, state
 from api.models import ProposalStatus
 from api.schemas import (
     BallotsIn,
     BallotsOut,
     ConsultationOut,
     Erased,
+    Id,
     IdeaIn,
     ProfileIn,
     ProfileOut,
@@ -46,7 +47,7 @@ async def list_proposals(
     request: Request,
     slug: str,
     status: ProposalStatus = ProposalStatus.ACCEPTED,
-    ids: Annotated[list[int] | None, Query()] = None,
+    ids: Annotated[list[Id] | None, Query()] = None,
 ) -> list[ProposalOut]:
     """The proposals of one status: accepted ones (what residents are shown) for anyone,
     the others for moderators and analysts."""
@@ -74,10 +75,10 @@ async def submit_idea(request: Request, slug: str, idea: IdeaIn) -> ProposalOut:
 async def next_proposals(
     request: Request,
     slug: str,
-    participant: str,
+    participant: ParticipantRef,
     language: str,
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
-    exclude: Annotated[list[int], Query()] = [],  # noqa: B006 (FastAPI reads it, never mutates)
+    exclude: Annotated[list[Id], Query()] = [],  # noqa: B006 (FastAPI reads it, never mutates)
 ) -> list[ProposalOut]:
     """What to show this participant next (api/selection.py): accepted, not yet voted on nor
     in `exclude`, new proposals and those whose rank is still unsure first, their language
@@ -91,7 +92,7 @@ async def next_proposals(
     dependencies=[require(Role.BOT)],
 )
 async def set_profile(
-    request: Request, slug: str, participant: str, profile: ProfileIn
+    request: Request, slug: str, participant: ParticipantRef, profile: ProfileIn
 ) -> ProfileOut:
     """Set parts of the optional profile (district, age band, centre); others are kept."""
     return await call(_service(request).set_profile(slug, participant, profile))
@@ -102,7 +103,7 @@ async def set_profile(
     tags=["participants"],
     dependencies=[require(Role.BOT)],
 )
-async def erase(request: Request, slug: str, participant: str) -> Erased:
+async def erase(request: Request, slug: str, participant: ParticipantRef) -> Erased:
     """ERASE: remove the participant's ballots and profile; the results follow."""
     return await call(_service(request).erase(slug, participant))
 

@@ -18,7 +18,10 @@ from api.models import (
 )
 from api.text import clean_text
 
-LanguageCode = str
+# "fr", "pt-BR": stored in 8 characters.
+LanguageCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,4})?$")]
+MAX_ID = 2**31 - 1  # ids are PostgreSQL INTEGERs: a larger number names nothing
+Id = Annotated[int, Field(ge=0, le=MAX_ID)]
 # Every text a person wrote is cleaned before it is stored (api/text.py), whoever sends it:
 # the bot in-process, over HTTP, or a consultation file. Length limits apply to the result.
 CleanText = Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)]
@@ -32,7 +35,7 @@ class ProposalSpec(BaseModel):
     key: str = Field(min_length=1, max_length=64)
     text: CleanText = Field(min_length=1, max_length=1000)
     language: LanguageCode
-    theme: str | None = None
+    theme: str | None = Field(None, max_length=64)
     status: ProposalStatus = ProposalStatus.ACCEPTED
     translations: dict[LanguageCode, CleanText] = {}
 
@@ -143,7 +146,8 @@ class Rejection(BaseModel):
         code = re.sub(r"[\s-]+", "_", words.casefold())
         if code in RejectReason.__members__.values():
             return {**data, "reason": code}
-        note = "; ".join(filter(None, [words[:500], data.get("note")]))[:500]
+        given = data.get("note") if isinstance(data.get("note"), str) else None
+        note = "; ".join(filter(None, [words[:500], given]))[:500]
         return {**data, "reason": RejectReason.OTHER, "note": note}
 
 
@@ -201,7 +205,7 @@ class TokenCreated(TokenOut):
 
 class BallotIn(BaseModel):
     participant: str = Field(min_length=8, max_length=64, description="pseudonymous ref")
-    proposal_id: int
+    proposal_id: Id
     choice: Choice
     qualification: Qualification | None = None
     channel: str = Field(max_length=16)
@@ -294,3 +298,14 @@ class ResultsOut(BaseModel):
     evaluation: dict[str, EvaluationSummary] = Field(
         {}, description='the process as participants judged it, per question ("heard": 1 to 5)'
     )
+
+
+class ImportProblem(BaseModel):
+    line: int = Field(description="the line of the file (1 is the header; 0 the whole file)")
+    reason: str
+
+
+class Imported(BaseModel):
+    proposals: int = 0
+    participants: int = 0
+    ballots: int = 0

@@ -37,6 +37,7 @@ from api.schemas import (
     ProfileIn,
     ProfileOut,
     ProposalOut,
+    ProposalSpec,
 )
 from api.selection import DEFAULT, SELECTORS, Candidate, Selector
 
@@ -104,6 +105,26 @@ def claim_live(row: Proposal) -> bool:
     return row.claimed_by is not None and until is not None and until > datetime.now(UTC)
 
 
+def new_proposal(consultation_id: int, spec: ProposalSpec) -> Proposal:
+    """A proposal written by the city (a consultation file, an imported CSV), no vote yet."""
+    return Proposal(
+        consultation_id=consultation_id,
+        key=spec.key,
+        text=spec.text,
+        language=spec.language,
+        theme=spec.theme,
+        status=spec.status,
+        agree=0,
+        disagree=0,
+        skip=0,
+        translations=[
+            ProposalTranslation(language=lang, text=text)
+            for lang, text in spec.translations.items()
+            if lang != spec.language
+        ],
+    )
+
+
 async def consultation_row(db: AsyncSession, slug: str) -> Consultation:
     row = await db.scalar(select(Consultation).where(Consultation.slug == slug))
     if row is None:
@@ -148,26 +169,7 @@ class ConsultationService:
             known = set(
                 await db.scalars(select(Proposal.key).where(Proposal.consultation_id == row.id))
             )
-            for p in spec.proposals:
-                if p.key in known:
-                    continue
-                proposal = Proposal(
-                    consultation_id=row.id,
-                    key=p.key,
-                    text=p.text,
-                    language=p.language,
-                    theme=p.theme,
-                    status=p.status,
-                    agree=0,
-                    disagree=0,
-                    skip=0,
-                )
-                proposal.translations = [
-                    ProposalTranslation(language=lang, text=text)
-                    for lang, text in p.translations.items()
-                    if lang != p.language
-                ]
-                db.add(proposal)
+            db.add_all(new_proposal(row.id, p) for p in spec.proposals if p.key not in known)
             return consultation_out(row)
 
     async def _consultation(self, db: AsyncSession, slug: str) -> Consultation:

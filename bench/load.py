@@ -367,6 +367,8 @@ def profiling(pid: int, output: Path | None) -> Iterator[None]:
     if output is None:
         yield
         return
+    if not (BIN / "py-spy").exists():
+        raise SystemExit("--profile needs py-spy: pip install -e '.[bench]'")
     command = [str(BIN / "py-spy"), "record", "--pid", str(pid), "--subprocesses"]
     command += ["--format", "raw", "--output", str(output), "--rate", "200"]
     spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

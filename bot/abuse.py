@@ -7,6 +7,7 @@
   counted (`parlons_refused_total`) but not answered, since every answer costs. STOP and a
   disclosed danger always pass.
 - Each participant may send so many ideas a day; beyond, the dialog says so kindly.
+- Each mediator or kiosk link may bring so many new participants a minute.
 
 The counters live in the turn store (memory, or Redis for every worker at once).
 """
@@ -28,6 +29,7 @@ class Limits:
     messages_per_day: int = 500
     ideas_per_day: int = 10
     country_codes: tuple[str, ...] = ("+33",)  # E.164 prefixes of the numbers answered
+    participants_per_minute: int = 10  # new people from one mediator or kiosk link
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,12 @@ class Abuse:
         limit_of = [limit for _key in keys for _w, limit in windows]
         over = max(n - limit for n, limit in zip(counts, limit_of, strict=True))
         return Standing(max(over, 0), ideas >= limits.ideas_per_day)
+
+    async def newcomer_allowed(self, link: str) -> bool:
+        """One more participant from this mediator or kiosk link: a tablet serves one person
+        at a time, so a script making people by the hundred to stuff ballots is stopped."""
+        [n] = await self.store.count([Counted(f"people:{link}", MINUTE)])
+        return n <= self.limits.participants_per_minute
 
     async def idea_sent(self, ref: str) -> None:
         await self.store.count([Counted(f"ideas:{ref}", DAY)])

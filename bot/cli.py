@@ -14,6 +14,7 @@ import uvicorn
 
 from bot import centres_cli, telegram_bot, worker
 from bot.chat import main as chat_main
+from bot.exchange_command import export_main, import_main
 from bot.outreach import main_broadcast, main_notices
 from bot.purge import purge, purge_report
 from bot.settings import InsecureSettings, Settings
@@ -58,6 +59,15 @@ def main(argv: list[str] | None = None) -> None:
     broadcast.add_argument(
         "--dry-run", action="store_true", help="count the messages and SMS segments, send none"
     )
+    load = commands.add_parser(
+        "import", help="import proposals (CSV) or a Pol.is conversation, all or nothing"
+    )
+    source = load.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", nargs="?", type=Path, help="CSV: key,text,language[,theme,...]")
+    source.add_argument("--polis", type=Path, metavar="DIR", help="a Pol.is export folder")
+    export = commands.add_parser("export", help="write results and a Pol.is export as CSV")
+    export.add_argument("out", type=Path, help="the folder to write into")
+
     work = commands.add_parser("worker", help="post the outbox to the API (Redis mode)")
     work.add_argument("--batch", type=int, default=None, help="ballots per post (max 500)")
 
@@ -102,6 +112,10 @@ def main(argv: list[str] | None = None) -> None:
         main_broadcast(settings, args.file, args.dry_run)
     elif args.command == "notices":
         main_notices(settings, args.every)
+    elif args.command == "import":
+        import_main(settings, args.file, args.polis)
+    elif args.command == "export":
+        export_main(settings, args.out)
     elif args.command == "worker":
         asyncio.run(worker.work(settings, args.batch or settings.outbox_batch))
     elif args.command == "outbox":

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import Contact, OptOut
@@ -49,6 +49,11 @@ class Contacts:
                 db.add(Contact(ref=ref, channel=channel, address=token, language=language))
             else:
                 row.channel, row.address, row.language = channel, token, language
+
+    async def relabel(self, ref: str, language: str) -> None:
+        """A new language chosen from the menu: news will come in it (nothing if not kept)."""
+        async with self._sessions.begin() as db:
+            await db.execute(update(Contact).where(Contact.ref == ref).values(language=language))
 
     async def forget(self, ref: str) -> None:
         async with self._sessions.begin() as db:

@@ -155,6 +155,12 @@ class Runtime:
                 await self._top_up(session, ref, chosen)
                 context = await self._context(session, inbound, standing.ideas_closed)
                 turn = step(session, event, context)
+            if (
+                self.contacts is not None
+                and session.stage is Stage.LANGUAGE
+                and chosen != queued_for
+            ):
+                await self.contacts.relabel(ref, chosen)  # news in the language they chose
             await self._perform(turn, ref, inbound, state)
             outcome = Outcome(
                 turn.replies, turn.session.language or self._default_language, turn.stale

@@ -96,6 +96,7 @@ def build(settings: Settings) -> Services:
             settings.messages_per_day,
             settings.ideas_per_day,
             tuple(settings.country_codes),
+            settings.participants_per_minute,
         ),
         contacts=Contacts(db.sessionmaker(engine), settings.contact_key.get_secret_value()),
         questions=OpenQuestions(db.sessionmaker(engine)),

@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     messages_per_minute: int = 20
     messages_per_day: int = 500
     ideas_per_day: int = 10
+    participants_per_minute: int = 10  # new people from one mediator or kiosk link
     # Phone numbers answered: E.164 prefixes (a reply abroad costs real money: SMS pumping).
     country_codes: list[str] = ["+33"]
     # Faults: a turn that fails or outlasts the deadline (Twilio waits 15 s) is held on local

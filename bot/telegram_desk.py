@@ -104,7 +104,12 @@ class Desk:
 
     # --- residents at the tablet -----------------------------------------------------------
 
-    async def _new_person(self, arrival: Arrival, mediator: Mediator) -> Arrival:
+    async def _new_person(self, arrival: Arrival, mediator: Mediator) -> Arrival | None:
+        if not await self.runtime.abuse.newcomer_allowed(mediator.link):
+            t = translator(mediator.language)
+            busy = t.gettext('Many new people in one minute: wait a moment, then "New person".')
+            await self._say(arrival, busy, keyboard=self._keyboard(mediator.language))
+            return None
         token = secrets.token_urlsafe(16)
         async with self._sessions.begin() as db:
             number = 1 + (

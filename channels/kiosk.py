@@ -78,4 +78,5 @@ def words(language: str) -> dict[str, str]:
         "next": t.pgettext("kiosk", "Next person"),
         "reset": t.pgettext("kiosk", "With no touch for 2 minutes, the page starts again."),
         "gone": t.pgettext("kiosk", "This kiosk link no longer works. Ask the centre's team."),
+        "busy": t.pgettext("kiosk", "Many new people in one minute: please wait a moment."),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -21,6 +22,8 @@ from dialogs import Event, Media, Press, Text
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 START = "/start"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +155,11 @@ def router(dispatch: Callable[[Update], Awaitable[None]] | None, secret: str | N
             update = Update.de_json(json.loads(await request.body()), None)
         except (ValueError, KeyError, TypeError):
             return Response("not a Telegram update", status_code=400, media_type="text/plain")
-        await dispatch(update)
+        try:
+            await dispatch(update)
+        except Exception as e:  # noqa: BLE001 (a store down: Telegram delivers it again later)
+            log.error("Telegram update not answered, 503: %s", type(e).__name__)
+            return Response("try again later", status_code=503, media_type="text/plain")
         return Response(status_code=200)
 
     return routes

@@ -92,3 +92,12 @@ def test_a_resident_at_a_centres_kiosk_is_never_asked(client: TestClient) -> Non
 
 async def _listed(contacts: Contacts) -> list[Reachable]:
     return [c async for c in contacts.reachable()]
+
+
+def test_a_language_chosen_later_is_the_language_of_the_news(client: TestClient) -> None:
+    phone = Phone(client, NUMBER)
+    for text in [*TO_THE_QUESTION, "1"]:
+        phone.send(text)
+    phone.send("LANGUE")
+    phone.send("English")
+    assert [c.language for c in reachable(client)] == ["en"]

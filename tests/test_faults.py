@@ -37,7 +37,10 @@ from tests.conftest import (
     results,
     unavailable,
 )
+from tests.fakes import FakeTelegram
+from tests.telegram_chat import SECRET, TelegramChat
 from tests.test_outbox import drain
+from tests.test_telegram import fake, telegram_settings  # noqa: F401 (fixtures)
 
 BASE = "/api/v1/consultations/test-city"
 SORRY = "Désolé, nous ne pouvons pas répondre pour l'instant."
@@ -315,3 +318,23 @@ def test_a_message_that_fails_with_every_store_up_is_set_aside_and_blocks_nothin
         wait_until(lambda: list(set_aside.rglob("*.json")), "message set aside")
         api.cast_ballots = working
         assert phone.send("1").startswith("Noté.")  # taken as usual, not held behind it
+
+
+def test_telegram_gets_503_while_redis_is_down_and_its_redelivery_is_answered(
+    telegram_settings: Settings,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
+    own_redis: OwnRedis,
+) -> None:
+    telegram_settings.redis_url = own_redis.url
+    with TestClient(create_app(telegram_settings)) as client:
+        chat = TelegramChat(client, fake, 6100000001)
+        chat.say("Bonjour")
+        update = chat.press_update("D'accord")
+        own_redis.stop()
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        answer = client.post("/webhooks/telegram", json=update, headers=headers)
+        assert answer.status_code == 503  # Telegram delivers it again later
+        own_redis.start()
+        wait_until(lambda: ready(client)["ready"], "readiness green again")
+        chat.post(update)  # the same update, delivered again: answered now
+        assert chat.last_with_buttons().text.startswith("Noté.")  # the vote, taken once

@@ -44,8 +44,10 @@ async def new_person(
     if link is None:
         return _page(request, web, code, "gone", [], "", web.default_language)
     language = language if language in web.languages else web.default_language
-    person = uuid.uuid4().hex
     runtime = web.parlons.runtime
+    if not await runtime.abuse.newcomer_allowed(code):
+        return _page(request, web, code, "busy", [], "", language)
+    person = uuid.uuid4().hex
     ref = runtime.pseudonyms.ref(f"kiosk:{person}")
     await web.centres.record(ref, link)  # the centre's count of residents brought
     profile = ProfileIn(channel=kiosk.CHANNEL, language=language, centre=link.centre)
@@ -117,10 +119,11 @@ def _page(
         direction=Locale.parse(language).character_order == "right-to-left" and "rtl" or "ltr",
         languages=[(c, Locale.parse(c).get_display_name(c).capitalize()) for c in web.languages],
         words=words,
-        gone=words["gone"] if gone else None,
+        gone=words[gone] if gone else None,
         history=history,
         fields=fields,
         home=f"/kiosk/{code}",
         reset_seconds=RESET_SECONDS,
     )
-    return HTMLResponse(html, status_code=404 if gone else 200)
+    status = {None: 200, "busy": 429}.get(gone, 404)
+    return HTMLResponse(html, status_code=status)

@@ -57,6 +57,7 @@ bench: $(INSTALLED) $(MO)
 # How many residents one machine serves (docs/load.md): the engine alone, then `parlons serve`
 # and the floor under wrk on loopback. Needs wrk (apt-get install wrk).
 bench-load: $(INSTALLED) $(MO)
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }  # the load generator
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
 

@@ -8,11 +8,10 @@ and SMS rendering as Twilio gets, and counts the segments each reply costs.
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import uuid
 
+from bench.demo import demo_parlons
 from bot import services
-from bot.settings import DEMO_CONSULTATION, Settings
 from channels import sms
 from channels.sms_cost import GSM7, cost
 from dialogs import Ask, Reply
@@ -53,32 +52,21 @@ async def session_cost(parlons: services.Services, language: str) -> list[str]:
 
 
 async def main() -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        settings = Settings(
-            database_url=f"sqlite+aiosqlite:///{scratch}/bench.db",
-            consultation=DEMO_CONSULTATION,
-        )
-        parlons = services.build(settings)
-        await parlons.start()
-        try:
-            print(f"SMS cost of a session: a greeting, then {VOTES} votes (demo consultation)")
-            print()
+    async with demo_parlons() as parlons:
+        print(f"SMS cost of a session: a greeting, then {VOTES} votes (demo consultation)")
+        print()
+        print("| language | replies | segments | segments per vote | fit one segment | encoding |")
+        print("|---|---|---|---|---|---|")
+        for language in GREETINGS:
+            bodies = await session_cost(parlons, language)
+            costs = [cost(b) for b in bodies if b]
+            segments = sum(c.segments for c in costs)
+            single = sum(c.segments == 1 for c in costs) / len(costs)
+            gsm = sum(c.encoding == GSM7 for c in costs)
             print(
-                "| language | replies | segments | segments per vote | fit one segment | encoding |"
+                f"| {language} | {len(costs)} | {segments} | {segments / VOTES:.1f} "
+                f"| {single:.0%} | {gsm}/{len(costs)} GSM-7 |"
             )
-            print("|---|---|---|---|---|---|")
-            for language in GREETINGS:
-                bodies = await session_cost(parlons, language)
-                costs = [cost(b) for b in bodies if b]
-                segments = sum(c.segments for c in costs)
-                single = sum(c.segments == 1 for c in costs) / len(costs)
-                gsm = sum(c.encoding == GSM7 for c in costs)
-                print(
-                    f"| {language} | {len(costs)} | {segments} | {segments / VOTES:.1f} "
-                    f"| {single:.0%} | {gsm}/{len(costs)} GSM-7 |"
-                )
-        finally:
-            await parlons.stop()
 
 
 if __name__ == "__main__":

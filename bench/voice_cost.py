@@ -11,12 +11,11 @@ short, so these are the seconds of a caller who listens to everything.
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import uuid
 import xml.etree.ElementTree as ET
 
+from bench.demo import demo_parlons
 from bot import services
-from bot.settings import DEMO_CONSULTATION, Settings
 from channels import voice
 from dialogs import Ask, Reply
 
@@ -55,27 +54,18 @@ async def call_words(parlons: services.Services, language: str) -> tuple[int, in
 
 
 async def main() -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        settings = Settings(
-            database_url=f"sqlite+aiosqlite:///{scratch}/bench.db",
-            consultation=DEMO_CONSULTATION,
+    async with demo_parlons() as parlons:
+        print(
+            f"Spoken time of a call: the language menu, then {VOTES} votes by keypad "
+            f"(demo consultation, {WORDS_PER_MINUTE} words a minute)"
         )
-        parlons = services.build(settings)
-        await parlons.start()
-        try:
-            print(
-                f"Spoken time of a call: the language menu, then {VOTES} votes by keypad "
-                f"(demo consultation, {WORDS_PER_MINUTE} words a minute)"
-            )
-            print()
-            print("| language | turns | words said | spoken seconds | seconds per vote |")
-            print("|---|---|---|---|---|")
-            for language in parlons.consultation.languages:
-                turns, words = await call_words(parlons, language)
-                seconds = words * 60 / WORDS_PER_MINUTE
-                print(f"| {language} | {turns} | {words} | {seconds:.0f} | {seconds / VOTES:.1f} |")
-        finally:
-            await parlons.stop()
+        print()
+        print("| language | turns | words said | spoken seconds | seconds per vote |")
+        print("|---|---|---|---|---|")
+        for language in parlons.consultation.languages:
+            turns, words = await call_words(parlons, language)
+            seconds = words * 60 / WORDS_PER_MINUTE
+            print(f"| {language} | {turns} | {words} | {seconds:.0f} | {seconds / VOTES:.1f} |")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,25 @@
+"""The bundled demo consultation on a scratch SQLite file, for benchmarks that play it."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot import services
+from bot.settings import DEMO_CONSULTATION, Settings
+
+
+@asynccontextmanager
+async def demo_parlons() -> AsyncIterator[services.Services]:
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = Settings(
+            database_url=f"sqlite+aiosqlite:///{scratch}/bench.db",
+            consultation=DEMO_CONSULTATION,
+        )
+        parlons = services.build(settings)
+        await parlons.start()
+        try:
+            yield parlons
+        finally:
+            await parlons.stop()

@@ -70,7 +70,12 @@ def not_understood(s: Session, ctx: Context, event: Event, heard: Understood, pa
         # One short line and the choices: the resident still has the question on screen.
         return Turn(s, (Ask(p.not_understood(s, ctx).text, again[-1].options, again[-1].about),))
     t = p.tr(s, ctx)
-    return Turn(s, (Say(p.not_understood(s, ctx).text + " " + t.gettext("Send HELP for help.")),))
+    ask_help = (
+        t.pgettext("spoken", "Say HELP for help.")
+        if ctx.spoken
+        else t.gettext("Send HELP for help.")
+    )
+    return Turn(s, (Say(p.not_understood(s, ctx).text + " " + ask_help),))
 
 
 def ask_again(s: Session, ctx: Context) -> list[Reply]:
@@ -108,13 +113,14 @@ def carry_on(
         s.stage = Stage.VOTING
         return Turn(s, (*replies, *p.proposal_question(s, ctx)), effects)
     s.stage = Stage.DONE
+    seen = p.all_seen(t, ctx.spoken)
     if "i" not in s.offered:
         s.offered += "i"
         s.stage = Stage.IDEA_OFFERED
-        return Turn(s, (*replies, p.all_seen(t), p.idea_offer(t, ctx.spoken)), effects)
+        return Turn(s, (*replies, seen, p.idea_offer(t, ctx.spoken)), effects)
     if may_ask_hear_back(s, ctx):
-        return ask_hear_back(s, ctx, [*replies, p.all_seen(t)], effects)
-    return Turn(s, (*replies, p.all_seen(t)), effects)
+        return ask_hear_back(s, ctx, [*replies, seen], effects)
+    return Turn(s, (*replies, seen), effects)
 
 
 def may_ask_hear_back(s: Session, ctx: Context) -> bool:

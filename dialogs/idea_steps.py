@@ -82,10 +82,17 @@ def read_back(s: Session, ctx: Context, event: Text) -> Turn:
     t = p.tr(s, ctx)
     idea = " ".join(event.text.split())
     if ctx.ideas_closed:
-        enough = t.gettext(
-            "Thank you for your ideas! That is the most we take from one person in a day. "
-            "Please send the next ones tomorrow."
-        )
+        if ctx.spoken:
+            enough = t.pgettext(
+                "spoken",
+                "Thank you for your ideas! That is the most we take from one person in a day. "
+                "Please call again tomorrow with the next ones.",
+            )
+        else:
+            enough = t.gettext(
+                "Thank you for your ideas! That is the most we take from one person in a day. "
+                "Please send the next ones tomorrow."
+            )
         return carry_on(s, ctx, [Say(enough)])
     if not event.audio and not any(c.isalnum() for c in idea):
         # Nothing but invisible characters, punctuation or emoji: no idea to read back.

@@ -74,9 +74,15 @@ def answer_erase(s: Session, ctx: Context, event: Event, heard: Understood, paus
     words = {Intent.AGREE: "erase", Intent.DISAGREE: "keep", Intent.CANCEL: "keep"}
     choice = pick(event, heard, p.erase_question(s, ctx).options, words)
     if choice == "erase":
-        erased = p.tr(s, ctx).gettext(
-            "Your votes and your details are erased. Write to us again whenever you like."
-        )
+        t = p.tr(s, ctx)
+        if ctx.spoken:
+            erased = t.pgettext(
+                "spoken", "Your votes and your details are erased. Call us again whenever you like."
+            )
+        else:
+            erased = t.gettext(
+                "Your votes and your details are erased. Write to us again whenever you like."
+            )
         fresh = Session(language=s.language, last_seen=s.last_seen)
         return Turn(fresh, (Say(erased),), (Erase(),))
     if choice == "keep":
@@ -93,7 +99,14 @@ def answer_hear_back(
         return not_understood(s, ctx, event, heard, paused)
     if choice == "no":
         return carry_on(s, ctx, [], (HearBack(False),))
-    kept = p.tr(s, ctx).gettext(
-        "Thank you. We will write to you only about this consultation. STOP at any time."
-    )
+    t = p.tr(s, ctx)
+    if ctx.spoken:
+        kept = t.pgettext(
+            "spoken",
+            "Thank you. We will contact you only about this consultation. Say STOP at any time.",
+        )
+    else:
+        kept = t.gettext(
+            "Thank you. We will write to you only about this consultation. STOP at any time."
+        )
     return carry_on(s, ctx, [Say(kept)], (HearBack(True),))

@@ -77,11 +77,24 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
 
     if heard.intent is Intent.STOP:
         s.stopped = True
-        stop = p.tr(s, ctx).gettext("You will get no more messages. Send START to come back.")
+        t = p.tr(s, ctx)
+        if ctx.spoken:
+            # Translators: said on the phone; name one of your words for START (keywords).
+            stop = t.pgettext(
+                "spoken", "We will not contact you any more. To come back, call us and say START."
+            )
+        else:
+            stop = t.gettext("You will get no more messages. Send START to come back.")
         return Turn(s, (Say(stop),), (OptOut(),))
 
     if isinstance(event, Opened):
         return _opened(s, ctx)
+    if len(text) > ctx.text_max_length and ctx.spoken:
+        # A count of characters means nothing to the ear; the question again, to answer it.
+        too_long = p.tr(s, ctx).pgettext(
+            "spoken", "That was too long for us. Please say it again, more briefly."
+        )
+        return Turn(s, (Say(too_long), *ask_again(s, ctx)))
     if len(text) > ctx.text_max_length:
         too_long = p.tr(s, ctx).gettext(
             "Your message is %(length)d characters long; we read at most %(limit)d. Please "

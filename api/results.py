@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import analysis
 from api.models import Ballot, Choice, Participant, Proposal, ProposalStatus
+from api.rows import consultation_row
 from api.schemas import (
     Day,
     GroupOut,
@@ -23,7 +24,6 @@ from api.schemas import (
     ResultFilter,
     ResultsOut,
 )
-from api.service import consultation_row
 
 VALUE = {Choice.AGREE: 1.0, Choice.DISAGREE: -1.0, Choice.SKIP: 0.0}  # Pol.is's signs
 PROFILE = ("language", "district", "age_band", "centre")

@@ -126,7 +126,9 @@ class Runtime:
             metrics.REFUSED.labels(inbound.channel, "country").inc()
             return Outcome((), self._default_language)
         ref = self.pseudonyms.ref(inbound.address)
-        async with self.store.turn(ref, f"{inbound.channel}:{inbound.message_id}") as state:
+        counters = self.abuse.counters(ref, self.pseudonyms.ref(inbound.address))
+        message_key = f"{inbound.channel}:{inbound.message_id}"
+        async with self.store.turn(ref, message_key, counters) as state:
             if state.replay is not None:
                 log.info("re-delivered message answered again ref=%s", ref)
                 return replay.decode(state.replay)
@@ -134,7 +136,7 @@ class Runtime:
                 session = Session.from_bytes(state.session)
             else:
                 session = Session(stopped=await self.optouts.is_opted_out(ref))
-            standing = await self.abuse.standing(ref, self.pseudonyms.ref(inbound.address))
+            standing = self.abuse.standing(state.counts)
             language = session.language or self._default_language
             if standing.over and not self.always_heard(inbound.event, language):
                 outcome = self._slow_down(session, standing, ref, inbound.channel)

@@ -1,7 +1,8 @@
 """The one interface the runtime needs from a store: a turn, taken under a lock.
 
-A turn reads what it needs in one go (the session and whether this message was answered
-before) and writes in one go at the end, so a networked store costs two round trips a turn.
+A turn reads what it needs in one go (the session, whether this message was answered before,
+and the abuse limits' counters) and writes in one go at the end, so a networked store costs
+two round trips a turn.
 A store with an outbox (Redis) also writes the turn's outbox entries in that last step, so a
 ballot is durable exactly when the session that thanked the resident for it is.
 """
@@ -15,6 +16,9 @@ from typing import NamedTuple, Protocol
 
 
 class Counted(NamedTuple):
+    """A counter that starts at its first hit and is forgotten `window` seconds later (the
+    abuse limits, bot/abuse.py)."""
+
     key: str
     window: int  # seconds
     add: int = 1  # 0 reads the counter
@@ -24,6 +28,7 @@ class Counted(NamedTuple):
 class TurnState:
     session: bytes | None  # the stored session, None for a newcomer
     replay: bytes | None  # the outcome already given to this message id, if it was seen
+    counts: list[int] = field(default_factory=list)  # the turn's counters, after adding
     new_session: bytes | None = None
     outcome: bytes | None = None
     outbox: list[bytes] = field(default_factory=list)  # entries written with the session
@@ -43,8 +48,15 @@ class TurnStore(Protocol):
     # False when the runtime must make the API writes itself before replying.
     has_outbox: bool
 
-    def turn(self, ref: str, message_key: str) -> AbstractAsyncContextManager[TurnState]:
-        """Hold `ref`'s lock for the block; on a normal exit store what `save` was given."""
+    def turn(
+        self, ref: str, message_key: str, counters: Sequence[Counted] = ()
+    ) -> AbstractAsyncContextManager[TurnState]:
+        """Hold `ref`'s lock for the block; on a normal exit store what `save` was given.
+
+        `counters` are counted in the same step as the session is read (`TurnState.counts`),
+        once the lock is held and only for a message not seen before: a re-delivery is the
+        channel retrying, not the resident sending more, and a turn waiting for the lock
+        counts once, when it gets it."""
         ...
 
     async def ping(self) -> None:
@@ -52,6 +64,5 @@ class TurnStore(Protocol):
         ...
 
     async def count(self, counters: Sequence[Counted]) -> list[int]:
-        """Add to each counter and return their values, in one go. A counter starts at its
-        first hit and is forgotten `window` seconds later (the abuse limits, bot/abuse.py)."""
+        """Add to each counter and return their values, in one go, outside any turn."""
         ...

@@ -3,7 +3,7 @@
 A turn costs two round trips, each one Lua script (atomic, sent by EVALSHA):
 
 - `BEGIN`: answered before? return that outcome. Otherwise take the participant's lock
-  (`SET NX PX`) and return their session.
+  (`SET NX PX`), count the abuse limits' counters and return them with the session.
 - `COMMIT`: still holding the lock? save the session and the outcome under the message id,
   append the turn's outbox entries to the stream, release the lock.
 
@@ -24,14 +24,34 @@ from redis.asyncio import Redis
 
 from bot.stores.base import Counted, TurnState
 
-BEGIN = """
+# Counters from KEYS[first_key] on, each with its window and what to add in ARGV from
+# ARGV[first_arg]. A window starts with its key (SET NX EX) and INCRBY keeps its expiry.
+COUNT_FUNCTION = """
+local function count(first_key, first_arg)
+  local counts = {}
+  for i = first_key, #KEYS do
+    local a = first_arg + 2 * (i - first_key)
+    redis.call('SET', KEYS[i], 0, 'EX', ARGV[a], 'NX')
+    counts[#counts + 1] = redis.call('INCRBY', KEYS[i], ARGV[a + 1])
+  end
+  return counts
+end
+"""
+
+COUNT = COUNT_FUNCTION + "return count(1, 1)"
+
+# Counted only once the lock is taken: a replay and a BUSY retry count nothing (see
+# TurnStore.turn). A turn that then fails has counted, and its re-delivery counts again:
+# rare, and at worst one message nearer the limit.
+BEGIN = (
+    COUNT_FUNCTION
+    + """
 local seen = redis.call('GET', KEYS[2])
 if seen then return {0, seen} end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1} end
-local session = redis.call('GET', KEYS[3])
-if session then return {2, session} end
-return {2}
+return {2, count(4, 3), redis.call('GET', KEYS[3])}
 """
+)
 _REPLAY, _BUSY, _LOCKED = 0, 1, 2
 
 COMMIT = """
@@ -79,19 +99,29 @@ class RedisStore:
         self._begin = redis.register_script(BEGIN)
         self._commit = redis.register_script(COMMIT)
         self._release = redis.register_script(RELEASE)
+        self._count = redis.register_script(COUNT)
 
     def keys(self, ref: str, message_key: str) -> list[str]:
         p = self.prefix
         return [f"{p}lock:{ref}", f"{p}seen:{message_key}", f"{p}session:{ref}"]
 
+    def _counter_keys_and_args(self, counters: Sequence[Counted]) -> tuple[list[str], list[int]]:
+        keys = [f"{self.prefix}count:{key}" for key, _window, _add in counters]
+        return keys, [n for _key, window, add in counters for n in (window, add)]
+
     @asynccontextmanager
-    async def turn(self, ref: str, message_key: str) -> AsyncIterator[TurnState]:
+    async def turn(
+        self, ref: str, message_key: str, counters: Sequence[Counted] = ()
+    ) -> AsyncIterator[TurnState]:
         keys = self.keys(ref, message_key)
+        counter_keys, counter_args = self._counter_keys_and_args(counters)
         token = secrets.token_hex(8)
         deadline = time.monotonic() + self._lock_wait
         pause = 0.002
         while True:
-            status, *found = await self._begin(keys=keys, args=[token, self._lock_ms])
+            status, *found = await self._begin(
+                keys=keys + counter_keys, args=[token, self._lock_ms, *counter_args]
+            )
             if status == _REPLAY:
                 yield TurnState(None, found[0])  # no lock taken, nothing to save
                 return
@@ -102,7 +132,8 @@ class RedisStore:
             # Another worker is taking this resident's previous message: wait for it.
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.05)
-        state = TurnState(found[0] if found else None, None)
+        counts, session = found
+        state = TurnState(session, None, counts=[int(n) for n in counts])
         try:
             yield state
         except BaseException:
@@ -123,10 +154,5 @@ class RedisStore:
         await self.redis.ping()
 
     async def count(self, counters: Sequence[Counted]) -> list[int]:
-        # One round trip: each window starts with its key, and INCRBY keeps the expiry.
-        async with self.redis.pipeline(transaction=True) as pipe:
-            for key, window, add in counters:
-                pipe.set(f"{self.prefix}count:{key}", 0, ex=window, nx=True)
-                pipe.incrby(f"{self.prefix}count:{key}", add)
-            done = await pipe.execute()
-        return [int(n) for n in done[1::2]]
+        keys, args = self._counter_keys_and_args(counters)
+        return [int(n) for n in await self._count(keys=keys, args=args)]

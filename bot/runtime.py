@@ -168,8 +168,6 @@ class Runtime:
                 turn.replies, turn.session.language or self._default_language, turn.stale
             )
             state.save(turn.session.to_bytes(), replay.encode(outcome))
-        if any(isinstance(e, SubmitIdea) and "safeguarding" not in e.flags for e in turn.effects):
-            await self.abuse.idea_sent(ref)
         log.info(
             "turn ref=%s channel=%s replies=%d effects=%s",
             ref,
@@ -271,6 +269,8 @@ class Runtime:
                     await self.optouts.opt_out(ref)
                 case OptIn():
                     await self.optouts.opt_in(ref)
+                case SubmitIdea(flags=flags) if "safeguarding" not in flags:
+                    state.count_on_save(self.abuse.idea_sent(ref))  # today's ideas, on saving
         if self.store.has_outbox:
             for entry in writes:
                 state.enqueue(entry)

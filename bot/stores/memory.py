@@ -43,6 +43,7 @@ class MemoryStore:
                         time.monotonic() + self._session_seconds,
                     )
                     self._answered[message_key] = state.outcome
+                    self._count(state.counted)
                     while len(self._answered) > self._remembered:
                         self._answered.popitem(last=False)
         finally:

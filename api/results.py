@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import numpy as np
 from sqlalchemy import Row, Select, select
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import analysis
 from api.models import Ballot, Choice, Participant, Proposal, ProposalStatus
-from api.rows import as_utc, consultation_row
+from api.rows import consultation_row
 from api.schemas import (
     Day,
     GroupOut,
@@ -237,7 +237,8 @@ def _timeline(ballots: Sequence[Row]) -> list[Day]:
     by_day: dict[date, Counter] = defaultdict(Counter)  # channel -> ballots
     first: dict[int, date] = {}
     for b in ballots:
-        day = as_utc(b.cast_at).date()
+        at = b.cast_at  # naive from SQLite, which stores UTC; as_utc is too slow for millions
+        day = (at if at.tzinfo is None else at.astimezone(UTC)).date()
         by_day[day][b.channel] += 1
         if day < first.get(b.participant_id, date.max):
             first[b.participant_id] = day

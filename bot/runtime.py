@@ -33,6 +33,7 @@ from dialogs import (
     Erase,
     Evaluate,
     Event,
+    Forget,
     HearBack,
     OptIn,
     OptOut,
@@ -167,7 +168,10 @@ class Runtime:
             outcome = Outcome(
                 turn.replies, turn.session.language or self._default_language, turn.stale
             )
-            state.save(turn.session.to_bytes(), replay.encode(outcome))
+            if any(isinstance(e, Forget) for e in turn.effects):
+                state.forget(replay.encode(outcome))
+            else:
+                state.save(turn.session.to_bytes(), replay.encode(outcome))
         log.info(
             "turn ref=%s channel=%s replies=%d effects=%s",
             ref,

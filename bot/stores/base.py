@@ -30,7 +30,7 @@ class TurnState:
     session: bytes | None  # the stored session, None for a newcomer
     replay: bytes | None  # the outcome already given to this message id, if it was seen
     counts: list[int] = field(default_factory=list)  # the turn's counters, after adding
-    new_session: bytes | None = None
+    new_session: bytes | None = None  # b"": delete the session (`forget`)
     outcome: bytes | None = None
     outbox: list[bytes] = field(default_factory=list)  # entries written with the session
     counted: list[Counted] = field(default_factory=list)  # counted with the session
@@ -39,6 +39,10 @@ class TurnState:
         """Keep the session and remember the outcome under the message id, on leaving."""
         self.new_session = session
         self.outcome = outcome
+
+    def forget(self, outcome: bytes) -> None:
+        """Delete the session, and remember the outcome under the message id, on leaving."""
+        self.save(b"", outcome)
 
     def enqueue(self, entry: bytes) -> None:
         """Append an API write to the outbox, in the same step as the session is saved."""

@@ -60,7 +60,11 @@ COMMIT = (
     COUNT_FUNCTION
     + """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3])
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[3])  -- TurnState.forget
+else
+  redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3])
+end
 redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5])
 count(5, 6)
 for i = 6 + 2 * (#KEYS - 4), #ARGV do redis.call('XADD', KEYS[4], '*', 'e', ARGV[i]) end

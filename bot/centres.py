@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -131,6 +131,13 @@ class Centres:
                 return link.centre
             first = await db.get(CentreLink, brought.link)
             return first.centre if first else link.centre
+
+    async def forget(self, ref: str) -> None:
+        """ERASE: the resident asked to be forgotten, so their ref goes from here too, and the
+        link that brought them counts one resident less. A count kept apart from the ref
+        would outlive the erasure, and tell how many the centre brought who later left."""
+        async with self._sessions.begin() as db:
+            await db.execute(delete(Brought).where(Brought.ref == ref))
 
     async def get(self, code: str) -> CentreView:
         views = [c for c in await self.listing() if c.code == code]

@@ -104,11 +104,15 @@ class Centres:
             link.revoked_at = link.revoked_at or datetime.now(UTC)
 
     async def active_link(self, code: str, kind: str) -> CentreLink | None:
+        link = await self.link(code)
+        return link if link and link.kind == kind and link.revoked_at is None else None
+
+    async def link(self, code: str) -> CentreLink | None:
+        """A link, revoked or not: whose it was, to tell its holder whom to ask."""
         if not code or len(code) > 64:
             return None
         async with self._sessions() as db:
-            link = await db.get(CentreLink, code)
-        return link if link and link.kind == kind and link.revoked_at is None else None
+            return await db.get(CentreLink, code)
 
     async def name(self, centre: str) -> str:
         async with self._sessions() as db:

@@ -59,7 +59,7 @@ class Abuse:
         counts them as it opens the turn (`TurnStore.turn`), at no extra round trip."""
         keys = dict.fromkeys((ref, sender))  # the same on SMS; apart on a shared tablet
         hits = [Counted(f"messages:{w}:{key}", w) for key in keys for w, _limit in self._windows]
-        return [*hits, Counted(f"ideas:{ref}", DAY, 0)]
+        return [*hits, self.idea_sent(ref)._replace(add=0)]
 
     def standing(self, counts: Sequence[int]) -> Standing:
         """Where the message stands, from the values of its `counters`."""
@@ -74,8 +74,10 @@ class Abuse:
         [n] = await self.store.count([Counted(f"people:{link}", MINUTE)])
         return n <= self.limits.participants_per_minute
 
-    async def idea_sent(self, ref: str) -> None:
-        await self.store.count([Counted(f"ideas:{ref}", DAY)])
+    def idea_sent(self, ref: str) -> Counted:
+        """What an idea sent counts: added as the turn is saved (`TurnState.count_on_save`),
+        so it costs no round trip of its own and a turn that fails counts nothing."""
+        return Counted(f"ideas:{ref}", DAY)
 
 
 def slow_down(language: str) -> Say:

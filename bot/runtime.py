@@ -33,6 +33,7 @@ from dialogs import (
     Erase,
     Evaluate,
     Event,
+    Forget,
     HearBack,
     OptIn,
     OptOut,
@@ -170,9 +171,10 @@ class Runtime:
             outcome = Outcome(
                 turn.replies, turn.session.language or self._default_language, turn.stale
             )
-            state.save(turn.session.to_bytes(), replay.encode(outcome))
-        if any(isinstance(e, SubmitIdea) and "safeguarding" not in e.flags for e in turn.effects):
-            await self.abuse.idea_sent(ref)
+            if any(isinstance(e, Forget) for e in turn.effects):
+                state.forget(replay.encode(outcome))
+            else:
+                state.save(turn.session.to_bytes(), replay.encode(outcome))
         log.info(
             "turn ref=%s channel=%s replies=%d effects=%s",
             ref,
@@ -278,6 +280,8 @@ class Runtime:
                     await self.optouts.opt_out(ref)
                 case OptIn():
                     await self.optouts.opt_in(ref)
+                case SubmitIdea(flags=flags) if "safeguarding" not in flags:
+                    state.count_on_save(self.abuse.idea_sent(ref))  # today's ideas, on saving
         if self.store.has_outbox:
             for entry in writes:
                 state.enqueue(entry)

@@ -33,6 +33,7 @@ from dialogs.vocabulary import (
     Context,
     Evaluate,
     Event,
+    Forget,
     HungUp,
     Media,
     Opened,
@@ -58,7 +59,7 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
     paused = bool(s.last_seen) and now - s.last_seen > RESUME_AFTER
     s.last_seen = now
     if isinstance(event, HungUp):
-        return _hung_up(s)
+        return _hung_up(s, ctx)
     text = event.text if isinstance(event, Text) else ""
     heard = understand(text, p.language_of(s, ctx), ctx.languages)
 
@@ -207,9 +208,12 @@ def _silence(s: Session, ctx: Context) -> Turn:
     return Turn(s, (Say(goodbye),))
 
 
-def _hung_up(s: Session) -> Turn:
+def _hung_up(s: Session, ctx: Context) -> Turn:
     """A call ended. What was confirmed is already kept; an idea not yet confirmed was never
     sent and goes with the call. The next message or call resumes at the proposal."""
+    if not ctx.reachable:
+        # A caller we cannot reach again (a withheld number) took part for this call only.
+        return Turn(s, (), (Forget(),))
     s.silences = 0
     if s.stage in (Stage.IDEA_WRITING, Stage.IDEA_CONFIRMING):
         s.draft = s.draft_audio = None

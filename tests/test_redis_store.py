@@ -121,8 +121,11 @@ async def test_a_turn_costs_two_round_trips_counters_included_and_a_replay_one(
     async with store.turn("ref-1", "sms:SM1", counters) as state:
         assert state.counts == [2, 2, 0]
         state.enqueue(b"ballot")
+        state.count_on_save(Counted("ideas", 86400))  # an idea sent: counted as it is saved
         state.save(b"session", b"outcome")
     assert CountingConnection.round_trips == 2
+    assert await store.count([Counted("ideas", 86400, 0)]) == [1]
+    assert 0 < await redis.ttl(f"{redis_prefix}count:ideas") <= 86400
     CountingConnection.reset()
     async with store.turn("ref-1", "sms:SM1", counters) as state:
         assert state.replay == b"outcome"
@@ -148,7 +151,12 @@ async def test_a_residents_message_through_the_webhook_costs_two_round_trips(
             CountingConnection.reset()
             assert phone.send(body).startswith("Noté.")  # the ballot, into the outbox
             trips.append(CountingConnection.round_trips)
-    assert trips == [2, 2, 2]
+        phone.send("idée")
+        phone.send("Il faut des bancs au parc Salvator")
+        CountingConnection.reset()
+        assert "Un modérateur" in phone.send("1")  # the idea, into the outbox and counted
+        trips.append(CountingConnection.round_trips)
+    assert trips == [2, 2, 2, 2]
 
 
 async def test_the_counters_count_once_a_message_and_keep_their_window(

@@ -4,7 +4,8 @@ A turn reads what it needs in one go (the session, whether this message was answ
 and the abuse limits' counters) and writes in one go at the end, so a networked store costs
 two round trips a turn.
 A store with an outbox (Redis) also writes the turn's outbox entries in that last step, so a
-ballot is durable exactly when the session that thanked the resident for it is.
+ballot is durable exactly when the session that thanked the resident for it is. Counters the
+turn itself adds to (an idea sent) are counted in that step too.
 """
 
 from __future__ import annotations
@@ -29,18 +30,27 @@ class TurnState:
     session: bytes | None  # the stored session, None for a newcomer
     replay: bytes | None  # the outcome already given to this message id, if it was seen
     counts: list[int] = field(default_factory=list)  # the turn's counters, after adding
-    new_session: bytes | None = None
+    new_session: bytes | None = None  # b"": delete the session (`forget`)
     outcome: bytes | None = None
     outbox: list[bytes] = field(default_factory=list)  # entries written with the session
+    counted: list[Counted] = field(default_factory=list)  # counted with the session
 
     def save(self, session: bytes, outcome: bytes) -> None:
         """Keep the session and remember the outcome under the message id, on leaving."""
         self.new_session = session
         self.outcome = outcome
 
+    def forget(self, outcome: bytes) -> None:
+        """Delete the session, and remember the outcome under the message id, on leaving."""
+        self.save(b"", outcome)
+
     def enqueue(self, entry: bytes) -> None:
         """Append an API write to the outbox, in the same step as the session is saved."""
         self.outbox.append(entry)
+
+    def count_on_save(self, counter: Counted) -> None:
+        """Add to a counter in the same step as the session is saved (and only if it is)."""
+        self.counted.append(counter)
 
 
 class TurnStore(Protocol):

@@ -38,11 +38,13 @@ class MemoryStore:
                     state.counts = self._count(counters)
                 yield state
                 if state.new_session is not None and state.outcome is not None:
-                    self._sessions[ref] = (
-                        state.new_session,
-                        time.monotonic() + self._session_seconds,
-                    )
+                    if state.new_session:
+                        expires = time.monotonic() + self._session_seconds
+                        self._sessions[ref] = (state.new_session, expires)
+                    else:
+                        self._sessions.pop(ref, None)  # TurnState.forget
                     self._answered[message_key] = state.outcome
+                    self._count(state.counted)
                     while len(self._answered) > self._remembered:
                         self._answered.popitem(last=False)
         finally:

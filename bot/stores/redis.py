@@ -5,7 +5,8 @@ A turn costs two round trips, each one Lua script (atomic, sent by EVALSHA):
 - `BEGIN`: answered before? return that outcome. Otherwise take the participant's lock
   (`SET NX PX`), count the abuse limits' counters and return them with the session.
 - `COMMIT`: still holding the lock? save the session and the outcome under the message id,
-  append the turn's outbox entries to the stream, release the lock.
+  append the turn's outbox entries to the stream, add to the counters the turn counted (an
+  idea sent), release the lock.
 
 So the session, the "this message was answered" key and the ballots it thanked for are
 written together or not at all. A turn that outlived its lock (a stalled worker) commits
@@ -54,14 +55,23 @@ return {2, count(4, 3), redis.call('GET', KEYS[3])}
 )
 _REPLAY, _BUSY, _LOCKED = 0, 1, 2
 
-COMMIT = """
+# Counters from KEYS[5] on, their windows and additions from ARGV[6], then the outbox entries.
+COMMIT = (
+    COUNT_FUNCTION
+    + """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3])
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[3])  -- TurnState.forget
+else
+  redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3])
+end
 redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5])
-for i = 6, #ARGV do redis.call('XADD', KEYS[4], '*', 'e', ARGV[i]) end
+count(5, 6)
+for i = 6 + 2 * (#KEYS - 4), #ARGV do redis.call('XADD', KEYS[4], '*', 'e', ARGV[i]) end
 redis.call('DEL', KEYS[1])
 return 1
 """
+)
 
 RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -142,9 +152,11 @@ class RedisStore:
         if state.new_session is None or state.outcome is None:
             await self._release(keys=keys[:1], args=[token])
             return
+        counted_keys, counted_args = self._counter_keys_and_args(state.counted)
         saved = await self._commit(
-            keys=[*keys, self.outbox_key],
+            keys=[*keys, self.outbox_key, *counted_keys],
             args=[token, state.new_session, self._session_ms, state.outcome, self._replay_ms]
+            + counted_args
             + state.outbox,
         )
         if not saved:

@@ -18,6 +18,7 @@ from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemo
 
 from api.schemas import ProfileIn
 from bot.centres import MEDIATOR, Centres
+from bot.identity import Pseudonyms
 from bot.models import DeskResident, Mediator
 from bot.runtime import Runtime
 from channels.base import Outcome
@@ -135,11 +136,12 @@ class Desk:
             return None
         token = secrets.token_urlsafe(16)
         async with self._sessions.begin() as db:
+            # After the last one, not after the count: one who sent ERASE leaves a gap.
             number = 1 + (
                 await db.scalar(
-                    select(func.count())
-                    .select_from(DeskResident)
-                    .where(DeskResident.mediator == mediator.ref)
+                    select(func.max(DeskResident.number)).where(
+                        DeskResident.mediator == mediator.ref
+                    )
                 )
                 or 0
             )
@@ -246,6 +248,31 @@ class Desk:
         if arrival.pressed is not None:
             await settle(self.bot, arrival.chat_id, arrival.pressed, chosen=False)
         await send_messages(self.bot, arrival.chat_id, [plain(text, keyboard)])
+
+
+class TabletResidents:
+    """The residents walked through on the tablets, as ERASE sees them: the runtime forgets
+    them (wired in bot/services.py) without the desk, which needs a Telegram bot."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], pseudonyms: Pseudonyms):
+        self._sessions = sessions
+        self._pseudonyms = pseudonyms
+
+    async def forget(self, ref: str) -> None:
+        """ERASE from a resident at a tablet: their row goes, so "Switch person" no longer
+        offers them (choosing them would start a stranger, credited to no centre). The desk
+        sends each tablet's messages to the resident at it now, so ERASE comes from one of
+        those: they are the only rows looked at, not every resident a tablet ever had."""
+        async with self._sessions.begin() as db:
+            at_tablets = await db.execute(
+                select(Mediator, DeskResident).join(
+                    DeskResident, DeskResident.id == Mediator.current
+                )
+            )
+            for mediator, resident in at_tablets.all():
+                if self._pseudonyms.ref(_address(resident)) == ref:
+                    mediator.current = None
+                    await db.delete(resident)
 
 
 def _address(resident: DeskResident) -> str:

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.auth import Caller, Role, require
+from api.errors import NotFound
 from api.http import call, state
 from api.models import Consultation, ModerationAction, ModerationEvent, Participant, Proposal
 from api.schemas import MAX_ID
-from api.service import NotFound
 
 TOLD = {ModerationAction.ACCEPT: "accepted", ModerationAction.REJECT: "rejected"}
 

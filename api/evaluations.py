@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.auth import Caller, Role, require
+from api.errors import NotFound
 from api.http import call, state
 from api.models import Evaluation, Participant
+from api.rows import consultation_row
 from api.schemas import EvaluationIn, EvaluationSummary
-from api.service import NotFound, consultation_row
 
 
 class Evaluations:

@@ -20,7 +20,7 @@ from api import analysis, polis
 from api.imports import POLIS_KEY
 from api.models import Ballot, Choice, Consultation, Participant, Proposal, ProposalStatus
 from api.results import Results
-from api.service import as_utc, consultation_row
+from api.rows import as_utc, consultation_row
 
 OURS = ("proposals.csv", "results.csv", "ballots.csv", "participants.csv")
 FILES = OURS + tuple(f"polis/{name}" for name in polis.FILES)

@@ -8,9 +8,9 @@ from urllib.parse import unquote
 
 from fastapi import HTTPException, Path, Request, status
 
+from api.errors import Conflict, Invalid, NotFound
 from api.imports import ImportRefused
 from api.schemas import MAX_ID
-from api.service import Conflict, Invalid, NotFound
 from api.tokens import TokenConflict
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import polis
+from api.errors import Invalid
 from api.models import (
     Ballot,
     Choice,
@@ -22,8 +23,8 @@ from api.models import (
     ProposalStatus,
     RejectReason,
 )
+from api.rows import consultation_row, new_proposal
 from api.schemas import Imported, ImportProblem, ProposalSpec
-from api.service import Invalid, consultation_row, new_proposal
 
 CSV_COLUMNS = ("key", "text", "language", "theme", "status")  # and text_<language> columns
 POLIS_CHANNEL = "polis"

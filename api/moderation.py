@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.errors import Conflict, Invalid, NotFound
 from api.flags import urgent_first
 from api.models import (
     ModerationAction,
@@ -21,16 +22,8 @@ from api.models import (
     RejectReason,
     Role,
 )
+from api.rows import as_utc, claim_live, consultation_row, proposal_out
 from api.schemas import Edit, ModerationEventOut, ProposalOut, ReasonOut
-from api.service import (
-    Conflict,
-    Invalid,
-    NotFound,
-    as_utc,
-    claim_live,
-    consultation_row,
-    proposal_out,
-)
 from api.tokens import Caller
 
 log = logging.getLogger(__name__)

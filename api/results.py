@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from datetime import UTC, date, timedelta
 
 import numpy as np
 from sqlalchemy import Row, Select, select
@@ -13,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import analysis
 from api.models import Ballot, Choice, Participant, Proposal, ProposalStatus
+from api.rows import consultation_row
 from api.schemas import (
+    Day,
     GroupOut,
     GroupShare,
     Participation,
@@ -21,7 +24,6 @@ from api.schemas import (
     ResultFilter,
     ResultsOut,
 )
-from api.service import consultation_row
 
 VALUE = {Choice.AGREE: 1.0, Choice.DISAGREE: -1.0, Choice.SKIP: 0.0}  # Pol.is's signs
 PROFILE = ("language", "district", "age_band", "centre")
@@ -68,6 +70,7 @@ class Results:
                             Ballot.choice,
                             Ballot.qualification,
                             Ballot.channel,
+                            Ballot.cast_at,
                         )
                         .join(Participant, Participant.id == Ballot.participant_id)
                         .join(Proposal, Proposal.id == Ballot.proposal_id)
@@ -160,6 +163,7 @@ def _summarise(
         ballots=len(ballots),
         proposals=results,
         participation=_participation(people, ballots),
+        timeline=_timeline(ballots),
         groups=[_group_out(g, groups, matrix, proposals) for g in range(groups.k)],
         uniting=[r.id for r in uniting],
     )
@@ -225,3 +229,30 @@ def _participation(
             k: Participation(participants=n, ballots=m) for k, (n, m) in sorted(tally.items())
         }
     return out
+
+
+def _timeline(ballots: Sequence[Row]) -> list[Day]:
+    """Ballots and newcomers (whose first counted ballot it is) per UTC day, every day from the
+    first ballot's to the last's: a chart of it shows the quiet days as they were."""
+    by_day: dict[date, Counter] = defaultdict(Counter)  # channel -> ballots
+    first: dict[int, date] = {}
+    for b in ballots:
+        at = b.cast_at  # naive from SQLite, which stores UTC; as_utc is too slow for millions
+        day = (at if at.tzinfo is None else at.astimezone(UTC)).date()
+        by_day[day][b.channel] += 1
+        if day < first.get(b.participant_id, date.max):
+            first[b.participant_id] = day
+    if not by_day:
+        return []
+    newcomers = Counter(first.values())
+    start, end = min(by_day), max(by_day)
+    days = (start + timedelta(days=n) for n in range((end - start).days + 1))
+    return [
+        Day(
+            day=day,
+            ballots=sum(by_day[day].values()),
+            participants=newcomers[day],
+            channels=dict(sorted(by_day[day].items())),
+        )
+        for day in days
+    ]

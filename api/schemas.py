@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -253,6 +253,13 @@ class Participation(BaseModel):
     ballots: int
 
 
+class Day(BaseModel):
+    day: date = Field(description="a UTC date")
+    ballots: int
+    participants: int = Field(description="participants whose first counted ballot is that day")
+    channels: dict[str, int] = Field({}, description="that day's ballots by channel")
+
+
 class GroupOut(BaseModel):
     id: int = Field(description="0 is the largest group")
     participants: int
@@ -292,6 +299,9 @@ class ResultsOut(BaseModel):
     proposals: list[ProposalResult] = Field(description="best first: by agree_low")
     participation: dict[str, dict[str, Participation]] = Field(
         {}, description='by channel, language, district, age_band, centre ("unknown": not given)'
+    )
+    timeline: list[Day] = Field(
+        [], description="per UTC day, from the first ballot's to the last's, empty days included"
     )
     groups: list[GroupOut] = Field([], description="opinion groups, when enough participants")
     uniting: list[int] = Field([], description="proposals every group agrees with, by consensus")

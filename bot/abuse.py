@@ -14,6 +14,7 @@ The counters live in the turn store (memory, or Redis for every worker at once).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.stores import Counted, TurnStore
@@ -42,6 +43,8 @@ class Abuse:
     def __init__(self, store: TurnStore, limits: Limits) -> None:
         self.store = store
         self.limits = limits
+        # Each message window, in seconds, with its limit.
+        self._windows = (MINUTE, limits.messages_per_minute), (DAY, limits.messages_per_day)
 
     def serves(self, address: str) -> bool:
         """Whether we answer this address: a phone number of a served country, or any other
@@ -50,17 +53,20 @@ class Abuse:
             return True
         return address.removeprefix("tel:").startswith(self.limits.country_codes)
 
-    async def standing(self, ref: str, sender: str) -> Standing:
-        """Count one message from participant `ref` writing from `sender` (the pseudonymous
-        ref of their address), and read their ideas of the day: one round trip."""
-        limits = self.limits
-        windows = ((MINUTE, limits.messages_per_minute), (DAY, limits.messages_per_day))
+    def counters(self, ref: str, sender: str) -> list[Counted]:
+        """What one message from participant `ref` writing from `sender` (the pseudonymous
+        ref of their address) counts, and their ideas of the day, read: the turn store
+        counts them as it opens the turn (`TurnStore.turn`), at no extra round trip."""
         keys = dict.fromkeys((ref, sender))  # the same on SMS; apart on a shared tablet
-        hits = [Counted(f"messages:{w}:{key}", w) for key in keys for w, _limit in windows]
-        *counts, ideas = await self.store.count([*hits, Counted(f"ideas:{ref}", DAY, 0)])
-        limit_of = [limit for _key in keys for _w, limit in windows]
-        over = max(n - limit for n, limit in zip(counts, limit_of, strict=True))
-        return Standing(max(over, 0), ideas >= limits.ideas_per_day)
+        hits = [Counted(f"messages:{w}:{key}", w) for key in keys for w, _limit in self._windows]
+        return [*hits, self.idea_sent(ref)._replace(add=0)]
+
+    def standing(self, counts: Sequence[int]) -> Standing:
+        """Where the message stands, from the values of its `counters`."""
+        *messages, ideas = counts
+        limits = [limit for _w, limit in self._windows] * (len(messages) // len(self._windows))
+        over = max(n - limit for n, limit in zip(messages, limits, strict=True))
+        return Standing(max(over, 0), ideas >= self.limits.ideas_per_day)
 
     async def newcomer_allowed(self, link: str) -> bool:
         """One more participant from this mediator or kiosk link: a tablet serves one person
@@ -68,8 +74,10 @@ class Abuse:
         [n] = await self.store.count([Counted(f"people:{link}", MINUTE)])
         return n <= self.limits.participants_per_minute
 
-    async def idea_sent(self, ref: str) -> None:
-        await self.store.count([Counted(f"ideas:{ref}", DAY)])
+    def idea_sent(self, ref: str) -> Counted:
+        """What an idea sent counts: added as the turn is saved (`TurnState.count_on_save`),
+        so it costs no round trip of its own and a turn that fails counts nothing."""
+        return Counted(f"ideas:{ref}", DAY)
 
 
 def slow_down(language: str) -> Say:

@@ -25,8 +25,8 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from api.errors import Invalid, NotFound
 from api.schemas import BallotsIn
-from api.service import Invalid, NotFound
 from bot import metrics
 from bot.api_client import ApiClient
 from bot.outbox import GROUP, Outbox, ballots_of, perform

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -33,6 +33,7 @@ from dialogs import (
     Erase,
     Evaluate,
     Event,
+    Forget,
     HearBack,
     OptIn,
     OptOut,
@@ -69,6 +70,7 @@ class Runtime:
         contacts: Contacts | None = None,
         questions: OpenQuestions | None = None,
         limits: Limits | None = None,
+        forget_on_erase: Sequence[Callable[[str], Awaitable[None]]] = (),
     ) -> None:
         self.api = api
         self.clock = clock
@@ -79,6 +81,8 @@ class Runtime:
         self.pseudonyms = pseudonyms
         self.contacts = contacts  # residents who asked to hear back (none kept without it)
         self.questions = questions  # evaluation questions a broadcast asked
+        # The bot's other records of a ref (a centre's credit): ERASE forgets them too.
+        self.forget_on_erase = tuple(forget_on_erase)
         self.abuse = Abuse(store, limits or Limits())
         self._consultation: ConsultationOut | None = None
         self._proposals: dict[int, ProposalView] = {}
@@ -126,7 +130,9 @@ class Runtime:
             metrics.REFUSED.labels(inbound.channel, "country").inc()
             return Outcome((), self._default_language)
         ref = self.pseudonyms.ref(inbound.address)
-        async with self.store.turn(ref, f"{inbound.channel}:{inbound.message_id}") as state:
+        counters = self.abuse.counters(ref, self.pseudonyms.ref(inbound.address))
+        message_key = f"{inbound.channel}:{inbound.message_id}"
+        async with self.store.turn(ref, message_key, counters) as state:
             if state.replay is not None:
                 log.info("re-delivered message answered again ref=%s", ref)
                 return replay.decode(state.replay)
@@ -134,7 +140,7 @@ class Runtime:
                 session = Session.from_bytes(state.session)
             else:
                 session = Session(stopped=await self.optouts.is_opted_out(ref))
-            standing = await self.abuse.standing(ref, self.pseudonyms.ref(inbound.address))
+            standing = self.abuse.standing(state.counts)
             language = session.language or self._default_language
             if standing.over and not self.always_heard(inbound.event, language):
                 outcome = self._slow_down(session, standing, ref, inbound.channel)
@@ -165,9 +171,10 @@ class Runtime:
             outcome = Outcome(
                 turn.replies, turn.session.language or self._default_language, turn.stale
             )
-            state.save(turn.session.to_bytes(), replay.encode(outcome))
-        if any(isinstance(e, SubmitIdea) and "safeguarding" not in e.flags for e in turn.effects):
-            await self.abuse.idea_sent(ref)
+            if any(isinstance(e, Forget) for e in turn.effects):
+                state.forget(replay.encode(outcome))
+            else:
+                state.save(turn.session.to_bytes(), replay.encode(outcome))
         log.info(
             "turn ref=%s channel=%s replies=%d effects=%s",
             ref,
@@ -260,7 +267,11 @@ class Runtime:
         language = turn.session.language
         for effect in turn.effects:  # the bot's own tables, at once in any mode
             match effect:
-                case Erase() | HearBack(False):
+                case Erase():
+                    await self._forget_contact(ref)
+                    for forget in self.forget_on_erase:
+                        await forget(ref)
+                case HearBack(False):
                     await self._forget_contact(ref)
                 case HearBack(True) if self.contacts is not None:
                     spoken = language or self._default_language
@@ -269,6 +280,8 @@ class Runtime:
                     await self.optouts.opt_out(ref)
                 case OptIn():
                     await self.optouts.opt_in(ref)
+                case SubmitIdea(flags=flags) if "safeguarding" not in flags:
+                    state.count_on_save(self.abuse.idea_sent(ref))  # today's ideas, on saving
         if self.store.has_outbox:
             for entry in writes:
                 state.enqueue(entry)

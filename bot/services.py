@@ -16,6 +16,7 @@ from api.loader import read_consultation
 from api.schemas import ConsultationSpec
 from bot.abuse import Limits
 from bot.api_client import ApiClient, HttpApiClient, InProcessApiClient
+from bot.centres import Centres
 from bot.contacts import Contacts
 from bot.identity import Pseudonyms
 from bot.open_questions import OpenQuestions
@@ -100,6 +101,7 @@ def build(settings: Settings) -> Services:
         ),
         contacts=Contacts(db.sessionmaker(engine), settings.contact_key.get_secret_value()),
         questions=OpenQuestions(db.sessionmaker(engine)),
+        forget_on_erase=(Centres(db.sessionmaker(engine), settings.telegram_bot_username).forget,),
     )
     return Services(settings, spec, api_state, engine, client, runtime, redis)
 

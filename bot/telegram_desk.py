@@ -12,9 +12,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import replace
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup
+from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from api.schemas import ProfileIn
 from bot.centres import MEDIATOR, Centres
@@ -59,7 +59,7 @@ class Desk:
             return None  # the mediator blocked the bot: not a STOP from the resident at it
         t = translator(mediator.language)
         if await self.centres.active_link(mediator.link, MEDIATOR) is None:
-            await self._say(arrival, t.gettext("This mediator link is not valid any more."))
+            await self._retire(arrival, mediator)
             return None
         event = arrival.inbound.event
         text = event.text.strip() if isinstance(event, Text) else ""
@@ -87,7 +87,7 @@ class Desk:
         t = translator(language)
         link = await self.centres.active_link(arrival.start or "", MEDIATOR)
         if link is None:
-            await self._say(arrival, t.gettext("This mediator link is not valid any more."))
+            await self._not_valid(arrival, language, arrival.start or "")
             return
         ref = self.runtime.pseudonyms.ref(arrival.inbound.address)
         async with self._sessions.begin() as db:
@@ -101,6 +101,29 @@ class Desk:
             "resident: each one takes part as a separate, anonymous person."
         ) % {"centre": await self.centres.name(link.centre)}
         await self._say(arrival, welcome, keyboard=self._keyboard(language))
+
+    async def _retire(self, arrival: Arrival, mediator: Mediator) -> None:
+        """Staff revoked the link (a tablet lost, a volunteer gone): the account becomes a
+        plain participant again, and the residents it walked through are out of its reach.
+        Their ballots stay: each was stored before they were thanked for it."""
+        async with self._sessions.begin() as db:
+            await db.execute(delete(DeskResident).where(DeskResident.mediator == mediator.ref))
+            await db.execute(delete(Mediator).where(Mediator.ref == mediator.ref))
+        await self._not_valid(arrival, mediator.language, mediator.link)
+
+    async def _not_valid(self, arrival: Arrival, language: str, code: str) -> None:
+        """The link no longer works: whom to ask for a new one, when we know whose it was."""
+        t = translator(language)
+        line = t.gettext("This mediator link is not valid any more.")
+        link = await self.centres.link(code)
+        if link is not None and link.kind == MEDIATOR:
+            centre = await self.centres.name(link.centre)
+            ask = t.gettext(
+                "Ask %(centre)s for a new one. You can still take part yourself: send a message "
+                "to start."
+            )
+            line = f"{line} {ask % {'centre': centre}}"
+        await self._say(arrival, line, keyboard=ReplyKeyboardRemove())
 
     # --- residents at the tablet -----------------------------------------------------------
 
@@ -215,7 +238,10 @@ class Desk:
         return ReplyKeyboardMarkup([buttons], resize_keyboard=True, is_persistent=True)
 
     async def _say(
-        self, arrival: Arrival, text: str, keyboard: ReplyKeyboardMarkup | None = None
+        self,
+        arrival: Arrival,
+        text: str,
+        keyboard: ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None,
     ) -> None:
         if arrival.pressed is not None:
             await settle(self.bot, arrival.chat_id, arrival.pressed, chosen=False)

@@ -86,7 +86,14 @@ def qualify_question(s: Session, ctx: Context) -> Ask:
     return Ask(t.gettext("In one word?"), (*options, go_on), about=s.last)
 
 
-def all_seen(t: NullTranslations) -> Say:
+def all_seen(t: NullTranslations, spoken: bool = False) -> Say:
+    if spoken:
+        return Say(
+            t.pgettext(
+                "spoken",
+                "You have heard every proposal. Thank you! Call again later: new ideas will come.",
+            )
+        )
     return Say(
         t.gettext(
             "You have seen every proposal. Thank you! Write again later: new ideas will come."
@@ -265,13 +272,19 @@ def question_for(s: Session, ctx: Context) -> list[Reply]:
 
 
 def welcome(s: Session, ctx: Context) -> Say:
-    return Say(
-        tr(s, ctx).gettext(
+    t = tr(s, ctx)
+    if ctx.spoken:
+        hello = t.pgettext(
+            "spoken",
+            "Hello! %(question)s Vote on your neighbours' ideas. Your identity stays private. "
+            "Say HELP for help, or STOP to quit.",
+        )
+    else:
+        hello = t.gettext(
             "Hello! %(question)s Vote on your neighbours' ideas. Your identity stays private. "
             "HELP for help, STOP to quit."
         )
-        % {"question": ctx.question_in(language_of(s, ctx))}
-    )
+    return Say(hello % {"question": ctx.question_in(language_of(s, ctx))})
 
 
 def welcome_back(s: Session, ctx: Context) -> Say:
@@ -290,14 +303,26 @@ def welcome_back(s: Session, ctx: Context) -> Say:
 
 def help_text(s: Session, ctx: Context, full: bool = False) -> Say:
     t = tr(s, ctx)
-    explain = t.gettext(
-        "We ask your opinion on residents' ideas. Answer each proposal with 1, 2 or 3. Send "
-        "IDEA to propose your own. STOP to quit."
-    )
-    if full:
-        explain += " " + t.gettext(
+    if ctx.spoken:  # a caller presses keys and says words: nothing to send
+        explain = t.pgettext(
+            "spoken",
+            "We ask your opinion on residents' ideas. After each proposal, press 1, 2 or 3. To "
+            "propose your own idea, say IDEA. To stop, say STOP.",
+        )
+        more = t.pgettext(
+            "spoken",
+            "Other words you can say: LANGUAGE, CHANGE (your last vote), ERASE (your data).",
+        )
+    else:
+        explain = t.gettext(
+            "We ask your opinion on residents' ideas. Answer each proposal with 1, 2 or 3. Send "
+            "IDEA to propose your own. STOP to quit."
+        )
+        more = t.gettext(
             "Other words you can send: LANGUAGE, CHANGE (your last vote), ERASE (your data)."
         )
+    if full:
+        explain += " " + more
     contact = ctx.in_language(ctx.help_contact, language_of(s, ctx))
     return Say(f"{explain} {contact}".strip())
 
@@ -318,13 +343,18 @@ def calendar(s: Session, ctx: Context) -> Say:
     """Before the opening or after the closing: what is happening and what comes next."""
     t = tr(s, ctx)
     language = language_of(s, ctx)
+    if ctx.phase is Phase.BEFORE and ctx.opens_at is None:
+        if ctx.spoken:
+            return Say(
+                t.pgettext("spoken", "The consultation has not opened yet. Call us again soon!")
+            )
+        return Say(t.gettext("The consultation has not opened yet. Write to us again soon!"))
     if ctx.phase is Phase.BEFORE:
-        if ctx.opens_at is None:
-            return Say(t.gettext("The consultation has not opened yet. Write to us again soon!"))
-        return Say(
-            t.gettext("The consultation opens on %(date)s. Write to us again then!")
-            % {"date": _date(ctx.opens_at, ctx, language)}
-        )
+        if ctx.spoken:
+            opens = t.pgettext("spoken", "The consultation opens on %(date)s. Call us again then!")
+        else:
+            opens = t.gettext("The consultation opens on %(date)s. Write to us again then!")
+        return Say(opens % {"date": _date(ctx.opens_at, ctx, language)})
     closed = t.gettext("The consultation is closed. Thank you to everyone who took part!")
     if ctx.closes_at is not None:
         closed = t.gettext(

@@ -161,6 +161,12 @@ class Erase:
 
 
 @dataclass(frozen=True, slots=True)
+class Forget:
+    """The conversation can never resume (a call from a withheld number ended): delete the
+    session now rather than keep it until it expires. Ballots already cast stay counted."""
+
+
+@dataclass(frozen=True, slots=True)
 class OptOut:
     """STOP: send nothing more to this participant until they opt back in."""
 
@@ -186,7 +192,9 @@ class Evaluate:
     score: int
 
 
-Effect = CastBallot | SubmitIdea | SetProfile | Erase | OptOut | OptIn | HearBack | Evaluate
+Effect = (
+    CastBallot | SubmitIdea | SetProfile | Erase | Forget | OptOut | OptIn | HearBack | Evaluate
+)
 
 
 # --- What the dialog is given and what it returns -----------------------------------------

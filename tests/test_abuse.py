@@ -60,6 +60,18 @@ def test_a_flood_gets_one_polite_answer_then_silence_and_stop_still_stops(
     assert "START" in phone.send("STOP")  # STOP passes every limit
 
 
+def test_a_re_delivered_message_is_not_counted_again(limited: TestClient) -> None:
+    """Twilio retrying a message it thinks lost is not the resident sending more."""
+    phone = Phone(limited, "+33639980177")
+    phone.send("Bonjour")
+    first = phone.send("1", sid="SMretried")
+    for _ in range(6):
+        assert phone.send("1", sid="SMretried") == first
+    for _ in range(4):
+        assert phone.send("3") != ""  # six messages in all: within the limit
+    assert phone.send("3") == SLOW_DOWN
+
+
 def test_messages_over_the_limit_are_not_read(settings: Settings) -> None:
     settings.messages_per_minute = 2
     with TestClient(create_app(settings)) as client:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
-from dialogs import Ask, HungUp, Opened, Prompt, Say, Session, Stage, Text, step
+from dialogs import Ask, Context, HungUp, Opened, Phase, Prompt, Say, Session, Stage, Text, step
 from tests.test_dialog import CTX
 
 PHONE = replace(CTX, spoken=True)
@@ -63,3 +64,19 @@ def test_on_the_phone_an_idea_is_said_and_a_misheard_one_recorded() -> None:
     )
     by_sms = step(session, Text("2"), CTX)
     assert not by_sms.replies[0].record and by_sms.replies[0].text.startswith("Écrivez")
+
+
+@pytest.mark.parametrize(
+    "ctx",
+    [
+        replace(PHONE, phase=Phase.BEFORE),
+        replace(PHONE, phase=Phase.BEFORE, opens_at=datetime(2031, 3, 1, tzinfo=UTC)),
+        replace(PHONE, ideas_closed=True),
+    ],
+    ids=["not-open-yet", "opens-on", "ideas-for-today"],
+)
+def test_lines_that_send_a_caller_away_tell_them_to_call_again(ctx: Context) -> None:
+    session = Session(language="en", stage=Stage.IDEA_WRITING, current=7)
+    turn = step(session, Text("We need more benches in the parks please"), ctx)
+    said = turn.replies[0].text.lower()
+    assert "call" in said and "write" not in said and "send" not in said, said

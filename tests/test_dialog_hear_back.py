@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dialogs import Ask, Evaluate, HearBack, Phase, Session, SubmitIdea, Text, step
+from dialogs.flow import HEAR_BACK_AFTER
 from dialogs.session import Stage
-from dialogs.steps import HEAR_BACK_AFTER
 from tests.test_dialog import CTX, run
 
 QUESTION = "Voulez-vous recevoir les résultats plus tard, et des nouvelles de votre idée ?"

@@ -11,10 +11,10 @@ from sqlalchemy import event, select
 
 from api import db
 from api.app import MIGRATIONS, ApiState, build_state
+from api.errors import Invalid
 from api.loader import read_consultation
 from api.models import Proposal
 from api.schemas import BallotIn, BallotsOut
-from api.service import Invalid
 from tests.conftest import DATA
 
 SLUG = "test-city"

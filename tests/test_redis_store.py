@@ -1,5 +1,6 @@
 """The Redis store, against the real Redis: one turn at a time per resident across workers,
-re-deliveries answered from Redis, and two round trips a turn."""
+re-deliveries answered from Redis, and two round trips a turn, the abuse limits' counters
+included."""
 
 from __future__ import annotations
 
@@ -7,25 +8,24 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from fastapi.testclient import TestClient
 from redis.asyncio import Redis
 
+from bench.redis_sessions import CountingConnection, count_round_trips
+from bot import services
+from bot.app import create_app
+from bot.services import connect_redis
+from bot.settings import Settings
+from bot.stores import Counted
 from bot.stores.redis import LockLost, RedisStore
-from tests.conftest import REDIS_URL
-
-
-class CountingRedis(Redis):
-    """Counts the commands sent (a script run by EVALSHA is one)."""
-
-    sent = 0
-
-    async def execute_command(self, *args, **options):  # noqa: ANN002, ANN003, ANN201
-        self.sent += 1
-        return await super().execute_command(*args, **options)
+from tests.conftest import REDIS_URL, Phone
 
 
 @pytest.fixture
-async def redis(redis_prefix: str) -> AsyncIterator[CountingRedis]:
-    client = CountingRedis.from_url(REDIS_URL)
+async def redis(redis_prefix: str) -> AsyncIterator[Redis]:
+    """A client whose round trips `CountingConnection` counts."""
+    client = Redis.from_url(REDIS_URL)
+    count_round_trips(client)
     yield client
     await client.aclose()
 
@@ -110,21 +110,83 @@ async def test_a_turn_that_outlived_its_lock_saves_nothing(redis: Redis, redis_p
     assert await redis.xlen(slow.outbox_key) == 0
 
 
-async def test_a_turn_costs_two_round_trips_and_a_replay_one(
-    redis: CountingRedis, redis_prefix: str
+async def test_a_turn_costs_two_round_trips_counters_included_and_a_replay_one(
+    redis: Redis, redis_prefix: str
 ) -> None:
     store = worker(redis, redis_prefix)
-    async with store.turn("ref-0", "sms:SM0") as state:  # loads the scripts into Redis
+    counters = [Counted("minute", 60), Counted("day", 86400), Counted("ideas", 86400, 0)]
+    async with store.turn("ref-0", "sms:SM0", counters) as state:  # loads the scripts
         state.save(b"session", b"outcome")
-    redis.sent = 0
-    async with store.turn("ref-1", "sms:SM1") as state:
+    CountingConnection.reset()
+    async with store.turn("ref-1", "sms:SM1", counters) as state:
+        assert state.counts == [2, 2, 0]
         state.enqueue(b"ballot")
+        state.count_on_save(Counted("ideas", 86400))  # an idea sent: counted as it is saved
         state.save(b"session", b"outcome")
-    assert redis.sent == 2
-    redis.sent = 0
-    async with store.turn("ref-1", "sms:SM1") as state:
+    assert CountingConnection.round_trips == 2
+    assert await store.count([Counted("ideas", 86400, 0)]) == [1]
+    assert 0 < await redis.ttl(f"{redis_prefix}count:ideas") <= 86400
+    CountingConnection.reset()
+    async with store.turn("ref-1", "sms:SM1", counters) as state:
         assert state.replay == b"outcome"
-    assert redis.sent == 1
+    assert CountingConnection.round_trips == 1
+
+
+async def test_a_residents_message_through_the_webhook_costs_two_round_trips(
+    redis_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole turn as Twilio drives it, abuse limits and all: a third trip fails here."""
+
+    def counting_redis(settings: Settings) -> Redis | None:
+        client = connect_redis(settings)
+        count_round_trips(client)
+        return client
+
+    monkeypatch.setattr(services, "connect_redis", counting_redis)
+    with TestClient(create_app(redis_settings)) as client:
+        phone = Phone(client, "+33639980190")
+        assert "Proposition 1" in phone.send("Bonjour")  # loads the scripts into Redis
+        trips = []
+        for body in ("1", "2", "3"):
+            CountingConnection.reset()
+            assert phone.send(body).startswith("Noté.")  # the ballot, into the outbox
+            trips.append(CountingConnection.round_trips)
+        phone.send("idée")
+        phone.send("Il faut des bancs au parc Salvator")
+        CountingConnection.reset()
+        assert "Un modérateur" in phone.send("1")  # the idea, into the outbox and counted
+        trips.append(CountingConnection.round_trips)
+    assert trips == [2, 2, 2, 2]
+
+
+async def test_the_counters_count_once_a_message_and_keep_their_window(
+    redis: Redis, redis_prefix: str
+) -> None:
+    store = worker(redis, redis_prefix)
+    other = worker(Redis.from_url(REDIS_URL), redis_prefix)
+    count_round_trips(other.redis)
+    await other.redis.ping()  # connected: from now on its round trips are its BEGINs
+    minute = [Counted("minute", 60)]
+
+    async def second_message() -> None:
+        async with other.turn("ref-1", "sms:SM2", minute) as state:
+            assert state.counts == [2]  # counted once, however many times it knocked
+            state.save(b"two", b"outcome-2")
+
+    async with store.turn("ref-1", "sms:SM1", minute) as state:
+        assert state.counts == [1]
+        CountingConnection.reset()
+        waiting = asyncio.create_task(second_message())
+        # BEGIN, again and again: the lock is held.
+        while CountingConnection.round_trips < 3 and not waiting.done():
+            await asyncio.sleep(0.001)
+        state.save(b"one", b"outcome-1")
+    await waiting
+    async with store.turn("ref-1", "sms:SM1", minute) as state:
+        assert (state.replay, state.counts) == (b"outcome-1", [])  # Twilio retrying: not counted
+    assert await store.count(minute) == [3]  # and the same counter outside a turn
+    assert 0 < await redis.ttl(f"{redis_prefix}count:minute") <= 60
+    await other.redis.aclose()
 
 
 async def test_sessions_and_answers_expire(redis: Redis, redis_prefix: str) -> None:

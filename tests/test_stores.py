@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.stores import MemoryStore
+from bot.stores import Counted, MemoryStore
 
 
 async def test_two_turns_of_one_resident_run_one_after_the_other() -> None:
@@ -33,6 +33,19 @@ async def test_a_message_seen_before_is_replayed_and_an_unsaved_turn_changes_not
         assert (state.session, state.replay) == (b"session-1", None)  # and nothing saved
     async with store.turn("ref-1", "sms:SM2") as state:
         assert state.replay is None
+
+
+async def test_a_turn_counts_its_counters_and_a_re_delivery_counts_nothing() -> None:
+    store = MemoryStore()
+    counters = [Counted("minute", 60), Counted("ideas", 86400, 0)]
+    async with store.turn("ref-1", "sms:SM1", counters) as state:
+        assert state.counts == [1, 0]
+        state.save(b"session", b"outcome")
+    async with store.turn("ref-1", "sms:SM1", counters) as state:
+        assert (state.replay, state.counts) == (b"outcome", [])
+    async with store.turn("ref-1", "sms:SM2", counters) as state:
+        assert state.counts == [2, 0]
+    assert await store.count([Counted("minute", 60, 0)]) == [2]  # the same counter, outside
 
 
 async def test_a_session_expires_after_its_time() -> None:

@@ -372,7 +372,7 @@ def test_a_caller_who_said_stop_hears_how_to_come_back(client: TestClient) -> No
     caller.call()
     caller.press("1")
     stopped = caller.say("stop")
-    assert stopped.hangs_up and "START" in stopped.text
+    assert stopped.hangs_up and "REPRENDRE" in stopped.text
     again = Caller(client, "+33639980314")
     told = again.call()
     assert told.text == (

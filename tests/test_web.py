@@ -17,6 +17,9 @@ from bot.settings import Settings
 from bot.web.sign_in import COOKIE
 from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, Phone, ServerThread, results
 from tests.fakes import FakeTelegram, FakeTwilio
+from tests.test_results import cast_at, vote
+
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 def form_fields(page: str) -> dict[str, str]:
@@ -35,7 +38,14 @@ def sign_in(client: TestClient, token: str = ADMIN_TOKEN):  # noqa: ANN201
 
 
 @pytest.mark.parametrize(
-    "path", ["/staff/", "/staff/moderation", "/staff/results", "/staff/simulator"]
+    "path",
+    [
+        "/staff/",
+        "/staff/moderation",
+        "/staff/results",
+        "/staff/simulator",
+        "/staff/results/exports/ballots.csv",
+    ],
 )
 def test_nothing_is_visible_without_signing_in(client: TestClient, path: str) -> None:
     response = client.get(path, follow_redirects=False)
@@ -58,7 +68,7 @@ def test_the_sign_in_cookie_is_http_only_strict_and_expires(client: TestClient) 
 def test_a_token_that_may_not_moderate_cannot_sign_in(client: TestClient, token: str) -> None:
     response = sign_in(client, token)
     assert response.status_code == 401
-    assert "may not moderate" in response.text or "ne permet pas" in response.text
+    assert "ne permet pas de se connecter ici" in response.text
     assert client.get("/staff/moderation", follow_redirects=False).status_code == 303
 
 
@@ -139,9 +149,94 @@ def test_results_download_as_csv(client: TestClient, phone: Phone) -> None:
     assert rows[0]["agree"] == "1"
 
 
+def test_the_results_page_draws_participation_over_time(
+    client: TestClient, settings: Settings
+) -> None:
+    vote(client, "ref-early-001", {1: "agree", 2: "disagree"})
+    vote(client, "ref-early-002", {1: "agree"}, channel="telegram")
+    vote(client, "ref-later-001", {1: "skip"})
+    for who, proposal, moment in [
+        ("ref-early-001", 1, "2026-03-02T09:00"),
+        ("ref-early-001", 2, "2026-03-02T09:01"),
+        ("ref-early-002", 1, "2026-03-02T20:00"),
+        ("ref-later-001", 1, "2026-03-04T11:00"),
+    ]:
+        cast_at(settings, who, proposal, moment)
+    sign_in(client)
+    page = client.get("/staff/results").text
+    assert "Votes par jour" in page and "Nouveaux participants par jour" in page
+    # A column a day, 2 to 4 March, as high as its share of the busiest day.
+    votes, newcomers = re.findall(
+        r'<div class="columns" aria-hidden="true">(.*?)</div>', page, re.S
+    )
+    assert re.findall(r"height: ([\d.]+)%", votes) == ["100.0", "0.0", "33.3"]
+    assert re.findall(r"height: ([\d.]+)%", newcomers) == ["100.0", "0.0", "50.0"]
+    assert "3 en tout. Le plus : 2, 2 mars 2026." in page  # newcomers, said in words
+    # The figures for a screen reader (and anyone who opens them).
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td>\s*<td>(\d+)</td>', page)
+    assert [(day, re.sub("<.*?>", "", votes), new) for day, votes, new in rows] == [
+        ("2 mars 2026", "3 (SMS 2, TELEGRAM 1)", "2"),
+        ("3 mars 2026", "0", "0"),
+        ("4 mars 2026", "1 (SMS 1)", "1"),
+    ]
+
+
+def test_a_long_consultation_is_drawn_by_week_then_by_month(
+    client: TestClient, settings: Settings
+) -> None:
+    vote(client, "ref-january-1", {1: "agree"})
+    vote(client, "ref-march-001", {1: "agree", 2: "agree"})
+    cast_at(settings, "ref-january-1", 1, "2026-01-07T10:00")  # a Wednesday
+    cast_at(settings, "ref-march-001", 1, "2026-03-16T10:00")  # 68 days later, a Monday
+    cast_at(settings, "ref-march-001", 2, "2026-03-22T10:00")  # that week's Sunday
+    sign_in(client)
+    page = client.get("/staff/results").text
+    assert "Votes par semaine" in page
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th><td>(\d+).*?</td>\s*<td>(\d+)</td>', page)
+    assert len(rows) == 11  # weeks from Monday 5 January to Monday 16 March
+    assert rows[0] == ("semaine du 5 janv. 2026", "1", "1")
+    assert rows[-1] == ("semaine du 16 mars 2026", "2", "1")
+    # Over a year: a bar a month.
+    cast_at(settings, "ref-march-001", 2, "2027-04-30T10:00")
+    page = client.get("/staff/results").text
+    assert "Votes par mois" in page
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th><td>(\d+).*?</td>\s*<td>(\d+)</td>', page)
+    assert len(rows) == 16  # January 2026 to April 2027
+    assert rows[0] == ("janvier 2026", "1", "1")
+    assert rows[2] == ("mars 2026", "1", "1")
+    assert rows[-1] == ("avril 2027", "1", "0")
+
+
+def test_a_signed_in_admin_downloads_the_api_exports(client: TestClient, phone: Phone) -> None:
+    phone.send("Bonjour")
+    phone.send("1")
+    sign_in(client)
+    page = client.get("/staff/results").text
+    assert 'href="/staff/results/exports/polis/participants-votes.csv"' in page
+    name = "polis/participants-votes.csv"
+    mine = client.get(f"/staff/results/exports/{name}")
+    api = client.get(f"/api/v1/consultations/test-city/exports/{name}", headers=ADMIN)
+    assert mine.status_code == 200
+    assert mine.content == api.content
+    assert mine.headers["content-type"] == "text/csv; charset=utf-8"
+    disposition = 'attachment; filename="test-city-polis-participants-votes.csv"'
+    assert mine.headers["content-disposition"] == disposition
+    voter = list(csv.DictReader(io.StringIO(mine.text)))[0]
+    assert voter["n-votes"] == "1"
+    assert client.get("/staff/results/exports/secrets.csv").status_code == 404
+
+
+def test_a_moderator_is_offered_no_export(client: TestClient) -> None:
+    made = client.post("/api/v1/tokens", json={"name": "bob", "role": "moderator"}, headers=ADMIN)
+    sign_in(client, made.json()["token"])
+    page = client.get("/staff/results").text
+    assert "/staff/results/exports/" not in page
+    assert "Seul le jeton d'un analyste ou d'un administrateur" in html.unescape(page)
+    assert client.get("/staff/results/exports/ballots.csv").status_code == 403
+
+
 def test_only_an_admin_changes_the_centres(client: TestClient) -> None:
-    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    made = client.post("/api/v1/tokens", json={"name": "alice", "role": "moderator"}, headers=admin)
+    made = client.post("/api/v1/tokens", json={"name": "alice", "role": "moderator"}, headers=ADMIN)
     sign_in(client, made.json()["token"])
     page = client.get("/staff/centres").text
     assert "Ajouter un centre" not in page  # a moderator sees the centres, changes none

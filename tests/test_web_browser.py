@@ -164,7 +164,25 @@ def test_results_show_the_residents_votes(page: Page, sms) -> None:  # noqa: ANN
     expect(page.get_by_text("1 participant,")).to_be_visible()
     expect(page.get_by_text("2 votes")).to_be_visible()
     expect(page.locator(".results li").first).to_contain_text("1 d'accord")
+    # Participation over time: today's column, and the figures behind it.
+    votes_per_day = page.locator("figure").filter(has_text="Votes par jour")
+    expect(votes_per_day.locator(".columns span")).to_have_count(1)
+    expect(votes_per_day.locator(".columns span")).to_be_visible()
+    expect(votes_per_day).to_contain_text("2 en tout")
+    page.get_by_text("Les chiffres, jour par jour").click()
+    expect(page.locator("details table tbody tr")).to_contain_text("2 (SMS 2)")
+    # The API's exports, downloaded through the page's own session.
+    button = page.get_by_role("link", name="Télécharger polis/participants-votes.csv")
+    expect(button).to_be_visible()
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename == "test-city-polis-participants-votes.csv"
+    assert "n-votes" in Path(download.value.path()).read_text()
     check(page, "results")
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    expect(votes_per_day.locator(".columns span")).to_be_visible()
+    check(page, "results-320px")
 
 
 def test_a_simulated_sms_conversation(page: Page) -> None:

@@ -26,19 +26,25 @@ class MemoryStore:
         self._counters_swept = 1000
 
     @asynccontextmanager
-    async def turn(self, ref: str, message_key: str) -> AsyncIterator[TurnState]:
+    async def turn(
+        self, ref: str, message_key: str, counters: Sequence[Counted] = ()
+    ) -> AsyncIterator[TurnState]:
         lock = self._locks.setdefault(ref, asyncio.Lock())
         self._holders[ref] = self._holders.get(ref, 0) + 1
         try:
             async with lock:
                 state = TurnState(self._session(ref), self._answered.get(message_key))
+                if state.replay is None:  # a re-delivery counts nothing (TurnStore.turn)
+                    state.counts = self._count(counters)
                 yield state
                 if state.new_session is not None and state.outcome is not None:
-                    self._sessions[ref] = (
-                        state.new_session,
-                        time.monotonic() + self._session_seconds,
-                    )
+                    if state.new_session:
+                        expires = time.monotonic() + self._session_seconds
+                        self._sessions[ref] = (state.new_session, expires)
+                    else:
+                        self._sessions.pop(ref, None)  # TurnState.forget
                     self._answered[message_key] = state.outcome
+                    self._count(state.counted)
                     while len(self._answered) > self._remembered:
                         self._answered.popitem(last=False)
         finally:
@@ -61,6 +67,9 @@ class MemoryStore:
         return None
 
     async def count(self, counters: Sequence[Counted]) -> list[int]:
+        return self._count(counters)
+
+    def _count(self, counters: Sequence[Counted]) -> list[int]:
         now = time.monotonic()
         if len(self._counters) > self._counters_swept * 2:
             # Forget the windows that ended, so a flood of numbers costs no lasting memory.

@@ -3,9 +3,10 @@
 A turn costs two round trips, each one Lua script (atomic, sent by EVALSHA):
 
 - `BEGIN`: answered before? return that outcome. Otherwise take the participant's lock
-  (`SET NX PX`) and return their session.
+  (`SET NX PX`), count the abuse limits' counters and return them with the session.
 - `COMMIT`: still holding the lock? save the session and the outcome under the message id,
-  append the turn's outbox entries to the stream, release the lock.
+  append the turn's outbox entries to the stream, add to the counters the turn counted (an
+  idea sent), release the lock.
 
 So the session, the "this message was answered" key and the ballots it thanked for are
 written together or not at all. A turn that outlived its lock (a stalled worker) commits
@@ -24,24 +25,53 @@ from redis.asyncio import Redis
 
 from bot.stores.base import Counted, TurnState
 
-BEGIN = """
+# Counters from KEYS[first_key] on, each with its window and what to add in ARGV from
+# ARGV[first_arg]. A window starts with its key (SET NX EX) and INCRBY keeps its expiry.
+COUNT_FUNCTION = """
+local function count(first_key, first_arg)
+  local counts = {}
+  for i = first_key, #KEYS do
+    local a = first_arg + 2 * (i - first_key)
+    redis.call('SET', KEYS[i], 0, 'EX', ARGV[a], 'NX')
+    counts[#counts + 1] = redis.call('INCRBY', KEYS[i], ARGV[a + 1])
+  end
+  return counts
+end
+"""
+
+COUNT = COUNT_FUNCTION + "return count(1, 1)"
+
+# Counted only once the lock is taken: a replay and a BUSY retry count nothing (see
+# TurnStore.turn). A turn that then fails has counted, and its re-delivery counts again:
+# rare, and at worst one message nearer the limit.
+BEGIN = (
+    COUNT_FUNCTION
+    + """
 local seen = redis.call('GET', KEYS[2])
 if seen then return {0, seen} end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1} end
-local session = redis.call('GET', KEYS[3])
-if session then return {2, session} end
-return {2}
+return {2, count(4, 3), redis.call('GET', KEYS[3])}
 """
+)
 _REPLAY, _BUSY, _LOCKED = 0, 1, 2
 
-COMMIT = """
+# Counters from KEYS[5] on, their windows and additions from ARGV[6], then the outbox entries.
+COMMIT = (
+    COUNT_FUNCTION
+    + """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3])
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[3])  -- TurnState.forget
+else
+  redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3])
+end
 redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5])
-for i = 6, #ARGV do redis.call('XADD', KEYS[4], '*', 'e', ARGV[i]) end
+count(5, 6)
+for i = 6 + 2 * (#KEYS - 4), #ARGV do redis.call('XADD', KEYS[4], '*', 'e', ARGV[i]) end
 redis.call('DEL', KEYS[1])
 return 1
 """
+)
 
 RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -79,19 +109,29 @@ class RedisStore:
         self._begin = redis.register_script(BEGIN)
         self._commit = redis.register_script(COMMIT)
         self._release = redis.register_script(RELEASE)
+        self._count = redis.register_script(COUNT)
 
     def keys(self, ref: str, message_key: str) -> list[str]:
         p = self.prefix
         return [f"{p}lock:{ref}", f"{p}seen:{message_key}", f"{p}session:{ref}"]
 
+    def _counter_keys_and_args(self, counters: Sequence[Counted]) -> tuple[list[str], list[int]]:
+        keys = [f"{self.prefix}count:{key}" for key, _window, _add in counters]
+        return keys, [n for _key, window, add in counters for n in (window, add)]
+
     @asynccontextmanager
-    async def turn(self, ref: str, message_key: str) -> AsyncIterator[TurnState]:
+    async def turn(
+        self, ref: str, message_key: str, counters: Sequence[Counted] = ()
+    ) -> AsyncIterator[TurnState]:
         keys = self.keys(ref, message_key)
+        counter_keys, counter_args = self._counter_keys_and_args(counters)
         token = secrets.token_hex(8)
         deadline = time.monotonic() + self._lock_wait
         pause = 0.002
         while True:
-            status, *found = await self._begin(keys=keys, args=[token, self._lock_ms])
+            status, *found = await self._begin(
+                keys=keys + counter_keys, args=[token, self._lock_ms, *counter_args]
+            )
             if status == _REPLAY:
                 yield TurnState(None, found[0])  # no lock taken, nothing to save
                 return
@@ -102,7 +142,8 @@ class RedisStore:
             # Another worker is taking this resident's previous message: wait for it.
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.05)
-        state = TurnState(found[0] if found else None, None)
+        counts, session = found
+        state = TurnState(session, None, counts=[int(n) for n in counts])
         try:
             yield state
         except BaseException:
@@ -111,9 +152,11 @@ class RedisStore:
         if state.new_session is None or state.outcome is None:
             await self._release(keys=keys[:1], args=[token])
             return
+        counted_keys, counted_args = self._counter_keys_and_args(state.counted)
         saved = await self._commit(
-            keys=[*keys, self.outbox_key],
+            keys=[*keys, self.outbox_key, *counted_keys],
             args=[token, state.new_session, self._session_ms, state.outcome, self._replay_ms]
+            + counted_args
             + state.outbox,
         )
         if not saved:
@@ -123,10 +166,5 @@ class RedisStore:
         await self.redis.ping()
 
     async def count(self, counters: Sequence[Counted]) -> list[int]:
-        # One round trip: each window starts with its key, and INCRBY keeps the expiry.
-        async with self.redis.pipeline(transaction=True) as pipe:
-            for key, window, add in counters:
-                pipe.set(f"{self.prefix}count:{key}", 0, ex=window, nx=True)
-                pipe.incrby(f"{self.prefix}count:{key}", add)
-            done = await pipe.execute()
-        return [int(n) for n in done[1::2]]
+        keys, args = self._counter_keys_and_args(counters)
+        return [int(n) for n in await self._count(keys=keys, args=args)]

@@ -11,6 +11,7 @@ from importlib.resources import files
 from typing import Any
 
 from babel import Locale, negotiate_locale
+from babel.dates import format_date
 from fastapi import HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -81,6 +82,7 @@ class Pages:
             lang=language,
             language_name=lambda code: Locale.parse(code).get_display_name(language),
             own_name=lambda code: Locale.parse(code).get_display_name(code),
+            date_name=lambda day, form="medium": format_date(day, form, locale=language),
             _=t.gettext,
             ngettext=t.ngettext,
             **context,

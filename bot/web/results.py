@@ -1,15 +1,19 @@
 """Results: proposals ranked (by the lower bound of their agree share, as the API ranks them),
 agree / disagree / skip bars, consensus and controversy, participation as charts, opinion
-groups; filters by channel, language, district, age band and centre; a CSV of what is shown."""
+groups; filters by channel, language, district, age band and centre; a CSV of what is shown;
+and the API's export files, fetched with the signed-in person's token (the browser holds none)."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
+from datetime import date, timedelta
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from bot.web.api import Refused
 from bot.web.pages import SignedIn, Web
 
 router = APIRouter(prefix="/staff/results", include_in_schema=False)
@@ -18,6 +22,7 @@ COLUMNS = [
     "rank", "id", "text", "language", "agree", "disagree", "skip", "votes",
     "agree_rate", "agree_low", "agree_high", "consensus", "controversy",
 ]  # fmt: skip
+BARS = 62  # at most, in the chart over time: each stays a few pixels wide at 320 px
 
 
 @router.get("")
@@ -40,6 +45,8 @@ async def results(request: Request, staff: SignedIn, web: Web) -> Response:
         texts={p["id"]: p["text"] for p in data["proposals"]},
         names=await _names(web),
         query=request.url.query,
+        over_time=_over_time(data.get("timeline", [])),
+        exports=await _exports(web, staff.token),
     )
 
 
@@ -53,6 +60,52 @@ async def download(request: Request, staff: SignedIn, web: Web) -> Response:
         writer.writerow({**proposal, "rank": rank})
     headers = {"Content-Disposition": 'attachment; filename="results.csv"'}
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/exports/{name:path}")
+async def export(name: str, staff: SignedIn, web: Web) -> Response:
+    """One of the API's export files, as the API serves it (name, type and bytes)."""
+    try:
+        # Only a listed name: no other API path is ever reached through this route.
+        if name not in await web.api.get(staff.token, f"{web.api.at}/exports"):
+            raise HTTPException(404, f"no export {name!r}")
+        file = await web.api.download(staff.token, f"{web.api.at}/exports/{name}")
+    except Refused as refused:
+        raise HTTPException(refused.status, refused.detail) from None
+    headers = {"Content-Disposition": file.headers["content-disposition"]}
+    return Response(file.content, media_type=file.headers["content-type"], headers=headers)
+
+
+async def _exports(web, token: str) -> list[str] | None:  # noqa: ANN001
+    """The export files this person may download; None when their role may not (moderators)."""
+    try:
+        return await web.api.get(token, f"{web.api.at}/exports")
+    except Refused:
+        return None
+
+
+def _over_time(timeline: list[dict]) -> dict:
+    """The API's days as the chart draws them: a bar a day, or a week (from Monday), or a
+    month, whichever first needs no more than BARS bars."""
+    for unit in ("day", "week", "month"):
+        bars: dict[date, dict] = {}
+        for d in timeline:
+            start = _period_start(date.fromisoformat(d["day"]), unit)
+            bar = bars.setdefault(
+                start, {"start": start, "ballots": 0, "participants": 0, "channels": Counter()}
+            )
+            bar["ballots"] += d["ballots"]
+            bar["participants"] += d["participants"]
+            bar["channels"].update(d["channels"])
+        if len(bars) <= BARS:
+            break
+    return {"unit": unit, "bars": list(bars.values())}
+
+
+def _period_start(day: date, unit: str) -> date:
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1) if unit == "month" else day
 
 
 async def _names(web) -> dict[str, dict[str, str]]:  # noqa: ANN001

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from api.selection import DEFAULT, SELECTORS, Candidate
+from api.candidates import Candidate
+from api.selection import DEFAULT, SELECTORS
 from bench.consultations import (
     ENOUGH,
     QUICK_SIM,

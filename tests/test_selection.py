@@ -8,7 +8,9 @@ import random
 
 import pytest
 
-from api.selection import DEFAULT, SELECTORS, Candidate, polis_priority  # noqa: E402
+from api.anchors import polis_priority
+from api.candidates import Candidate
+from api.selection import DEFAULT, SELECTORS
 
 ALL = sorted(SELECTORS)
 

@@ -25,6 +25,7 @@ import numpy as np
 
 POLIS_DIR = Path(os.environ.get("POLIS_DATA", "/work/shared/data/polis-opendata"))
 Z = 1.96  # Wilson lower bound at 95 %: the ranking shared by all selectors
+TARGET = 0.9  # the precision a selector should reach, and keep
 ENOUGH = 10  # votes for a proposal to have had a fair hearing
 TIE = 0.01  # agree shares within 1 point of the k-th: a results page in whole % shows them equal
 

@@ -9,10 +9,10 @@ from collections.abc import Collection
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.candidates import Candidate, Selector
 from api.models import Ballot, Participant, Proposal, ProposalStatus, ProposalTranslation
 from api.rows import proposal_out
 from api.schemas import ProposalOut
-from api.selection import Candidate, Selector
 
 
 async def next_proposals(

@@ -13,10 +13,10 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, UOWTransaction
 
+from api.candidates import Candidate, Selector
 from api.models import Ballot, Participant, Proposal, ProposalStatus, ProposalTranslation
 from api.rows import proposal_out
 from api.schemas import ProposalOut
-from api.selection import Candidate, Selector
 
 FRESH_SECONDS = 1.0  # how long every resident's top-ups share one read of the proposals
 

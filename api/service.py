@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import ideas, participants
 from api.ballots import BallotBox
+from api.candidates import Selector
 from api.models import Consultation, Proposal, ProposalStatus
 from api.next_proposals import AcceptedProposals, next_proposals
 from api.rows import (
@@ -37,7 +38,7 @@ from api.schemas import (
     ProfileOut,
     ProposalOut,
 )
-from api.selection import DEFAULT, SELECTORS, Selector
+from api.selection import DEFAULT, SELECTORS
 
 
 class ConsultationService:

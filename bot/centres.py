@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -104,11 +104,15 @@ class Centres:
             link.revoked_at = link.revoked_at or datetime.now(UTC)
 
     async def active_link(self, code: str, kind: str) -> CentreLink | None:
+        link = await self.link(code)
+        return link if link and link.kind == kind and link.revoked_at is None else None
+
+    async def link(self, code: str) -> CentreLink | None:
+        """A link, revoked or not: whose it was, to tell its holder whom to ask."""
         if not code or len(code) > 64:
             return None
         async with self._sessions() as db:
-            link = await db.get(CentreLink, code)
-        return link if link and link.kind == kind and link.revoked_at is None else None
+            return await db.get(CentreLink, code)
 
     async def name(self, centre: str) -> str:
         async with self._sessions() as db:
@@ -131,6 +135,13 @@ class Centres:
                 return link.centre
             first = await db.get(CentreLink, brought.link)
             return first.centre if first else link.centre
+
+    async def forget(self, ref: str) -> None:
+        """ERASE: the resident asked to be forgotten, so their ref goes from here too, and the
+        link that brought them counts one resident less. A count kept apart from the ref
+        would outlive the erasure, and tell how many the centre brought who later left."""
+        async with self._sessions.begin() as db:
+            await db.execute(delete(Brought).where(Brought.ref == ref))
 
     async def get(self, code: str) -> CentreView:
         views = [c for c in await self.listing() if c.code == code]

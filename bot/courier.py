@@ -12,7 +12,7 @@ from typing import TextIO
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tqdm import tqdm
 
@@ -98,8 +98,8 @@ class Courier:
     async def deliver(
         self, name: str, to: Reachable, sender: Sender, text: str, language: str
     ) -> str:
-        """Send `text` (as the sender renders it) once; the ledger's status for it. The caller
-        has waited its turn for the first try."""
+        """Send `text` (as the sender renders it) once; the ledger's status for it ("erased":
+        the resident sent ERASE meanwhile). The caller has waited its turn for the first try."""
         segments = cost(text).segments if sender.channel == "sms" else 0
         await self._claim(name, to, language, segments)
         callback = f"{self.public_url.rstrip('/')}{STATUS_PATH}?"
@@ -125,6 +125,8 @@ class Courier:
                 break
         async with self.ledger.begin() as db:
             row = await db.get(BroadcastSend, (name, to.ref))
+            if row is None:  # they sent ERASE while it was on its way: keep nothing of them
+                return "erased"
             row.status, row.provider_id, row.error = status, provider_id, error
             row.attempts += attempt
             if status == "sent":
@@ -140,3 +142,13 @@ class Courier:
                 db.add(row)
             row.channel, row.language, row.segments = to.channel, language, segments
             row.status = "sending"
+
+
+async def forget(ledger: async_sessionmaker[AsyncSession], ref: str) -> None:
+    """ERASE: the resident's messages leave the ledger. No "sent to N" is kept apart from these
+    rows (a dry run counts them, a run's summary is printed and gone), so the figures count
+    them no more: a count kept by the side would outlive the erasure. The price: should the
+    same number come back and ask to hear back again, a later run of the same broadcast
+    reaches them as the newcomer they are."""
+    async with ledger.begin() as db:
+        await db.execute(delete(BroadcastSend).where(BroadcastSend.ref == ref))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -70,6 +70,7 @@ class Runtime:
         contacts: Contacts | None = None,
         questions: OpenQuestions | None = None,
         limits: Limits | None = None,
+        forget_on_erase: Sequence[Callable[[str], Awaitable[None]]] = (),
     ) -> None:
         self.api = api
         self.clock = clock
@@ -80,6 +81,8 @@ class Runtime:
         self.pseudonyms = pseudonyms
         self.contacts = contacts  # residents who asked to hear back (none kept without it)
         self.questions = questions  # evaluation questions a broadcast asked
+        # The bot's other records of a ref (a centre's credit): ERASE forgets them too.
+        self.forget_on_erase = tuple(forget_on_erase)
         self.abuse = Abuse(store, limits or Limits())
         self._consultation: ConsultationOut | None = None
         self._proposals: dict[int, ProposalView] = {}
@@ -264,7 +267,11 @@ class Runtime:
         language = turn.session.language
         for effect in turn.effects:  # the bot's own tables, at once in any mode
             match effect:
-                case Erase() | HearBack(False):
+                case Erase():
+                    await self._forget_contact(ref)
+                    for forget in self.forget_on_erase:
+                        await forget(ref)
+                case HearBack(False):
                     await self._forget_contact(ref)
                 case HearBack(True) if self.contacts is not None:
                     spoken = language or self._default_language

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from redis.asyncio import Redis
 from sqlalchemy import text
@@ -14,8 +15,10 @@ from api.app import MIGRATIONS as API_MIGRATIONS
 from api.app import ApiState, build_state
 from api.loader import read_consultation
 from api.schemas import ConsultationSpec
+from bot import courier
 from bot.abuse import Limits
 from bot.api_client import ApiClient, HttpApiClient, InProcessApiClient
+from bot.centres import Centres
 from bot.contacts import Contacts
 from bot.identity import Pseudonyms
 from bot.open_questions import OpenQuestions
@@ -25,6 +28,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings, secret
 from bot.stores import MemoryStore, TurnStore
 from bot.stores.redis import RedisStore
+from bot.telegram_desk import TabletResidents
 from channels.voices import Voices
 
 BOT_MIGRATIONS = "bot:migrations"
@@ -84,11 +88,13 @@ def build(settings: Settings) -> Services:
         )
     else:
         store = MemoryStore(session_seconds=settings.session_days * 86400)
+    bot_tables = db.sessionmaker(engine)
+    pseudonyms = Pseudonyms(settings.pseudonym_key.get_secret_value())
     runtime = Runtime(
         api=client,
         store=store,
-        optouts=OptOuts(db.sessionmaker(engine)),
-        pseudonyms=Pseudonyms(settings.pseudonym_key.get_secret_value()),
+        optouts=OptOuts(bot_tables),
+        pseudonyms=pseudonyms,
         qualify_channels=frozenset(settings.qualify_channels),
         text_limits=settings.max_text_length,
         limits=Limits(
@@ -98,8 +104,13 @@ def build(settings: Settings) -> Services:
             tuple(settings.country_codes),
             settings.participants_per_minute,
         ),
-        contacts=Contacts(db.sessionmaker(engine), settings.contact_key.get_secret_value()),
-        questions=OpenQuestions(db.sessionmaker(engine)),
+        contacts=Contacts(bot_tables, settings.contact_key.get_secret_value()),
+        questions=OpenQuestions(bot_tables),
+        forget_on_erase=(
+            Centres(bot_tables, settings.telegram_bot_username).forget,
+            partial(courier.forget, bot_tables),
+            TabletResidents(bot_tables, pseudonyms).forget,
+        ),
     )
     return Services(settings, spec, api_state, engine, client, runtime, redis)
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import replace
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup
+from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from api.schemas import ProfileIn
 from bot.centres import MEDIATOR, Centres
+from bot.identity import Pseudonyms
 from bot.models import DeskResident, Mediator
 from bot.runtime import Runtime
 from channels.base import Outcome
@@ -59,7 +60,7 @@ class Desk:
             return None  # the mediator blocked the bot: not a STOP from the resident at it
         t = translator(mediator.language)
         if await self.centres.active_link(mediator.link, MEDIATOR) is None:
-            await self._say(arrival, t.gettext("This mediator link is not valid any more."))
+            await self._retire(arrival, mediator)
             return None
         event = arrival.inbound.event
         text = event.text.strip() if isinstance(event, Text) else ""
@@ -87,7 +88,7 @@ class Desk:
         t = translator(language)
         link = await self.centres.active_link(arrival.start or "", MEDIATOR)
         if link is None:
-            await self._say(arrival, t.gettext("This mediator link is not valid any more."))
+            await self._not_valid(arrival, language, arrival.start or "")
             return
         ref = self.runtime.pseudonyms.ref(arrival.inbound.address)
         async with self._sessions.begin() as db:
@@ -102,6 +103,29 @@ class Desk:
         ) % {"centre": await self.centres.name(link.centre)}
         await self._say(arrival, welcome, keyboard=self._keyboard(language))
 
+    async def _retire(self, arrival: Arrival, mediator: Mediator) -> None:
+        """Staff revoked the link (a tablet lost, a volunteer gone): the account becomes a
+        plain participant again, and the residents it walked through are out of its reach.
+        Their ballots stay: each was stored before they were thanked for it."""
+        async with self._sessions.begin() as db:
+            await db.execute(delete(DeskResident).where(DeskResident.mediator == mediator.ref))
+            await db.execute(delete(Mediator).where(Mediator.ref == mediator.ref))
+        await self._not_valid(arrival, mediator.language, mediator.link)
+
+    async def _not_valid(self, arrival: Arrival, language: str, code: str) -> None:
+        """The link no longer works: whom to ask for a new one, when we know whose it was."""
+        t = translator(language)
+        line = t.gettext("This mediator link is not valid any more.")
+        link = await self.centres.link(code)
+        if link is not None and link.kind == MEDIATOR:
+            centre = await self.centres.name(link.centre)
+            ask = t.gettext(
+                "Ask %(centre)s for a new one. You can still take part yourself: send a message "
+                "to start."
+            )
+            line = f"{line} {ask % {'centre': centre}}"
+        await self._say(arrival, line, keyboard=ReplyKeyboardRemove())
+
     # --- residents at the tablet -----------------------------------------------------------
 
     async def _new_person(self, arrival: Arrival, mediator: Mediator) -> Arrival | None:
@@ -112,11 +136,12 @@ class Desk:
             return None
         token = secrets.token_urlsafe(16)
         async with self._sessions.begin() as db:
+            # After the last one, not after the count: one who sent ERASE leaves a gap.
             number = 1 + (
                 await db.scalar(
-                    select(func.count())
-                    .select_from(DeskResident)
-                    .where(DeskResident.mediator == mediator.ref)
+                    select(func.max(DeskResident.number)).where(
+                        DeskResident.mediator == mediator.ref
+                    )
                 )
                 or 0
             )
@@ -215,11 +240,39 @@ class Desk:
         return ReplyKeyboardMarkup([buttons], resize_keyboard=True, is_persistent=True)
 
     async def _say(
-        self, arrival: Arrival, text: str, keyboard: ReplyKeyboardMarkup | None = None
+        self,
+        arrival: Arrival,
+        text: str,
+        keyboard: ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None,
     ) -> None:
         if arrival.pressed is not None:
             await settle(self.bot, arrival.chat_id, arrival.pressed, chosen=False)
         await send_messages(self.bot, arrival.chat_id, [plain(text, keyboard)])
+
+
+class TabletResidents:
+    """The residents walked through on the tablets, as ERASE sees them: the runtime forgets
+    them (wired in bot/services.py) without the desk, which needs a Telegram bot."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], pseudonyms: Pseudonyms):
+        self._sessions = sessions
+        self._pseudonyms = pseudonyms
+
+    async def forget(self, ref: str) -> None:
+        """ERASE from a resident at a tablet: their row goes, so "Switch person" no longer
+        offers them (choosing them would start a stranger, credited to no centre). The desk
+        sends each tablet's messages to the resident at it now, so ERASE comes from one of
+        those: they are the only rows looked at, not every resident a tablet ever had."""
+        async with self._sessions.begin() as db:
+            at_tablets = await db.execute(
+                select(Mediator, DeskResident).join(
+                    DeskResident, DeskResident.id == Mediator.current
+                )
+            )
+            for mediator, resident in at_tablets.all():
+                if self._pseudonyms.ref(_address(resident)) == ref:
+                    mediator.current = None
+                    await db.delete(resident)
 
 
 def _address(resident: DeskResident) -> str:

@@ -8,7 +8,9 @@ import random
 
 import pytest
 
-from api.selection import DEFAULT, SELECTORS, Candidate, polis_priority  # noqa: E402
+from api.anchors import polis_priority
+from api.candidates import Candidate
+from api.selection import DEFAULT, SELECTORS
 
 ALL = sorted(SELECTORS)
 
@@ -213,3 +215,34 @@ def test_benchmark_quick_ours_reaches_90_percent_before_random():
     assert math.isfinite(ours)
     assert ours < rand
     assert sim["parlons"]["mean"] > sim["random"]["mean"]
+
+
+def _write_polis(folder, comments: dict[int, tuple[int, int]]) -> None:
+    """A Pol.is export with `comments` {id: (agrees, disagrees)}, all posted before any vote;
+    voter v votes on every comment it has a vote for, in comment order."""
+    folder.mkdir()
+    rows = ["timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body"]
+    rows += [f"1000,x,{cid},0,{a},{d},1,comment {cid}" for cid, (a, d) in comments.items()]
+    (folder / "comments.csv").write_text("\n".join(rows) + "\n")
+    votes = ["timestamp,datetime,comment-id,voter-id,vote"]
+    for cid, (agrees, disagrees) in comments.items():
+        for v in range(agrees + disagrees):
+            votes.append(f"{2000 + v},x,{cid},{v},{1 if v < agrees else -1}")
+    (folder / "votes.csv").write_text("\n".join(votes) + "\n")
+
+
+def test_polis_replay_says_when_its_own_data_cannot_reach_90_percent(tmp_path, monkeypatch):
+    """With 12 agrees out of 12, comment 0 is the truth's top; a ranking robust to few votes
+    puts the 95-out-of-100 comment first, so no selector can ever reach 90 % there."""
+    from bench import consultations
+
+    monkeypatch.setattr(consultations, "POLIS_DIR", tmp_path)
+    others = {cid: (40, 60) for cid in range(2, 10)}
+    _write_polis(tmp_path / "unclear", {0: (12, 0), 1: (95, 5), **others})
+    _write_polis(tmp_path / "clear", {0: (90, 10), 1: (50, 50), **others})
+
+    unclear, clear = consultations.polis("unclear", 1), consultations.polis("clear", 1)
+    assert unclear.k == clear.k == 1
+    assert unclear.ceiling == 0.0  # the true top (12/12) is never ranked first
+    assert clear.ceiling == 1.0
+    assert "reaches 0.00" in unclear.note

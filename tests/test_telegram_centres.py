@@ -180,3 +180,48 @@ def test_a_mediator_blocking_the_bot_stops_no_resident(
     assert tablet.block() == []
     tablet.press("D'accord")  # the resident at the tablet goes on
     assert votes(client) == 1
+
+
+def test_a_revoked_mediator_link_leaves_a_plain_participant_and_keeps_the_ballots(
+    client: TestClient,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
+    parlons,
+) -> None:
+    code = mediator_link(parlons)
+    tablet = TelegramChat(client, fake, MEDIATOR, language="en")
+    assert "mediator for Centre social Bourtzwiller" in texts(tablet.start(code))
+    tablet.say("➕ New person")
+    tablet.press("English")
+    tablet.press("Disagree")  # person 1: thanked for one ballot
+    tablet.say("➕ New person")
+    tablet.press("Français")
+    tablet.press("D'accord")  # person 2: thanked for one ballot, in the middle of the rest
+    assert votes(client) == 2
+
+    parlons("centre", "revoke", code)  # staff: the tablet was lost
+    [told] = [c for c in tablet.press("Réaliste") if c.method == "sendMessage"]
+    # Plainly, in the mediator's language, with whom to ask, and the tablet's buttons gone.
+    assert told.text == (
+        "This mediator link is not valid any more. Ask Centre social Bourtzwiller for a new one. "
+        "You can still take part yourself: send a message to start."
+    )
+    assert told.params["reply_markup"] == {"remove_keyboard": True}
+    assert votes(client) == 2  # what the residents were thanked for stays; nothing else came in
+
+    # From now on the account is a resident like any other, never the tablet's residents.
+    welcome = texts(tablet.say("Hello"))
+    assert "Proposal 1" in welcome
+    assert "You have answered" not in welcome
+    tablet.press("Agree")
+    assert votes(client) == 3
+    assert participants(client) == 3
+    assert by_centre(client) == {"centre-bourtzwiller": 2, "unknown": 1}
+    assert "Person 2" not in texts(tablet.say("👥 Switch person"))
+    assert "centre-bourtzwiller): 2 residents" in parlons("centre", "list")
+
+    # The old link again: the same plain answer; a new link makes a mediator again.
+    assert "Ask Centre social Bourtzwiller for a new one" in texts(tablet.start(code))
+    printed = parlons("mediator", "add", "--centre", "centre-bourtzwiller")
+    fresh = re.search(r"start=(m_[\w-]+)", printed).group(1)
+    assert "mediator for Centre social Bourtzwiller" in texts(tablet.start(fresh))
+    assert "Person 1: please hand over" in texts(tablet.say("➕ New person"))

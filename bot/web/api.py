@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from bot.web.sign_in import ANALYST, MODERATOR
+
 
 class SignedOut(Exception):
     """The API no longer knows the token (revoked, or the API was reconfigured)."""
@@ -32,10 +34,15 @@ class StaffApi:
         )
         self.at = f"/consultations/{slug}"  # most paths are under the consultation
 
-    async def may_moderate(self, token: str) -> bool:
-        """Sign-in check: may this token read the moderation queue?"""
-        response = await self._send(token, "GET", f"{self.at}/moderation/queue")
-        return response.status_code == 200
+    async def role(self, token: str) -> str | None:
+        """Sign-in check, as the API judges the token: MODERATOR when it may read the
+        moderation queue (moderators, admins), ANALYST when it may read the exports only,
+        None when it may do neither (unknown, revoked, the bot's)."""
+        if (await self._send(token, "GET", f"{self.at}/moderation/queue")).status_code == 200:
+            return MODERATOR
+        if (await self._send(token, "GET", f"{self.at}/exports")).status_code == 200:
+            return ANALYST
+        return None
 
     async def is_admin(self, token: str) -> bool:
         """Only admins may list the API's tokens: the API's own judgement of the role."""

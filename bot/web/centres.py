@@ -9,14 +9,16 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 import segno
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from bot.centres import KIOSK, MEDIATOR, CentreError
-from bot.web.pages import SignedIn, Web
+from bot.web.pages import SignedIn, Web, moderators_only
 from bot.web.render import check_csrf
 
-router = APIRouter(prefix="/staff/centres", include_in_schema=False)
+router = APIRouter(
+    prefix="/staff/centres", include_in_schema=False, dependencies=[Depends(moderators_only)]
+)
 Csrf = Annotated[str, Form()]
 
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.web.api import Refused
-from bot.web.pages import SignedIn, Web
+from bot.web.pages import SignedIn, Web, moderators_only
 from bot.web.render import check_csrf
 
-router = APIRouter(prefix="/staff/moderation", include_in_schema=False)
+router = APIRouter(
+    prefix="/staff/moderation", include_in_schema=False, dependencies=[Depends(moderators_only)]
+)
 QUEUES = ("pending", "postponed", "rejected")
 
 

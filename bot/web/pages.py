@@ -6,11 +6,11 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from bot.web.render import Pages, check_csrf, pages
-from bot.web.sign_in import COOKIE, Staff
+from bot.web.sign_in import ANALYST, COOKIE, Staff, home
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 SIGN_IN_CSRF = "parlons_sign_in"  # a double-submit token: the sign-in form has no session yet
@@ -24,9 +24,19 @@ SignedIn = Annotated[Staff, Depends(signed_in)]
 Web = Annotated[Pages, Depends(pages)]
 
 
+def moderators_only(request: Request, staff: SignedIn) -> None:
+    """For the pages of moderators and admins (moderation, centres, simulator): an analyst
+    asking for one is shown the results instead, and may post nothing to them."""
+    if staff.role != ANALYST:
+        return
+    if request.method == "GET":
+        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": staff.home})
+    raise HTTPException(status.HTTP_403_FORBIDDEN, "an analyst may read the results only")
+
+
 @router.get("/")
-async def home(_staff: SignedIn) -> Response:
-    return RedirectResponse("/staff/moderation", status_code=303)
+async def start(staff: SignedIn) -> Response:
+    return RedirectResponse(staff.home, status_code=303)
 
 
 @router.get("/sign-in")
@@ -42,12 +52,13 @@ async def sign_in(
     if not expected or not hmac.compare_digest(expected, csrf):
         return _sign_in_page(request, web, error="expired", code=403)
     token = token.strip()
-    if not token or not await web.api.may_moderate(token):
+    role = await web.api.role(token) if token else None
+    if role is None:
         return _sign_in_page(request, web, error="unknown", code=401)
-    response = RedirectResponse("/staff/moderation", status_code=303)
+    response = RedirectResponse(home(role), status_code=303)
     response.set_cookie(
         COOKIE,
-        web.seal.seal(token),
+        web.seal.seal(token, role),
         max_age=web.seal.max_age,
         httponly=True,
         samesite="strict",

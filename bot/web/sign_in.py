@@ -17,12 +17,25 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet, InvalidToken
 
 COOKIE = "parlons_staff"
+# What the page shows a signed-in person: everything (moderators, admins), or the results and
+# their downloads only (the city's analysts).
+MODERATOR, ANALYST = "moderator", "analyst"
 
 
 @dataclass(frozen=True)
 class Staff:
     token: str  # the person's own API token: the API decides what it may do
     csrf: str
+    role: str  # MODERATOR or ANALYST, as the API judged the token at sign-in
+
+    @property
+    def home(self) -> str:
+        return home(self.role)
+
+
+def home(role: str) -> str:
+    """The first page a person sees: the one their work starts from."""
+    return "/staff/results" if role == ANALYST else "/staff/moderation"
 
 
 class CookieSeal:
@@ -36,8 +49,8 @@ class CookieSeal:
         """A short HMAC of `value`: proof that this server wrote it into a page."""
         return hmac.new(self._tags, value.encode(), hashlib.sha256).hexdigest()[:32]
 
-    def seal(self, token: str) -> str:
-        staff = {"token": token, "csrf": secrets.token_urlsafe(24)}
+    def seal(self, token: str, role: str) -> str:
+        staff = {"token": token, "csrf": secrets.token_urlsafe(24), "role": role}
         return self._fernet.encrypt(json.dumps(staff).encode()).decode()
 
     def open(self, cookie: str | None) -> Staff | None:
@@ -46,6 +59,6 @@ class CookieSeal:
             return None
         try:
             data = json.loads(self._fernet.decrypt(cookie.encode(), ttl=self.max_age))
-        except (InvalidToken, ValueError):
+            return Staff(token=data["token"], csrf=data["csrf"], role=data["role"])
+        except (InvalidToken, ValueError, KeyError):  # KeyError: a cookie from before roles
             return None
-        return Staff(token=data["token"], csrf=data["csrf"])

@@ -17,11 +17,11 @@ import xml.etree.ElementTree as ET
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from api.schemas import ProfileIn
-from bot.web.pages import SignedIn, Web
+from bot.web.pages import SignedIn, Web, moderators_only
 from bot.web.render import Pages, check_csrf, read_history
 from bot.web.sign_in import Staff
 from channels import kiosk, sms, telegram, telegram_replies, voice
@@ -29,7 +29,9 @@ from channels.base import Inbound, Outcome
 from channels.sms_cost import cost
 from dialogs import Event, Opened, Text
 
-router = APIRouter(prefix="/staff/simulator", include_in_schema=False)
+router = APIRouter(
+    prefix="/staff/simulator", include_in_schema=False, dependencies=[Depends(moderators_only)]
+)
 CHANNELS = (sms.CHANNEL, "telegram", voice.CHANNEL, kiosk.CHANNEL)
 TRANSCRIPT_LIMIT = 40  # exchanges kept on the page
 HEX32 = r"^[0-9a-f]{32}$"

@@ -89,6 +89,27 @@ async def test_stop_during_a_broadcast_stops_further_messages(
     assert summary.statuses == {"sent": 2, "stopped": 1}
 
 
+async def test_erase_while_their_message_is_on_its_way_leaves_no_record_of_it(
+    live: httpx.Client, contacts: Contacts, fake_twilio: FakeTwilio
+) -> None:
+    numbers = ["+33600000014", "+33600000015"]
+    for number in numbers:
+        converse(live, number, YES)
+
+    def first_resident_erases(count: int, form: dict[str, str]) -> None:
+        if count == 1:  # Twilio has their message, and has not answered yet
+            converse(live, form["To"], ["SUPPRIMER", "1"])
+
+    fake_twilio.on_request = first_resident_erases
+    summary = await broadcast(contacts, fake_twilio, daytime()).run()
+
+    assert summary.statuses == {"erased": 1, "sent": 1}  # the broadcast went on
+    [kept] = await ledger(contacts)
+    assert kept.status == "sent" and f"tel:{fake_twilio.messages[1]['To']}" in [
+        c.address async for c in contacts.reachable() if c.ref == kept.ref
+    ]
+
+
 async def test_stopped_and_started_again_each_resident_gets_exactly_one_message(
     contacts: Contacts, fake_twilio: FakeTwilio
 ) -> None:

@@ -1,0 +1,207 @@
+"""ERASE forgets a resident everywhere we keep something by their pseudonymous ref: the API's
+tables and the bot's own (a centre's credit included), through the real webhooks. Only the
+session stays, with nothing in it but the language to say goodbye in."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from sqlalchemy import MetaData, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from api.models import Base
+from bot.identity import Pseudonyms
+from bot.models import BotBase, DeskResident
+from bot.settings import Settings
+from tests.conftest import PUBLIC_URL, Phone, admin_get
+from tests.fakes import FakeTelegram, FakeTwilio
+from tests.outreach.conftest import ACCOUNT, SERVICE, SPEC, YES, fake_twilio  # noqa: F401
+from tests.telegram_chat import TelegramChat, texts
+from tests.test_telegram import client, fake, telegram_settings, votes  # noqa: F401 (fixtures)
+from tests.test_telegram_centres import (  # noqa: F401 (fixtures)
+    KARIM,
+    MEDIATOR,
+    by_centre,
+    mediator_link,
+    parlons,
+)
+from tests.test_web import sign_in
+
+REF = Pseudonyms("test-pseudonym-key").ref  # as the app derives them under the test settings
+
+
+def rows_naming(database_url: str, ref: str) -> list[str]:
+    """Every row, in the API's tables and the bot's, that holds `ref`: "table: row"."""
+
+    async def scan() -> list[str]:
+        engine = create_async_engine(database_url)
+        tables = MetaData()
+        for metadata in (Base.metadata, BotBase.metadata):
+            for table in metadata.tables.values():
+                table.to_metadata(tables)
+        found = []
+        try:
+            async with engine.connect() as db:
+                for table in tables.sorted_tables:
+                    for row in (await db.execute(select(table))).all():
+                        if any(ref in str(value) for value in row):
+                            found.append(f"{table.name}: {tuple(row)}")
+        finally:
+            await engine.dispose()
+        return found
+
+    with ThreadPoolExecutor(1) as thread:  # the test client runs a loop of its own
+        return thread.submit(asyncio.run, scan()).result()
+
+
+def staff_centres_page(client: TestClient) -> str:  # noqa: F811
+    sign_in(client)
+    page = client.get("/staff/centres")
+    assert page.status_code == 200
+    return page.text
+
+
+def test_erase_by_telegram_forgets_the_centre_credit(
+    client: TestClient,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
+    telegram_settings: Settings,  # noqa: F811
+    parlons,  # noqa: F811
+) -> None:
+    parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
+    karim = TelegramChat(client, fake, KARIM)
+    karim.start("centre-bourtzwiller")
+    karim.press("D'accord")
+    assert by_centre(client) == {"centre-bourtzwiller": 1}
+    assert "centre-bourtzwiller): 1 resident" in parlons("centre", "list")
+    assert "1 habitant amené." in staff_centres_page(client)
+    ref = REF(f"telegram:{KARIM}")
+    assert rows_naming(telegram_settings.database_url, ref)  # what ERASE must remove
+
+    assert "définitif" in texts(karim.say("SUPPRIMER"))
+    assert "sont effacés" in texts(karim.press("Oui, effacer"))
+
+    assert votes(client) == 0
+    assert admin_get(client, "/api/v1/consultations/test-city/results")["participants"] == 0
+    # They asked to be forgotten: the centre no longer counts them among those it brought.
+    assert "centre-bourtzwiller): 0 residents" in parlons("centre", "list")
+    assert "0 habitant amené." in staff_centres_page(client)
+    assert rows_naming(telegram_settings.database_url, ref) == []
+    # Back later, through the centre's link again: a newcomer, credited afresh.
+    again = texts(karim.start("centre-bourtzwiller"))
+    assert "Vous avez répondu" not in again
+    karim.press("D'accord")
+    assert by_centre(client) == {"centre-bourtzwiller": 1}
+
+
+def test_erase_by_sms_leaves_no_row_naming_the_resident(
+    client: TestClient,  # noqa: F811
+    telegram_settings: Settings,  # noqa: F811
+) -> None:
+    phone = Phone(client, "+33639980102")
+    phone.send("Bonjour")
+    phone.send("1")
+    phone.send("2")
+    ref = REF("tel:+33639980102")
+    assert rows_naming(telegram_settings.database_url, ref)
+
+    assert "définitif" in phone.send("SUPPRIMER")
+    assert "sont effacés" in phone.send("1")
+
+    assert rows_naming(telegram_settings.database_url, ref) == []
+    assert votes(client) == 0
+    assert "Vous avez répondu" not in phone.send("Bonjour")  # no "welcome back": a newcomer
+
+
+def test_erase_after_a_broadcast_leaves_no_record_of_the_message(
+    client: TestClient,  # noqa: F811
+    telegram_settings: Settings,  # noqa: F811
+    fake_twilio: FakeTwilio,  # noqa: F811
+    parlons,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    erasing, staying = Phone(client, "+33639980103"), Phone(client, "+33639980104")
+    for text in YES:  # every proposal, then yes: they may hear back
+        erasing.send(text)
+        staying.send(text)
+    for name, value in {
+        "PARLONS_CONSULTATION": str(telegram_settings.consultation),
+        "PARLONS_PUBLIC_URL": PUBLIC_URL,
+        "PARLONS_QUIET_HOURS": "",  # the test may run at night
+        "PARLONS_TWILIO_API_URL": fake_twilio.url,  # type: ignore[attr-defined]
+        "TWILIO_ACCOUNT_SID": ACCOUNT,
+        "TWILIO_AUTH_TOKEN": "twilio-rest-token",
+        "TWILIO_MESSAGING_SERVICE_SID": SERVICE,
+    }.items():
+        monkeypatch.setenv(name, value)
+    spec = tmp_path / "results.yaml"
+    spec.write_text(yaml.safe_dump(SPEC.model_dump(), allow_unicode=True), encoding="utf-8")
+    assert "Done: sent 2" in parlons("broadcast", str(spec))
+    ref, database_url = REF("tel:+33639980103"), telegram_settings.database_url
+    assert any(row.startswith("bot_broadcast_sends:") for row in rows_naming(database_url, ref))
+
+    assert "définitif" in erasing.send("SUPPRIMER")
+    assert "sont effacés" in erasing.send("1")
+
+    assert rows_naming(database_url, ref) == []
+    # The broadcast's own figure counts only residents it still knows: the one who stayed,
+    # already sent to, and not sent twice when the broadcast runs again.
+    assert "already sent by an earlier run: 1" in parlons("broadcast", str(spec), "--dry-run")
+    assert "Done: nothing" in parlons("broadcast", str(spec))
+    assert sorted(m["To"] for m in fake_twilio.messages) == ["+33639980103", "+33639980104"]
+
+
+def desk_tokens(database_url: str) -> dict[int, str]:
+    """The tablet's residents: "Person N" -> their random token (their address: desk:TOKEN)."""
+
+    async def read() -> dict[int, str]:
+        engine = create_async_engine(database_url)
+        try:
+            async with engine.connect() as db:
+                rows = await db.execute(select(DeskResident.number, DeskResident.token))
+                return dict(rows.all())
+        finally:
+            await engine.dispose()
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, read()).result()
+
+
+def test_erase_at_a_tablet_takes_the_resident_off_its_list(
+    client: TestClient,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
+    telegram_settings: Settings,  # noqa: F811
+    parlons,  # noqa: F811
+) -> None:
+    tablet = TelegramChat(client, fake, MEDIATOR)
+    tablet.start(mediator_link(parlons))
+    for _person in (1, 2):
+        tablet.say("➕ Nouvelle personne")
+        tablet.press("Français")
+        tablet.press("D'accord")
+    assert "centre-bourtzwiller): 2 residents" in parlons("centre", "list")
+    tablet.say("👥 Changer de personne")
+    assert "Vous avez répondu à 1 proposition" in texts(tablet.press("Personne 1"))
+    erased = desk_tokens(telegram_settings.database_url)[1]
+
+    assert "définitif" in texts(tablet.say("SUPPRIMER"))
+    done = texts(tablet.press("Oui, effacer"))
+    assert "sont effacés" in done and "Personne suivante" in done
+
+    database_url, ref = telegram_settings.database_url, REF(f"desk:{erased}")
+    assert rows_naming(database_url, ref) == [] and rows_naming(database_url, erased) == []
+    assert "centre-bourtzwiller): 1 resident" in parlons("centre", "list")
+    assert votes(client) == 1
+    # Only person 2 is left to go back to; whatever the tablet sends now waits for a person.
+    switch = tablet.say("👥 Changer de personne")[-1]
+    assert [b["text"] for b in switch.buttons] == ["Personne 2"]
+    assert "Nouvelle personne" in texts(tablet.say("Bonjour"))
+    # The next one is person 3: no two people on one tablet share a number.
+    assert "Personne 3 :" in texts(tablet.say("➕ Nouvelle personne"))
+    switch = tablet.say("👥 Changer de personne")[-1]
+    assert [b["text"] for b in switch.buttons] == ["Personne 2", "Personne 3"]

@@ -7,7 +7,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import Update, bindparam, select, update
+from sqlalchemy import Update, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -86,13 +86,16 @@ class BallotBox:
             }
             counts: Counter[tuple[int, str]] = Counter()
             outcomes = []
+            new: list[Ballot] = []
             for ballot in ballots:
                 if ballot.idempotency_key in seen_keys:
                     outcomes.append(DUPLICATE)
                     continue
                 seen_keys.add(ballot.idempotency_key)
                 participant = participants[ballot.participant]
-                outcomes.append(_store(db, participant, ballot, cast, counts))
+                outcomes.append(_store(new, participant, ballot, cast, counts))
+            if new:  # one executemany, not one INSERT a ballot as the session would
+                await db.execute(insert(Ballot), [_columns(row) for row in new])
             if any(counts.values()):
                 await db.execute(_BUMP, _bumps(counts))
         return outcomes
@@ -140,15 +143,31 @@ def _bumps(counts: Counter[tuple[int, str]]) -> list[dict[str, int]]:
     ]
 
 
+# What a new ballot's INSERT writes; the database sets the rest.
+_WRITTEN = (
+    "participant_id",
+    "proposal_id",
+    "choice",
+    "qualification",
+    "channel",
+    "idempotency_key",
+)
+
+
+def _columns(row: Ballot) -> dict[str, object]:
+    return {column: getattr(row, column) for column in _WRITTEN}
+
+
 def _store(
-    db: AsyncSession,
+    new: list[Ballot],
     participant: Participant,
     b: BallotIn,
     cast: dict[tuple[int, int], Ballot],
     counts: Counter[tuple[int, str]],
 ) -> str:
     """Record one ballot in `cast` (the batch's ballots by participant and proposal) and its
-    effect on the counters in `counts`; the session writes both at commit."""
+    effect on the counters in `counts`: a first ballot goes into `new`, to be inserted; a
+    ballot already stored is changed in place, and the session writes it at commit."""
     # A simulated participant's ballot is kept (its conversation goes on as a resident's
     # would) but never reaches the running counts that results and ordering read.
     counted = 0 if participant.simulated else 1
@@ -162,7 +181,7 @@ def _store(
             channel=b.channel,
             idempotency_key=b.idempotency_key,
         )
-        db.add(row)
+        new.append(row)
         counts[b.proposal_id, b.choice.value] += counted
         return STORED
     existing.idempotency_key = b.idempotency_key

@@ -18,7 +18,7 @@ from api import ideas, participants
 from api.ballots import BallotBox
 from api.candidates import Selector
 from api.models import Consultation, Proposal, ProposalStatus
-from api.next_proposals import next_proposals
+from api.next_proposals import AcceptedProposals, next_proposals
 from api.rows import (
     ConsultationIds,
     as_utc,
@@ -49,6 +49,7 @@ class ConsultationService:
         self.selector = selector
         self._ids = ConsultationIds()
         self._ballots = BallotBox(sessions, self._ids)
+        self._accepted = AcceptedProposals(sessions)
 
     # --- consultations -------------------------------------------------------------------
 
@@ -117,8 +118,10 @@ class ConsultationService:
         api/next_proposals.py."""
         async with self.sessions() as db:
             consultation_id = await self._ids.of(db, slug)
+        accepted = await self._accepted.read(consultation_id)  # outside: it has its own
+        async with self.sessions() as db:
             return await next_proposals(
-                db, consultation_id, self.selector, participant, language, limit, exclude
+                db, consultation_id, self.selector, accepted, participant, language, limit, exclude
             )
 
     # --- what residents send ---------------------------------------------------------------

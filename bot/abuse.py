@@ -80,8 +80,18 @@ class Abuse:
         return Counted(f"ideas:{ref}", DAY)
 
 
-def slow_down(language: str) -> Say:
+def slow_down(language: str, spoken: bool = False) -> Say:
+    """The answer to the first message over a limit; in a call (`spoken`), a call's words: the
+    call ends after it."""
     t = translator(language)
+    if spoken:
+        return Say(
+            t.pgettext(
+                "spoken",
+                "You have given many answers in a short time. Please wait a while, then call us "
+                "again.",
+            )
+        )
     return Say(
         t.gettext(
             "You are sending many messages. Please wait a while, then send your answer again."

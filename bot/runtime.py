@@ -199,7 +199,8 @@ class Runtime:
         metrics.REFUSED.labels(channel, "rate").inc()
         language = session.language or self._default_language
         polite = standing.over == 1 and not session.stopped
-        return Outcome((slow_down(language),) if polite else (), language)
+        answer = slow_down(language, spoken=channel == voice.CHANNEL)
+        return Outcome((answer,) if polite else (), language)
 
     def _with_language_hint(self, session: Session, event: Event) -> Event:
         """A newcomer's first text, when no one else hinted at its language, is identified

@@ -1,10 +1,12 @@
 """ERASE forgets a resident everywhere we keep something by their pseudonymous ref: the API's
-tables and the bot's own (a centre's credit included), through the real webhooks. Only the
-session stays, with nothing in it but the language to say goodbye in."""
+tables and the bot's own (a centre's credit, the broadcasts sent, a tablet's row), through the
+real webhooks, in the embedded default and in Redis mode. Only the session stays, with nothing
+in it but the language to say goodbye in."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from sqlalchemy import MetaData, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.models import Base
+from bot.app import create_app
 from bot.identity import Pseudonyms
 from bot.models import BotBase, DeskResident
 from bot.settings import Settings
@@ -22,7 +25,14 @@ from tests.conftest import PUBLIC_URL, Phone, admin_get
 from tests.fakes import FakeTelegram, FakeTwilio
 from tests.outreach.conftest import ACCOUNT, SERVICE, SPEC, YES, fake_twilio  # noqa: F401
 from tests.telegram_chat import TelegramChat, texts
-from tests.test_telegram import client, fake, telegram_settings, votes  # noqa: F401 (fixtures)
+from tests.test_outbox import drain
+from tests.test_telegram import (  # noqa: F401 (fixtures)
+    BOT_TOKEN,
+    client,
+    fake,
+    telegram_settings,
+    votes,
+)
 from tests.test_telegram_centres import (  # noqa: F401 (fixtures)
     KARIM,
     MEDIATOR,
@@ -117,6 +127,23 @@ def test_erase_by_sms_leaves_no_row_naming_the_resident(
     assert "Vous avez répondu" not in phone.send("Bonjour")  # no "welcome back": a newcomer
 
 
+def broadcast_file(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, tmp_path: Path, senders: dict[str, str]
+) -> str:
+    """A broadcast for `parlons broadcast`, sent through `senders` (their settings)."""
+    everything = {
+        "PARLONS_CONSULTATION": str(settings.consultation),
+        "PARLONS_PUBLIC_URL": PUBLIC_URL,
+        "PARLONS_QUIET_HOURS": "",  # the test may run at night
+        **senders,
+    }
+    for name, value in everything.items():
+        monkeypatch.setenv(name, value)
+    spec = tmp_path / "results.yaml"
+    spec.write_text(yaml.safe_dump(SPEC.model_dump(), allow_unicode=True), encoding="utf-8")
+    return str(spec)
+
+
 def test_erase_after_a_broadcast_leaves_no_record_of_the_message(
     client: TestClient,  # noqa: F811
     telegram_settings: Settings,  # noqa: F811
@@ -129,19 +156,14 @@ def test_erase_after_a_broadcast_leaves_no_record_of_the_message(
     for text in YES:  # every proposal, then yes: they may hear back
         erasing.send(text)
         staying.send(text)
-    for name, value in {
-        "PARLONS_CONSULTATION": str(telegram_settings.consultation),
-        "PARLONS_PUBLIC_URL": PUBLIC_URL,
-        "PARLONS_QUIET_HOURS": "",  # the test may run at night
+    sms = {
         "PARLONS_TWILIO_API_URL": fake_twilio.url,  # type: ignore[attr-defined]
         "TWILIO_ACCOUNT_SID": ACCOUNT,
         "TWILIO_AUTH_TOKEN": "twilio-rest-token",
         "TWILIO_MESSAGING_SERVICE_SID": SERVICE,
-    }.items():
-        monkeypatch.setenv(name, value)
-    spec = tmp_path / "results.yaml"
-    spec.write_text(yaml.safe_dump(SPEC.model_dump(), allow_unicode=True), encoding="utf-8")
-    assert "Done: sent 2" in parlons("broadcast", str(spec))
+    }
+    spec = broadcast_file(monkeypatch, telegram_settings, tmp_path, sms)
+    assert "Done: sent 2" in parlons("broadcast", spec)
     ref, database_url = REF("tel:+33639980103"), telegram_settings.database_url
     assert any(row.startswith("bot_broadcast_sends:") for row in rows_naming(database_url, ref))
 
@@ -151,8 +173,8 @@ def test_erase_after_a_broadcast_leaves_no_record_of_the_message(
     assert rows_naming(database_url, ref) == []
     # The broadcast's own figure counts only residents it still knows: the one who stayed,
     # already sent to, and not sent twice when the broadcast runs again.
-    assert "already sent by an earlier run: 1" in parlons("broadcast", str(spec), "--dry-run")
-    assert "Done: nothing" in parlons("broadcast", str(spec))
+    assert "already sent by an earlier run: 1" in parlons("broadcast", spec, "--dry-run")
+    assert "Done: nothing" in parlons("broadcast", spec)
     assert sorted(m["To"] for m in fake_twilio.messages) == ["+33639980103", "+33639980104"]
 
 
@@ -205,3 +227,57 @@ def test_erase_at_a_tablet_takes_the_resident_off_its_list(
     assert "Personne 3 :" in texts(tablet.say("➕ Nouvelle personne"))
     switch = tablet.say("👥 Changer de personne")[-1]
     assert [b["text"] for b in switch.buttons] == ["Personne 2", "Personne 3"]
+
+
+@pytest.fixture
+def redis_client(
+    telegram_settings: Settings,  # noqa: F811
+    redis_settings: Settings,
+) -> Iterator[TestClient]:
+    """The Telegram app in production mode: sessions and the outbox in Redis."""
+    with TestClient(create_app(redis_settings)) as c:
+        yield c
+
+
+def test_erase_in_redis_mode_forgets_the_bot_rows_at_once_and_the_api_rows_once_drained(
+    redis_client: TestClient,
+    fake: FakeTelegram,  # noqa: F811
+    redis_settings: Settings,
+    parlons,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    tablet = TelegramChat(redis_client, fake, MEDIATOR)
+    tablet.start(mediator_link(parlons))
+    tablet.say("➕ Nouvelle personne")
+    tablet.press("Français")
+    tablet.press("D'accord")
+    karim = TelegramChat(redis_client, fake, KARIM)
+    karim.start("centre-bourtzwiller")
+    for text in ["3", "3", "3", "2", "3"]:  # every proposal skipped, no idea
+        karim.say(text)
+    assert "Merci. Nous vous écrirons" in texts(karim.say("1"))  # yes, they may hear back
+    telegram = {"TELEGRAM_BOT_TOKEN": BOT_TOKEN, "PARLONS_TELEGRAM_API_URL": fake.url}
+    spec = broadcast_file(monkeypatch, redis_settings, tmp_path, telegram)
+    assert "Done: sent 1" in parlons("broadcast", spec)
+    drain(redis_settings)
+    database_url = redis_settings.database_url
+    [person] = desk_tokens(database_url).values()
+    refs = [REF(f"telegram:{KARIM}"), REF(f"desk:{person}")]
+    assert all(rows_naming(database_url, ref) for ref in refs)
+    assert any(row.startswith("bot_broadcast_sends:") for row in rows_naming(database_url, refs[0]))
+
+    karim.say("SUPPRIMER")
+    assert "sont effacés" in texts(karim.press("Oui, effacer"))
+    tablet.say("SUPPRIMER")
+    assert "sont effacés" in texts(tablet.press("Oui, effacer"))
+
+    # The bot's own rows go at once; the API's wait in the outbox, behind the ballots.
+    left = [row for ref in refs for row in rows_naming(database_url, ref)]
+    assert left and not [row for row in left if row.startswith("bot_")]
+    assert desk_tokens(database_url) == {}
+    assert "centre-bourtzwiller): 0 residents" in parlons("centre", "list")
+    assert "Aucune personne" in texts(tablet.say("👥 Changer de personne"))
+    drain(redis_settings)
+    assert [row for ref in refs for row in rows_naming(database_url, ref)] == []
+    assert admin_get(redis_client, "/api/v1/consultations/test-city/results")["participants"] == 0

@@ -5,12 +5,15 @@ webhook, every TwiML answer checked as Twilio reads it (tests/twilio_voice.py)."
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import count
 
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.app import create_app
+from bot.settings import Settings
 from tests.twilio_voice import Caller
 
 _numbers = count(1)
@@ -24,11 +27,14 @@ class Words:
     press: str  # what our own lines must say instead
     say: str
     sms_words: str  # what they must not say: a pattern
+    call_again: str
 
 
 LANGUAGES = {
-    "fr": Words("1", "aide", "supprimer", "tapez", "dites", r"répond|envoy|écri"),
-    "en": Words("2", "help", "erase", "press", "say", r"\breply|\bsend|\bwrite|\btext"),
+    "fr": Words("1", "aide", "supprimer", "tapez", "dites", r"répond|envoy|écri", "rappelez"),
+    "en": Words(
+        "2", "help", "erase", "press", "say", r"\breply|\bsend|\bwrite|\btext", "call us again"
+    ),
 }
 
 
@@ -68,3 +74,27 @@ def test_the_help_a_caller_hears_never_tells_them_to_reply_or_send(
     assert not [line for line in heard if re.search(words.sms_words, line, re.IGNORECASE)]
     assert words.press in helped and words.say in helped.lower()
     assert words.say in stopped.text.lower() and stopped.hangs_up
+
+
+@pytest.fixture
+def limited(settings: Settings) -> Iterator[TestClient]:
+    """A line where a caller may give 4 answers a minute (the call's first request counts)."""
+    settings.messages_per_minute = 4
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_caller_over_the_message_limit_is_told_to_call_again_not_to_send(
+    limited: TestClient, language: str
+) -> None:
+    words = LANGUAGES[language]
+    caller, _ = caller_in(limited, words)  # 2 answers: the call, then the language
+    caller.press("3")
+    assert caller.press("3").said  # the 4th: a proposal, as usual
+    over = caller.press("3")
+
+    [slow_down] = [s.text for s in over.said]
+    assert not re.search(words.sms_words, slow_down, re.IGNORECASE)
+    assert words.call_again in slow_down
+    assert over.hangs_up

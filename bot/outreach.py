@@ -1,5 +1,7 @@
 """The commands that write to residents first: `parlons broadcast FILE [--dry-run]` and
-`parlons notices [--every SECONDS]`, built from the settings, stopped cleanly by Ctrl-C."""
+`parlons notices [--every SECONDS]`, built from the settings. SIGINT (Ctrl-C) and SIGTERM stop
+them cleanly, at once even mid-wait: the message in hand is finished, the rest is left for the
+next run, and the command ends with status 0."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from bot.settings import Settings, secret
 from bot.telegram_bot import make_bot
 from bot.twilio_http import HttpxTwilioClient, twilio_client
 from channels.voices import Voices
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 async def open_senders(
@@ -65,6 +69,10 @@ async def outreach(
             retries=settings.send_retries,
             progress=sys.stderr,
         )
+        loop = asyncio.get_running_loop()
+        for stop_signal in STOP_SIGNALS:
+            loop.add_signal_handler(stop_signal, courier.stop)
+            stack.callback(loop.remove_signal_handler, stop_signal)
         yield parlons, contacts, courier
 
 
@@ -77,9 +85,6 @@ async def broadcast(settings: Settings, path: Path, dry_run: bool) -> None:
         print(f'Broadcast "{spec.name}"\n{plan.table()}')
         if dry_run:
             return
-        loop = asyncio.get_running_loop()
-        for stop_signal in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(stop_signal, job.stop)
         summary = await job.run()
         print(f"Done: {summary.line()}")
 
@@ -89,10 +94,10 @@ async def notices(settings: Settings, every: float | None) -> None:
         job = IdeaNotices(parlons.client, contacts, courier, courier.ledger)
         while True:
             told = await job.run_once()
-            print("Idea notices:", ", ".join(f"{k} {n}" for k, n in sorted(told.items())) or "none")
-            if every is None:
+            said = ", ".join(f"{k} {n}" for k, n in sorted(told.items())) or "none"
+            print("Idea notices:", said, flush=True)  # a log line now, not when it ends
+            if every is None or not await courier.pause(every):
                 return
-            await asyncio.sleep(every)
 
 
 def main_broadcast(settings: Settings, path: Path, dry_run: bool) -> None:
@@ -103,4 +108,4 @@ def main_notices(settings: Settings, every: float | None) -> None:
     try:
         asyncio.run(notices(settings, every))
     except KeyboardInterrupt:
-        pass  # between two runs: nothing half done (each notice is claimed before it leaves)
+        pass  # Ctrl-C while starting, before the handlers: nothing was sent yet

@@ -8,10 +8,11 @@ from fastapi import APIRouter, HTTPException, Request, status
 
 from api.auth import Caller, Role, require
 from api.http import IdPath, call, state
-from api.schemas import TokenCreated, TokenIn, TokenOut
+from api.schemas import CallerOut, TokenCreated, TokenIn, TokenOut
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 Admin = Annotated[Caller, require(Role.ADMIN)]
+Anyone = Annotated[Caller, require(*Role)]
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED)
@@ -23,6 +24,13 @@ async def create_token(request: Request, body: TokenIn, caller: Admin) -> TokenC
 @router.get("/tokens")
 async def list_tokens(request: Request, _caller: Admin) -> list[TokenOut]:
     return await state(request).tokens.list()
+
+
+@router.get("/tokens/me")
+async def who_am_i(caller: Anyone) -> CallerOut:
+    """The calling token's name and role: 401 once it is revoked or unknown. The staff page
+    asks on every request, so a revoked token is signed out of every page at once."""
+    return CallerOut(name=caller.name, role=caller.role)
 
 
 @router.delete("/tokens/{token_id}")

@@ -138,19 +138,30 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     what = "the consultation API" if args.api_only else "Parlons"
     print(f"Parlons: consultation from {settings.consultation}")
     print(f"Parlons: serving {what} on http://{args.host}:{args.port} ({args.workers} worker(s))")
-    run_server(factory, args.host, args.port, args.workers)
+    run_server(factory, args.host, args.port, args.workers, settings.forwarded_allow_ips)
 
 
-def run_server(factory: str, host: str, port: int, workers: int = 1) -> None:
+def run_server(
+    factory: str, host: str, port: int, workers: int = 1, forwarded_allow_ips: str = "127.0.0.1"
+) -> None:
     """Serve the ASGI app `factory` builds; bench/floor.py serves its floor through this
-    very call, so the floor and Parlons always run on the same server settings."""
+    very call, so the floor and Parlons always run on the same server settings. The proxy
+    headers are trusted from `forwarded_allow_ips` only (PARLONS_FORWARDED_ALLOW_IPS)."""
     if workers > 1:
         # Workers are fresh processes that build their app from the environment; each
         # writes its metrics where a scrape of any one of them adds them all up.
         os.environ.setdefault(
             "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="parlons-metrics-")
         )
-    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
 
 
 if __name__ == "__main__":

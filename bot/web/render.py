@@ -89,8 +89,21 @@ class Pages:
         )
         response = HTMLResponse(html, status_code=code)
         if request.query_params.get("lang") == language:
-            response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax")
+            response.set_cookie(
+                LANGUAGE_COOKIE,
+                language,
+                max_age=365 * 86400,
+                samesite="lax",
+                secure=self.secure_cookies(request),
+            )
         return response
+
+    def secure_cookies(self, request: Request) -> bool:
+        """Secure whenever the public address is https, whatever the last hop was (a load
+        balancer may reach us over plain http); on an http address (a laptop), only when the
+        request itself came over https."""
+        public = self.parlons.settings.public_url.lower().startswith("https://")
+        return public or request.url.scheme == "https"
 
     def staff(self, request: Request) -> Staff:
         """The signed-in person; anyone else is sent to the sign-in page."""

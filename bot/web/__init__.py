@@ -11,15 +11,17 @@ from importlib.resources import files
 
 import httpx
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from api import db
 from bot.centres import Centres
 from bot.services import Services
 from bot.settings import secret
-from bot.web import centres, kiosk, moderation, pages, results, simulator
-from bot.web.api import SignedOut, StaffApi
+from bot.web import centres, kiosk, moderation, pages, problems, results, simulator
+from bot.web.api import Refused, SignedOut, StaffApi
 from bot.web.render import Pages
 from bot.web.sign_in import COOKIE, CookieSeal
 
@@ -42,6 +44,10 @@ def mount(app: FastAPI, parlons: Services) -> None:
     for module in (pages, moderation, results, simulator, centres, kiosk):
         app.include_router(module.router)
     app.add_exception_handler(SignedOut, _signed_out)
+    # Under /staff, every refusal is a page that says which field and why (bot/web/problems.py).
+    app.add_exception_handler(Refused, problems.refused)
+    app.add_exception_handler(RequestValidationError, problems.invalid_form)
+    app.add_exception_handler(HTTPException, problems.http_error)
 
 
 async def _signed_out(_request: Request, _exc: Exception) -> Response:

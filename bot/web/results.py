@@ -68,7 +68,7 @@ async def export(name: str, staff: SignedIn, web: Web) -> Response:
     # Only a listed name: no other API path is ever reached through this route. (A moderator's
     # token is refused by the API: bot/web/problems.py makes that a page.)
     if name not in await web.api.get(staff.token, f"{web.api.at}/exports"):
-        raise HTTPException(404, f"no export {name!r}")
+        raise HTTPException(404, "no such export file")
     file = await web.api.download(staff.token, f"{web.api.at}/exports/{name}")
     headers = {"Content-Disposition": file.headers["content-disposition"]}
     return Response(file.content, media_type=file.headers["content-type"], headers=headers)

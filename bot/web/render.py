@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.centres import Centres
 from bot.services import Services
-from bot.web.api import StaffApi
+from bot.web.api import SignedOut, StaffApi
 from bot.web.recordings import Recordings
 from bot.web.sign_in import COOKIE, CookieSeal, Staff
 from dialogs.i18n import has_catalog
@@ -106,10 +106,11 @@ class Pages:
         return public or request.url.scheme == "https"
 
     def staff(self, request: Request) -> Staff:
-        """The signed-in person; anyone else is sent to the sign-in page."""
+        """The person the cookie names; without one (or forged, or expired) they are sent to
+        the sign-in page, and an expired cookie is deleted."""
         staff = self.seal.open(request.cookies.get(COOKIE))
         if staff is None:
-            raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/staff/sign-in"})
+            raise SignedOut()
         return staff
 
 

@@ -105,8 +105,7 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
 
     if s.evaluating and (turn := _answer_evaluation(s, ctx, heard)) is not None:
         return turn  # before the calendar: the process is evaluated once it has closed
-    if s.stage is Stage.NEW:
-        _choose_language(s, ctx, event, heard)
+    found = s.stage is Stage.NEW and _choose_language(s, ctx, event, heard)
     if ctx.phase is not Phase.OPEN:
         return Turn(s, (p.calendar(s, ctx),))
 
@@ -117,7 +116,7 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
         return Turn(s, (p.safeguarding(s, ctx), *ask_again(s, ctx)), (alert,))
 
     if s.stage is Stage.NEW:
-        return _greet(s, ctx, text, heard)
+        return _greet(s, ctx, text, heard, found)
     if isinstance(event, Text) and not text.strip() and not event.audio:
         return _silence(s, ctx)
     s.silences = 0
@@ -146,21 +145,23 @@ def _answer_evaluation(s: Session, ctx: Context, heard: Understood) -> Turn | No
 # --- first contact ---------------------------------------------------------------------------
 
 
-def _choose_language(s: Session, ctx: Context, event: Event, heard: Understood) -> None:
+def _choose_language(s: Session, ctx: Context, event: Event, heard: Understood) -> bool:
     """A greeting names the language; else the channel's or the detector's hint; else the
-    default. "ok" or "1" choose nothing."""
+    default. "ok" or "1" choose nothing. True when the language was found, False when it is
+    the default for want of anything better (the detector may well have said the default)."""
     greeted_in = heard.language if heard.intent is Intent.GREETING else None
     hint = event.hint if isinstance(event, Text) else None
     for candidate in (greeted_in, hint):
         if candidate in ctx.languages:
             s.language = candidate
-            return
+            return True
     s.language = ctx.default_language
+    return False
 
 
-def _greet(s: Session, ctx: Context, text: str, heard: Understood) -> Turn:
+def _greet(s: Session, ctx: Context, text: str, heard: Understood, found: bool) -> Turn:
     words = len(normalise(text).split())
-    uncertain = heard.intent is Intent.UNKNOWN and words >= 2 and s.language == ctx.default_language
+    uncertain = heard.intent is Intent.UNKNOWN and words >= 2 and not found
     if heard.intent is Intent.LANGUAGE or (uncertain and len(ctx.languages) > 1):
         # We could not tell the language: welcome in the default one, and offer the others.
         s.stage = Stage.LANGUAGE

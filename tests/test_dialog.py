@@ -228,6 +228,9 @@ def test_an_uncertain_first_text_gets_the_language_menu_and_a_hint_is_followed()
     hinted = step(Session(queue=[7]), Text("I would like to vote", hint="en"), CTX)
     assert hinted.session.language == "en" and "We need benches." in hinted.replies[-1].text
     assert step(Session(queue=[7]), Text("ok"), CTX).session.language == "fr"
+    # The detector found the default language itself: that is not a doubt, no menu.
+    found = step(Session(queue=[7]), Text("je voudrais donner mon avis", hint="fr"), CTX)
+    assert found.session.stage is Stage.VOTING and "Il faut des bancs." in found.replies[-1].text
     assert step(Session(queue=[7]), Text("1"), CTX).session.stage is Stage.VOTING
 
 

@@ -79,7 +79,12 @@ def answer_language(
 
 
 def answer_erase(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
-    words = {Intent.AGREE: "erase", Intent.DISAGREE: "keep", Intent.CANCEL: "keep"}
+    words = {
+        Intent.AGREE: "erase",
+        Intent.ERASE: "erase",
+        Intent.DISAGREE: "keep",
+        Intent.CANCEL: "keep",
+    }
     choice = pick(event, heard, p.erase_question(s, ctx).options, words)
     if choice == "erase":
         t = p.tr(s, ctx)

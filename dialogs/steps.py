@@ -51,6 +51,9 @@ from dialogs.words import Intent, Understood, discloses_danger, normalise, under
 
 RESUME_AFTER = 3 * 3600  # seconds of silence after which a resident is welcomed back
 SILENCES_BEFORE_GOODBYE = 2  # a question met with silence is asked once more, then goodbye
+# Speech recognised with less confidence than this is asked again (README, "Answers in the
+# resident's own words").
+MIN_CONFIDENCE = 0.4
 
 
 def step(session: Session, event: Event, ctx: Context) -> Turn:
@@ -76,6 +79,12 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
         s.language = p.language_of(s, ctx)
         return carry_on(s, ctx, [p.welcome_back(s, ctx)], (OptIn(),))
 
+    if _misheard(s, event, ctx):
+        # Recognition was unsure of what it heard: better the question again than a wrong
+        # vote or a wrong STOP. The keypad always works.
+        t = p.tr(s, ctx)
+        again = t.pgettext("spoken", "Sorry, I did not hear you well. Please say it again.")
+        return Turn(s, (Say(again), *ask_again(s, ctx)))
     if heard.intent is Intent.STOP:
         s.stopped = True
         t = p.tr(s, ctx)
@@ -129,6 +138,16 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
     if heard.intent is Intent.NUMBER and heard.number == 0 and not _has_option_zero(s, ctx):
         return Turn(s, tuple(ask_again(s, ctx)))  # 0: hear (or read) the question again
     return ANSWERS.get(s.stage, _answer_done)(s, ctx, event, heard, paused)
+
+
+def _misheard(s: Session, event: Event, ctx: Context) -> bool:
+    """Speech recognised with a confidence under MIN_CONFIDENCE, where an answer is expected
+    (an idea is read back anyway, and said again if it was misheard)."""
+    if not isinstance(event, Text) or event.confidence is None or not event.text.strip():
+        return False
+    # Twilio reports 0 when the recogniser gives no confidence: that is not a doubt.
+    unsure = 0 < event.confidence < MIN_CONFIDENCE
+    return unsure and s.stage not in (Stage.NEW, Stage.IDEA_WRITING)
 
 
 def _answer_evaluation(s: Session, ctx: Context, heard: Understood) -> Turn | None:
@@ -258,7 +277,7 @@ def _keyword(s: Session, ctx: Context, heard: Understood, paused: bool) -> Turn 
 def _answer_done(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
     if s.queue:
         return carry_on(s, ctx, [p.welcome_back(s, ctx)] if paused else [])
-    if is_idea(event):
+    if is_idea(event, heard):
         return read_back(s, ctx, event)
     return not_understood(s, ctx, event, heard, paused)
 

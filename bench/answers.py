@@ -146,7 +146,10 @@ def table(utterances: list[Utterance], ctx: Context, show_misses: bool = False) 
         tally[u.language, "all"][result] += 1
         if show_misses and result != "understood":
             print(f"  {result}: {u.language} {u.stage} {u.channel} {u.text!r} -> {u.meaning}")
-    print("| language | channel | utterances | understood | asked again | wrong | taken as an idea |")
+    print(
+        "| language | channel | utterances | understood | asked again | wrong "
+        "| taken as an idea |"
+    )
     print("|---|---|---|---|---|---|---|")
     for (language, channel), c in sorted(tally.items(), key=_order):
         n = sum(c.values())

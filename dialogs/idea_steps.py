@@ -32,7 +32,7 @@ def answer_idea_offer(
         return Turn(s, (p.idea_prompt(s, ctx),))
     if choice == "later" or heard.intent is Intent.CANCEL:
         return carry_on(s, ctx, [])
-    if is_idea(event, heard):
+    if is_idea(event, heard, p.language_of(s, ctx)):
         return read_back(s, ctx, event)
     return not_understood(s, ctx, event, heard, paused)
 
@@ -76,18 +76,18 @@ def answer_idea_confirm(
     if choice == "cancel":
         s.draft = s.draft_audio = None
         return carry_on(s, ctx, [])
-    if is_idea(event, heard):
+    if is_idea(event, heard, p.language_of(s, ctx)):
         return read_back(s, ctx, event)
     return not_understood(s, ctx, event, heard, paused)
 
 
-def is_idea(event: Event, heard: Understood) -> bool:
+def is_idea(event: Event, heard: Understood, language: str | None = None) -> bool:
     """A recording (a voice note, a spoken idea), or free text that reads as a proposal and
     carries no answer: "Pas du tout d'accord." is a vote, never an idea, whatever its length."""
     if not isinstance(event, Text):
         return False
     return bool(event.audio) or (
-        heard.intent is Intent.UNKNOWN and looks_like_an_idea(event.text)
+        heard.intent is Intent.UNKNOWN and looks_like_an_idea(event.text, language)
     )
 
 

@@ -91,6 +91,21 @@ def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
     return Reading(distinct, numbers.pop() if counts else None, other_words)
 
 
+def content_words(clauses: list[list[str]], lexicon: Lexicon) -> int:
+    """How many words said are not among those that carry no meaning ("please", "euh")."""
+    count = 0
+    for words in clauses:
+        i = 0
+        while i < len(words):
+            match = _match(words, i, lexicon)
+            if match is not None and match.meaning == "empty":
+                i = match.end
+                continue
+            count += 1
+            i += 1
+    return count
+
+
 def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], bool]:
     """The answers and numbers found in one clause, and whether other words are left."""
     found: list[Found] = []
@@ -191,7 +206,8 @@ def lexicon(language: str) -> Lexicon:
         for phrase in text.split("|"):
             if "*" in phrase:
                 head, _, tail = phrase.partition("*")
-                gapped.append((tuple(normalise(head).split()), tuple(normalise(tail).split()), intent))
+                head_words, tail_words = normalise(head).split(), normalise(tail).split()
+                gapped.append((tuple(head_words), tuple(tail_words), intent))
             elif bare := tuple(normalise(phrase).split()):
                 anywhere.setdefault(bare, intent)
     for intent, text in keyword_lists(language).items():

@@ -277,7 +277,7 @@ def _keyword(s: Session, ctx: Context, heard: Understood, paused: bool) -> Turn 
 def _answer_done(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
     if s.queue:
         return carry_on(s, ctx, [p.welcome_back(s, ctx)] if paused else [])
-    if is_idea(event, heard):
+    if is_idea(event, heard, p.language_of(s, ctx)):
         return read_back(s, ctx, event)
     return not_understood(s, ctx, event, heard, paused)
 

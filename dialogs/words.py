@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import cache, lru_cache
 
 from dialogs.i18n import translator
-from dialogs.reading import CLAUSES, lexicon, read
+from dialogs.reading import CLAUSES, content_words, lexicon, read
 
 
 class Intent(StrEnum):
@@ -161,10 +161,15 @@ def keywords(language: str) -> tuple[str, ...]:
     return tuple(word for bare, word in spellings.items() if bare not in ("", "?"))
 
 
-def looks_like_an_idea(text: str) -> bool:
-    """Free text long enough to be a proposal rather than a mistyped reply, and not a question
-    to us ("Can you repeat that?")."""
-    return len(normalise(text).split()) >= 4 and not text.rstrip().endswith(("?", "؟"))
+def looks_like_an_idea(text: str, language: str | None = None) -> bool:
+    """Free text long enough to be a proposal rather than a mistyped reply (four words or more,
+    not counting the `language`'s words that carry no meaning: "please", "euh"), and not a
+    question to us ("Can you repeat that?")."""
+    if text.rstrip().endswith(("?", "؟")):
+        return False
+    words = [w for c in CLAUSES.split(text) for w in [normalise(c).split()] if w]
+    counted = sum(map(len, words)) if language is None else content_words(words, lexicon(language))
+    return counted >= 4
 
 
 def understand(text: str, language: str, offered: tuple[str, ...]) -> Understood:

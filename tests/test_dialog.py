@@ -144,7 +144,8 @@ def test_replies_are_read_whatever_the_case_accents_and_digits() -> None:
     assert understand("٢", "fr", ("fr", "en")).number == 2  # Arabic-Indic two
     assert understand("Stop.", "en", ("fr", "en")).intent is Intent.STOP
     assert understand("arrêt", "en", ("fr", "en")).intent is Intent.STOP  # French STOP in English
-    assert understand("oui oui", "fr", ("fr", "en")).intent is Intent.UNKNOWN
+    assert understand("oui oui", "fr", ("fr", "en")).intent is Intent.AGREE  # said twice
+    assert understand("oui et non", "fr", ("fr", "en")).intent is Intent.UNCLEAR
 
 
 DISTRICTS = (District("bourtzwiller", "Bourtzwiller"), District("dornach", "Dornach"))

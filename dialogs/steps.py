@@ -47,7 +47,13 @@ from dialogs.vocabulary import (
     Turn,
 )
 from dialogs.vote_steps import answer_change, answer_qualify, answer_vote
-from dialogs.words import Intent, Understood, discloses_danger, normalise, understand
+from dialogs.words import (
+    Intent,
+    Understood,
+    discloses_danger,
+    keyword_of_one_language,
+    understand,
+)
 
 RESUME_AFTER = 3 * 3600  # seconds of silence after which a resident is welcomed back
 SILENCES_BEFORE_GOODBYE = 2  # a question met with silence is asked once more, then goodbye
@@ -125,7 +131,7 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
         return Turn(s, (p.safeguarding(s, ctx), *ask_again(s, ctx)), (alert,))
 
     if s.stage is Stage.NEW:
-        return _greet(s, ctx, text, heard, found)
+        return _greet(s, ctx, heard, found)
     if isinstance(event, Text) and not text.strip() and not event.audio:
         return _silence(s, ctx)
     s.silences = 0
@@ -165,12 +171,14 @@ def _answer_evaluation(s: Session, ctx: Context, heard: Understood) -> Turn | No
 
 
 def _choose_language(s: Session, ctx: Context, event: Event, heard: Understood) -> bool:
-    """A greeting names the language; else the channel's or the detector's hint; else the
-    default. "ok" or "1" choose nothing. True when the language was found, False when it is
-    the default for want of anything better (the detector may well have said the default)."""
+    """A greeting names the language; else the channel's or the detector's hint; else a
+    keyword only one language has ("oui"); else the default: "ok", "1" or an emoji choose
+    nothing. True when the language was found, False when it is the default for want of
+    anything better (the detector may well have said the default)."""
     greeted_in = heard.language if heard.intent is Intent.GREETING else None
     hint = event.hint if isinstance(event, Text) else None
-    for candidate in (greeted_in, hint):
+    text = event.text if isinstance(event, Text) else ""
+    for candidate in (greeted_in, hint, keyword_of_one_language(text, ctx.languages)):
         if candidate in ctx.languages:
             s.language = candidate
             return True
@@ -178,11 +186,10 @@ def _choose_language(s: Session, ctx: Context, event: Event, heard: Understood) 
     return False
 
 
-def _greet(s: Session, ctx: Context, text: str, heard: Understood, found: bool) -> Turn:
-    words = len(normalise(text).split())
-    uncertain = heard.intent is Intent.UNKNOWN and words >= 2 and not found
-    if heard.intent is Intent.LANGUAGE or (uncertain and len(ctx.languages) > 1):
-        # We could not tell the language: welcome in the default one, and offer the others.
+def _greet(s: Session, ctx: Context, heard: Understood, found: bool) -> Turn:
+    if heard.intent is Intent.LANGUAGE or (not found and len(ctx.languages) > 1):
+        # We could not tell the language ("ok", "1", an emoji, a text no detector places):
+        # welcome in the default one, and offer the others.
         s.stage = Stage.LANGUAGE
         return Turn(s, (p.welcome(s, ctx), p.language_menu(s, ctx)))
     return carry_on(s, ctx, [p.welcome(s, ctx)])

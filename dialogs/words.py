@@ -216,6 +216,14 @@ def _in_sentence(clauses: list[list[str]], language: str) -> Understood:
     return Understood(Intent.UNKNOWN)
 
 
+def keyword_of_one_language(text: str, offered: tuple[str, ...]) -> str | None:
+    """The one offered language that has this whole reply among its keywords ("oui", "aide");
+    None when none or several do ("ok", "stop")."""
+    said = normalise(text)
+    having = [language for language in offered if said in _words(language)]
+    return having[0] if len(having) == 1 else None
+
+
 def carries_an_answer(heard: Understood) -> bool:
     """Whether a reply holds an answer word or a number, even one we could not place."""
     return heard.intent is not Intent.UNKNOWN

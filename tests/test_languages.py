@@ -90,11 +90,19 @@ def test_a_first_text_is_answered_in_its_language_without_a_menu(
 
 
 @pytest.mark.parametrize("first_text", ["ok", "1", "OK!", "👍"])
-def test_ok_or_a_digit_is_answered_in_the_default_language(
+def test_ok_or_a_digit_gets_the_default_language_and_the_menu(
     demo: TestClient, first_text: str
 ) -> None:
-    reply = Phone(demo, "+33639980298").send(first_text)
-    assert reply.startswith("Bonjour !") and "Proposition 1 : " in reply
+    phone = Phone(demo, "+33639980298")
+    reply = phone.send(first_text)
+    assert reply.startswith("Bonjour !") and reply.endswith("6=Portugues")
+    assert "Proposition 1 : " in phone.send("1")  # French chosen: the first proposal
+
+
+@pytest.mark.parametrize("first_text", ["oui", "Aide"])
+def test_a_word_only_french_has_is_answered_in_french(demo: TestClient, first_text: str) -> None:
+    reply = Phone(demo, "+33639980296").send(first_text)
+    assert reply.startswith("Bonjour !") and "Choisissez votre langue" not in reply
 
 
 def test_a_text_whose_language_cannot_be_told_gets_the_menu_in_gsm7_by_sms(

@@ -115,9 +115,13 @@ class HeldMessages:
     def set_aside(self, path: Path, reason: str, why: str) -> None:
         """Out of the resident's way, kept for an operator with the reason and what failed."""
         try:
-            record = json.loads(path.read_bytes())
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return  # another process took it, or set it aside, first
+        try:
+            record = json.loads(data)
         except ValueError:
-            record = {"unreadable": path.read_bytes().decode(errors="replace")}
+            record = {"unreadable": data.decode(errors="replace")}
         record["set_aside"] = {
             "reason": reason,
             "error": why[:300],
@@ -147,7 +151,10 @@ class HeldMessages:
 
 def held_since(path: Path) -> float:
     """When the message was held (its file is named after that moment, in nanoseconds)."""
-    return int(path.name.split("-", 1)[0]) / 1e9
+    try:
+        return int(path.name.split("-", 1)[0]) / 1e9
+    except ValueError:  # a file put there by hand
+        return path.stat().st_mtime
 
 
 def _describe(error: BaseException) -> str:
@@ -162,9 +169,9 @@ def _state(path: Path) -> str:
 def _write(path: Path, data: bytes) -> None:
     # Written whole then renamed: a crash leaves no half message behind.
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+    unfinished = path.with_name(f".{path.name}.partial")
+    unfinished.write_bytes(data)
+    os.replace(unfinished, path)
 
 
 def _tidy(folder: Path) -> None:
@@ -225,6 +232,8 @@ class FaultTolerant:
     async def retake(self, ref: str) -> bool:
         """Take `ref`'s held messages, in order; False when one must wait (and the newer ones
         behind it). Each try is a turn with its deadline, as a webhook's would be."""
+        if not (self.held.folder / ref).is_dir():
+            return True  # nearly every resident: nothing held, no lock kept for them
         lock = self._retaking.setdefault(ref, asyncio.Lock())
         async with lock:
             for path, inbound in self.held.messages(ref):

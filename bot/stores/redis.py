@@ -145,9 +145,13 @@ class RedisStore:
         deadline = time.monotonic() + self._lock_wait
         pause = 0.002
         while True:
-            status, *found = await self._begin(
-                keys=keys + counter_keys, args=[token, self._lock_ms, *counter_args]
-            )
+            try:
+                status, *found = await self._begin(
+                    keys=keys + counter_keys, args=[token, self._lock_ms, *counter_args]
+                )
+            except BaseException:  # cut off (a deadline, Redis gone) after it took the lock?
+                await self._let_go(keys[0], token)
+                raise
             if status == _REPLAY:
                 yield TurnState(None, found[0])  # no lock taken, nothing to save
                 return

@@ -210,7 +210,9 @@ class Desk:
     async def after(self, arrival: Arrival, outcome: Outcome) -> None:
         """When the resident at the tablet has nothing left to answer (every proposal seen,
         STOP...), the mediator is asked for the next person."""
-        if arrival.inbound.reachable or any(isinstance(r, Ask | Prompt) for r in outcome.replies):
+        if arrival.inbound.reachable or outcome.limited is not None:
+            return  # their own phone, or a message not read: the same question stands
+        if any(isinstance(r, Ask | Prompt) for r in outcome.replies):
             return
         # A private chat's id is its user's: the mediator's own address.
         mediator_ref = self.runtime.pseudonyms.ref(f"telegram:{arrival.chat_id}")

@@ -5,8 +5,8 @@
 - Each participant may send so many messages a minute and a day, per channel and per kind
   (free text; a button or a key of the phone's keypad): limits a person answering as fast as
   they can never reaches, and a script soon does (README, "Message limits", has the
-  arithmetic). A shared device that serves residents in turn (a centre's kiosk link) has a
-  limit of its own besides, for all of them together.
+  arithmetic). A shared device that serves residents in turn (a centre's kiosk link, a
+  mediator's tablet) has a limit of its own besides, for all of them together.
 - The first message over a limit gets a polite answer that says when the resident can go on;
   the next ones are logged and counted (`parlons_refused_total`) and answered again only where
   it costs nothing (the runtime and the channels decide: `Outcome.limited`). STOP and a

@@ -125,7 +125,7 @@ class Settings(BaseSettings):
         "kiosk": 1000,
         "kiosk:button": 3000,
     }
-    # A shared device (a kiosk link): all its residents together.
+    # A shared device (a kiosk link, a mediator's tablet): all its residents together.
     device_messages_per_minute: PositiveInt = 240
     device_messages_per_day: PositiveInt = 30000
     ideas_per_day: int = 10

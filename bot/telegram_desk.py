@@ -282,11 +282,11 @@ def _address(resident: DeskResident) -> str:
 
 
 def _readdressed(arrival: Arrival, resident: DeskResident, event: Text | None = None) -> Arrival:
-    """The arrival as the resident's own; with `event`, as said in their name by the desk
-    (whose button, if one was pressed, the desk has answered already)."""
-    address = _address(resident)
+    """The arrival as the resident's own, through the tablet (the mediator's account: the
+    device, with a limit of its own for all its residents); with `event`, as said in their
+    name by the desk (whose button, if one was pressed, the desk has answered already)."""
+    through = {"address": _address(resident), "reachable": False, "device": arrival.inbound.address}
     if event is None:
-        inbound = replace(arrival.inbound, address=address, reachable=False)
-        return replace(arrival, inbound=inbound)
-    inbound = replace(arrival.inbound, address=address, event=event, reachable=False)
+        return replace(arrival, inbound=replace(arrival.inbound, **through))
+    inbound = replace(arrival.inbound, event=event, **through)
     return replace(arrival, inbound=inbound, start=None, pressed=None)

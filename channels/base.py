@@ -20,7 +20,7 @@ class Inbound:
     `address` is what identifies the resident on the wire (`tel:+33...`, `telegram:123`); the
     runtime turns it into a pseudonymous ref at once and never stores or logs it. `device` is
     the shared device the resident is using, when it serves many in turn (a centre's kiosk
-    link), treated the same way.
+    link, a mediator's Telegram account), treated the same way.
     """
 
     channel: str

@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,15 @@ import yaml
 from fastapi.testclient import TestClient
 
 from bench.redis_sessions import CountingConnection, count_round_trips
+from bot import services
 from bot.app import create_app
 from bot.settings import Settings
-from tests.conftest import DATA, Phone, fake_clock, kiosk_link, results
-from tests.fakes import FakeTelegram
+from channels.base import BUTTON, TEXT
+from tests.conftest import DATA, MORNING, Phone, fake_clock, kiosk_link, results
+from tests.fakes import FakeClock, FakeTelegram
 from tests.telegram_chat import SECRET, TelegramChat, texts
-from tests.test_telegram import BOT_TOKEN, fake  # noqa: F401 (fixture)
+from tests.test_telegram import BOT_TOKEN, fake, telegram_settings  # noqa: F401 (fixtures)
+from tests.test_telegram_centres import MEDIATOR, mediator_link, parlons  # noqa: F401
 
 SLOW_DOWN = "beaucoup de messages"  # "Vous avez envoyé beaucoup de messages en peu de temps..."
 IN_A_MINUTE = (
@@ -256,6 +260,87 @@ def test_a_kiosk_tap_costs_two_redis_round_trips_its_links_counters_included(
             assert "Noté" in page.press("D'accord")
             trips.append(CountingConnection.round_trips)
     assert trips == [2, 2, 2]
+
+
+# --- shared devices: a mediator's tablet, a kiosk ------------------------------------------
+
+
+def test_a_mediators_tablet_has_a_limit_for_all_its_residents_and_each_is_told(
+    telegram_settings: Settings,  # noqa: F811
+    fake: FakeTelegram,  # noqa: F811
+    parlons,  # noqa: ANN001, F811
+) -> None:
+    telegram_settings.device_messages_per_minute = 6  # small, to reach it
+    with TestClient(create_app(telegram_settings)) as client:
+        clock = fake_clock(client)
+        tablet = TelegramChat(client, fake, MEDIATOR)
+        tablet.start(mediator_link(parlons))  # the mediator's own business: not counted
+        tablet.say("➕ Nouvelle personne")  # person 1's first message through the tablet
+        tablet.press("Français")
+        tablet.press("D'accord")
+        tablet.press("Réaliste")
+        tablet.say("➕ Nouvelle personne")  # person 2: well within their own limits
+        tablet.press("Français")  # the tablet's 6th
+        question = tablet.last_with_buttons()
+
+        over = tablet.press("D'accord", message=question)  # the 7th: over the tablet's
+        assert [c.method for c in over] == ["answerCallbackQuery", "sendMessage"]
+        assert texts(over) == IN_A_MINUTE  # person 2 told, and the mediator not asked for
+        again = tablet.press("D'accord", message=question)  # the next person ("C'est fini")
+        assert again[0].params["text"] == IN_A_MINUTE and len(again) == 1
+        assert votes(client) == 1
+
+        nadia = TelegramChat(client, fake, 5829301174)  # on her own phone: another device
+        assert "Proposition 1" in texts(nadia.say("Bonjour"))
+
+        clock.advance(60)
+        taken = tablet.press("D'accord", message=question)
+        assert [c.method for c in taken][:2] == ["answerCallbackQuery", "editMessageText"]
+        assert votes(client) == 2
+
+
+async def _morning(settings: Settings, channel: str, taps_a_second: float = 1) -> int | None:
+    """A shared device from 9:00 to 12:30, through the runtime's own limits and store: a new
+    person every two minutes, who starts, then taps `taps_a_second` for 100 s (the rest is
+    the hand-over). Returns the second of the morning the first message was refused, if one
+    was. Counted the way the runtime counts a turn (a morning is 10,000 messages: through the
+    webhooks it would take minutes; the tablet's wiring is tested above)."""
+    running = services.build(settings)
+    abuse, store = running.runtime.abuse, running.runtime.store
+    clock = FakeClock(MORNING)
+    running.runtime.clock = clock
+    device = f"device-{channel}"
+    try:
+        for person in range(105):
+            clock.now = MORNING + timedelta(minutes=2 * person)
+            assert await abuse.newcomer_allowed(device)
+            taps = int(100 * taps_a_second)
+            for n in range(taps + 1):
+                tally = abuse.tally(f"{device}-{person}", channel, BUTTON if n else TEXT, device)
+                async with store.turn(f"{device}-{person}", f"{person}:{n}", tally.counters) as t:
+                    if abuse.standing(tally, t.counts).until:
+                        return round((clock.now - MORNING).total_seconds())
+                    t.save(b"session", b"outcome")
+                clock.advance(1 / taps_a_second)
+        return None
+    finally:
+        await running.stop()
+
+
+@pytest.mark.parametrize("channel", ["telegram", "kiosk"])
+async def test_a_tablet_taking_a_resident_every_two_minutes_all_morning_is_never_limited(
+    settings: Settings, channel: str
+) -> None:
+    # In memory: Redis counts the same (test_a_script_sending_200_texts_..., test_abuse.py).
+    assert await _morning(settings, channel) is None  # 105 residents, 10,605 messages
+
+
+async def test_a_script_through_a_tablet_is_stopped_within_its_first_minute(
+    settings: Settings,
+) -> None:
+    # New people as often as a tablet may bring them, each tapping ten times a second.
+    refused_at = await _morning(settings, "kiosk", taps_a_second=10)
+    assert refused_at is not None and refused_at < 60
 
 
 # --- SMS -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from dialogs import Event, Press, Reply, Say
 
 # The kinds of message, each with limits of its own (bot/abuse.py): free text, typed or said,
 # and a button or a key of the phone's keypad, which a person presses far faster than they
-# write and which no one can send in bulk without a script.
+# write.
 TEXT, BUTTON = "text", "button"
 
 

@@ -106,6 +106,8 @@ def build(settings: Settings) -> Services:
         limits=Limits(
             settings.messages_per_minute,
             settings.messages_per_day,
+            settings.device_messages_per_minute,
+            settings.device_messages_per_day,
             settings.ideas_per_day,
             tuple(settings.country_codes),
             settings.participants_per_minute,

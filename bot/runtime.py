@@ -48,8 +48,9 @@ from dialogs import (
     step,
 )
 from dialogs.i18n import has_catalog
+from dialogs.safeguarding import discloses_danger
 from dialogs.vocabulary import TEXT_MAX_LENGTH
-from dialogs.words import Intent, discloses_danger, understand
+from dialogs.words import Intent, understand
 
 log = logging.getLogger(__name__)
 

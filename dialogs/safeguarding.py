@@ -263,7 +263,8 @@ def _rest(steps: tuple[tuple[int, int], ...], k: int, at: int, words: list[froze
         return True
     word, gap = steps[k]
     if gap == NOT:
-        return (at + 1 == len(words) or word not in words[at + 1]) and _rest(steps, k + 1, at, words)
+        follows = at + 1 < len(words) and word in words[at + 1]
+        return not follows and _rest(steps, k + 1, at, words)
     for position in range(at + 1, min(at + 2 + gap, len(words))):
         if word in words[position] and _rest(steps, k + 1, position, words):
             return True

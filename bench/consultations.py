@@ -6,11 +6,12 @@
    (geometric, about 10 votes, fewer by SMS / phone). Truth: each proposal's expected agree
    share in the population. Every selector hears the same answers (one fixed random number per
    resident and proposal), so the comparison is paired.
-2. Real Pol.is conversations (/work/shared/data/polis-opendata, CC BY 4.0, The Computational
-   Democracy Project): participants are replayed in order of their first vote, each with a
-   budget min(their real votes, geometric with mean 10), and may only be shown comments they
-   really voted on and that existed then, so every answer is real. Truth: each comment's agree
-   share over all its votes in the full export.
+2. Real Pol.is conversations (tests/data/polis-opendata, CC BY 4.0, The Computational
+   Democracy Project; another folder with POLIS_DATA or `--polis-data`): participants are
+   replayed in order of their first vote, each with a budget min(their real votes, geometric
+   with mean 10), and may only be shown comments they really voted on and that existed then,
+   so every answer is real. Truth: each comment's agree share over all its votes in the full
+   export.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-POLIS_DIR = Path(os.environ.get("POLIS_DATA", "/work/shared/data/polis-opendata"))
+# The Pol.is selection kept in the repository (its licence and attribution beside it).
+REPOSITORY_POLIS = Path(__file__).resolve().parents[1] / "tests" / "data" / "polis-opendata"
+POLIS_DIR = Path(os.environ.get("POLIS_DATA") or REPOSITORY_POLIS)
 Z = 1.96  # Wilson lower bound at 95 %: the ranking shared by all selectors
 TARGET = 0.9  # the precision a selector should reach, and keep
 ENOUGH = 10  # votes for a proposal to have had a fair hearing
@@ -194,7 +197,7 @@ def simulated(cfg: SimConfig, seed: int) -> Consultation:
 
 def polis_datasets() -> list[str]:
     if not POLIS_DIR.is_dir():
-        return []
+        raise SystemExit(f"no Pol.is data in {POLIS_DIR}: set POLIS_DATA or --polis-data")
     return sorted(d.name for d in POLIS_DIR.iterdir() if (d / "votes.csv").is_file())
 
 

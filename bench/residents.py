@@ -112,7 +112,7 @@ class Signer:
         self._host = host  # where the requests really go
 
     def form(self, number: str, body: str, sid: str) -> dict[str, str]:
-        """The fields Twilio posts for an inbound SMS (shared/fixtures/twilio_sms)."""
+        """The fields Twilio posts for an inbound SMS (tests/data/webhooks/twilio_sms)."""
         return {
             "ToCountry": "FR",
             "SmsMessageSid": sid,

@@ -25,11 +25,13 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from api.candidates import Candidate
 from api.selection import DEFAULT, SELECTORS
+from bench import consultations
 from bench.consultations import (
     ENOUGH,
     QUICK_SIM,
@@ -370,7 +372,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="replays of each Pol.is one (full 20, quick 4)",
     )
     parser.add_argument("--jobs", type=int, default=None, help="processes (default 2)")
+    parser.add_argument(
+        "--polis-data",
+        type=Path,
+        default=None,
+        help=f"folder of Pol.is conversations (default {consultations.REPOSITORY_POLIS.name})",
+    )
     args = parser.parse_args(argv)
+    if args.polis_data is not None:  # the environment too: the replays run in other processes
+        os.environ["POLIS_DATA"] = str(args.polis_data)
+        consultations.POLIS_DIR = args.polis_data
     mode = "quick" if args.quick else "full"
     print(f"# Proposal selection benchmark ({mode}, seed {args.seed})\n")
     print(

@@ -26,7 +26,9 @@ from bot.app import create_app
 from bot.settings import Settings
 
 DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# Real webhook payloads (Twilio, Telegram) and Pol.is open data, kept in the repository.
+WEBHOOKS = DATA / "webhooks"
+POLIS_OPEN_DATA = DATA / "polis-opendata"
 AUTH_TOKEN = "test-twilio-auth-token"
 ADMIN_TOKEN = "test-admin-token"
 BOT_TOKEN = "test-bot-token"
@@ -154,7 +156,7 @@ def new_sid() -> str:
 
 
 def sms_form(number: str, body: str, sid: str | None = None) -> dict[str, str]:
-    """The fields Twilio posts for an inbound SMS (see shared/fixtures/twilio_sms)."""
+    """The fields Twilio posts for an inbound SMS (see tests/data/webhooks/twilio_sms)."""
     sid = sid or new_sid()
     return {
         "ToCountry": "FR",

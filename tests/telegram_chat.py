@@ -1,4 +1,4 @@
-"""A resident's Telegram chat in tests: real update payloads (shared/fixtures/telegram) posted
+"""A resident's Telegram chat in tests: real update payloads (tests/data/webhooks/telegram) posted
 to the real webhook, and what the fake Bot API received read back as the chat shows it."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import SHARED
+from tests.conftest import WEBHOOKS
 from tests.fakes import Call, FakeTelegram
 
-FIXTURES = SHARED / "fixtures" / "telegram"
+FIXTURES = WEBHOOKS / "telegram"
 SECRET = "test-telegram-secret"
 _update_ids = itertools.count(913000000)
 

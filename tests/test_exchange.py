@@ -15,11 +15,11 @@ from fastapi.testclient import TestClient
 from api import polis
 from bot.app import create_app
 from bot.settings import Settings
-from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, DATA, SHARED
+from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, DATA, POLIS_OPEN_DATA
 
 BASE = "/api/v1/consultations/test-city"
 ADMIN, BOT = {"Authorization": f"Bearer {ADMIN_TOKEN}"}, {"Authorization": f"Bearer {BOT_TOKEN}"}
-OPEN_DATA = SHARED / "data" / "polis-opendata"
+OPEN_DATA = POLIS_OPEN_DATA
 CSV = {"Content-Type": "text/csv"}
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.settings import Settings
-from tests.conftest import SHARED, SMS_URL, Phone, message_text, results, sign, sms_form
+from tests.conftest import SMS_URL, WEBHOOKS, Phone, message_text, results, sign, sms_form
 
 FOOD_AID = "Il faut renforcer l'aide alimentaire dans chaque quartier."
 
@@ -89,9 +88,9 @@ def test_stop_holds_across_a_restart_until_start(settings: Settings) -> None:
         assert results(client)[FOOD_AID]["agree"] == 1
 
 
-def shared_fixture(name: str) -> tuple[dict[str, str], dict[str, str]]:
-    """A payload from shared/fixtures: the form fields, and the notes (keys starting with _)."""
-    data = json.loads((SHARED / "fixtures" / "twilio_sms" / name).read_text(encoding="utf-8"))
+def webhook_fixture(name: str) -> tuple[dict[str, str], dict[str, str]]:
+    """A payload from tests/data/webhooks: the form fields, and the notes (keys starting with _)."""
+    data = json.loads((WEBHOOKS / "twilio_sms" / name).read_text(encoding="utf-8"))
     form = {k: v for k, v in data.items() if not k.startswith("_")}
     notes = {k: v for k, v in data.items() if k.startswith("_")}
     return form, notes
@@ -106,7 +105,6 @@ def fixture_client(settings: Settings) -> TestClient:
         yield client
 
 
-@pytest.mark.skipif(not (SHARED / "fixtures").is_dir(), reason="shared/ is not beside the repo")
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -118,7 +116,7 @@ def fixture_client(settings: Settings) -> TestClient:
 def test_real_twilio_payloads_with_their_own_signatures(
     fixture_client: TestClient, name: str, expected: str
 ) -> None:
-    form, notes = shared_fixture(name)
+    form, notes = webhook_fixture(name)
     response = fixture_client.post(
         "/webhooks/twilio/sms",
         data=form,
@@ -128,11 +126,10 @@ def test_real_twilio_payloads_with_their_own_signatures(
     assert expected in message_text(response.text)
 
 
-@pytest.mark.skipif(not (SHARED / "fixtures").is_dir(), reason="shared/ is not beside the repo")
 def test_a_real_payload_with_a_field_added_after_signing_is_refused(
     fixture_client: TestClient,
 ) -> None:
-    form, notes = shared_fixture("sms_02_vote_oui.json")
+    form, notes = webhook_fixture("sms_02_vote_oui.json")
     form["Body"] = "non"
     headers = {"X-Twilio-Signature": notes["_x_twilio_signature"]}
     assert post(fixture_client, form, headers) == 403
@@ -144,8 +141,3 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert ready.status_code == 200
     assert ready.json()["stores"] == {"database": "ok", "sessions": "ok"}
 
-
-def test_shared_is_found_in_ci() -> None:
-    # The fixture tests above skip only where shared/ is absent; CI lays it beside the repo.
-    if Path("/proc/self").exists() and __import__("os").environ.get("CI") == "true":
-        assert (SHARED / "fixtures").is_dir()

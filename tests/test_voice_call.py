@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.settings import DEMO_CONSULTATION, Settings
 from channels.voices import Voices
-from tests.conftest import SHARED, Phone, admin_get, results
+from tests.conftest import WEBHOOKS, Phone, admin_get, results
 from tests.twilio_voice import VOICE_URL, Caller, check_twiml
 
 FOOD_AID = "Il faut renforcer l'aide alimentaire dans chaque quartier."
@@ -285,17 +285,16 @@ def test_the_consultation_file_can_name_other_voices(settings: Settings, tmp_pat
     assert first.gather.attrib["language"] == "ar-DZ"
 
 
-# --- the shared fixtures: real payloads with their own signatures ---------------------------
+# --- the webhook fixtures: real payloads with their own signatures ---------------------------
 
 
 def voice_fixture(name: str) -> tuple[str, dict[str, str], str]:
-    data = json.loads((SHARED / "fixtures" / "twilio_voice" / name).read_text(encoding="utf-8"))
+    data = json.loads((WEBHOOKS / "twilio_voice" / name).read_text(encoding="utf-8"))
     form = {k: v for k, v in data.items() if not k.startswith("_")}
     url = data["_signature_url"].removeprefix("https://consult.example.org")
     return url, form, data["_x_twilio_signature"]
 
 
-@pytest.mark.skipif(not (SHARED / "fixtures").is_dir(), reason="shared/ is not beside the repo")
 def test_real_twilio_voice_payloads_with_their_own_signatures(settings: Settings) -> None:
     settings.public_url = "https://consult.example.org"
     settings.twilio_auth_token = "fixture-auth-token-not-real"

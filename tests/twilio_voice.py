@@ -86,7 +86,7 @@ class Caller:
         self.next_url: str | None = None
 
     def form(self, **fields: str) -> dict[str, str]:
-        """The fields Twilio posts in a call (see shared/fixtures/twilio_voice)."""
+        """The fields Twilio posts in a call (see tests/data/webhooks/twilio_voice)."""
         return {
             "AccountSid": "AC00000000000000000000000000000000",
             "ApiVersion": "2010-04-01",

@@ -5,7 +5,8 @@ Every message is read against all six languages' patterns at once, as the bot re
 data is ours (tests/data/safeguarding, see its README) and the Pol.is citizen comments
 (tests/data/polis-opendata, CC BY 4.0, The Computational Democracy Project):
 
-- disclosures caught: the held-out test set (never tuned on) and the development set;
+- disclosures caught: the two test sets (never tuned on; see tests/data/safeguarding/README.md
+  for what was known when) and the development set;
 - policy ideas that name a hard subject: passed by the detector, and read back by the dialog
   as an idea to send (dialogs.step, a resident voting on the demo consultation);
 - false positives on ordinary messages: ours, the replies residents send, every proposal of
@@ -22,6 +23,8 @@ import argparse
 import csv
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -37,8 +40,9 @@ RECALL_TARGET = 0.95
 FALSE_POSITIVE_TARGET = 0.005
 
 
+@cache
 def disclosures(name: str) -> dict[str, list[tuple[str, str]]]:
-    """`test_set` or `disclosures`: per language, (category, text)."""
+    """`test_set`, `test_set_2` or `disclosures`: per language, (category, text)."""
     raw = yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
     return {
         lang: [(category, text) for category, texts in by_category.items() for text in texts]
@@ -46,14 +50,17 @@ def disclosures(name: str) -> dict[str, list[tuple[str, str]]]:
     }
 
 
+@cache
 def ideas() -> dict[str, list[str]]:
     return yaml.safe_load((DATA / "ideas.yaml").read_text(encoding="utf-8"))
 
 
+@cache
 def replies() -> dict[str, list[str]]:
     return yaml.safe_load((DATA / "replies.yaml").read_text(encoding="utf-8"))
 
 
+@cache
 def ordinary() -> dict[str, list[str]]:
     out = {}
     for lang in LANGUAGES:
@@ -62,6 +69,7 @@ def ordinary() -> dict[str, list[str]]:
     return out
 
 
+@cache
 def demo_texts() -> dict[str, list[str]]:
     """Every proposal of the demo consultation, in each language it is written in."""
     spec = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
@@ -86,8 +94,8 @@ def flagged(texts: Iterable[str]) -> list[tuple[str, Danger]]:
     return [(t, d) for t in texts if (d := danger_in(t, LANGUAGES)) is not None]
 
 
-def read_back_rate(texts: list[str], language: str) -> tuple[int, list[str]]:
-    """How many ideas the dialog reads back as an idea to send, to a resident voting."""
+def read_back_misses(texts: list[str], language: str) -> list[str]:
+    """The ideas the dialog does not read back as an idea to send, to a resident voting."""
     from bench.residents import demo_context
     from dialogs import Session, Stage, Text, step
 
@@ -98,7 +106,7 @@ def read_back_rate(texts: list[str], language: str) -> tuple[int, list[str]]:
         turn = step(session, Text(text), ctx)
         if turn.session.stage is not Stage.IDEA_CONFIRMING or turn.session.draft != text:
             missed.append(text)
-    return len(texts) - len(missed), missed
+    return missed
 
 
 def microseconds(texts: list[str], repeat: int = 5) -> float:
@@ -131,72 +139,112 @@ def percent(part: int, whole: int) -> str:
     return f"{part}/{whole} ({100 * part / whole:.1f}%)" if whole else "-"
 
 
+@dataclass
+class Row:
+    """One language's figures, and the messages behind them (for --show)."""
+
+    language: str
+    missed_tests: list[list[str]]  # per test set, the disclosures not caught
+    tests: list[int]  # per test set, its size
+    missed_dev: list[str]
+    dev: int
+    ideas_flagged: list[tuple[str, Danger]]
+    ideas_not_read: list[str]
+    ideas: int
+    false: list[tuple[str, Danger]]  # ordinary messages, replies, demo proposals
+    ordinary: tuple[int, int, int]  # how many of each
+    false_counts: tuple[int, int, int]
+
+
+def measure(lang: str) -> Row:
+    tests = [disclosures("test_set")[lang], disclosures("test_set_2")[lang]]
+    dev = disclosures("disclosures")[lang]
+    hard = ideas()[lang]
+    sources = (ordinary()[lang], replies()[lang], demo_texts()[lang])
+    false = [flagged(texts) for texts in sources]
+    return Row(
+        lang,
+        [[t for _, t in test if danger_in(t, LANGUAGES) is None] for test in tests],
+        [len(test) for test in tests],
+        [t for _, t in dev if danger_in(t, LANGUAGES) is None],
+        len(dev),
+        flagged(hard),
+        read_back_misses(hard, lang),
+        len(hard),
+        [f for each in false for f in each],
+        tuple(len(texts) for texts in sources),
+        tuple(len(each) for each in false),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--show", action="store_true", help="list misses and false positives")
-    parser.add_argument("--test-misses", action="store_true", help="list the test set's misses")
+    parser.add_argument("--test-misses", action="store_true", help="list the test sets' misses")
     args = parser.parse_args()
     detector()  # compiled once, as a worker does at its first message
-
-    test, dev, hard, said = disclosures("test_set"), disclosures("disclosures"), ideas(), replies()
-    mine, demo, polis = ordinary(), demo_texts(), polis_comments()
-    print("| language | test set caught | development set caught | policy ideas passed "
-          "| ideas read back | false positives: ordinary | replies | demo proposals |")
-    print("|---|---|---|---|---|---|---|---|")
-    shown: list[tuple[str, str, str]] = []
-    worst = {"recall": 1.0, "false": 0.0, "ideas": 0}
-    for lang in LANGUAGES:
-        caught_test = [t for _, t in test[lang] if danger_in(t, LANGUAGES)]
-        caught_dev = [t for _, t in dev[lang] if danger_in(t, LANGUAGES)]
-        idea_flags = flagged(hard[lang])
-        read, not_read = read_back_rate(hard[lang], lang)
-        false_mine, false_said, false_demo = flagged(mine[lang]), flagged(said[lang]), flagged(
-            demo[lang]
-        )
-        print(
-            f"| {lang} | {percent(len(caught_test), len(test[lang]))} "
-            f"| {percent(len(caught_dev), len(dev[lang]))} "
-            f"| {percent(len(hard[lang]) - len(idea_flags), len(hard[lang]))} "
-            f"| {percent(read, len(hard[lang]))} "
-            f"| {percent(len(false_mine), len(mine[lang]))} "
-            f"| {percent(len(false_said), len(said[lang]))} "
-            f"| {percent(len(false_demo), len(demo[lang]))} |"
-        )
-        worst["recall"] = min(worst["recall"], len(caught_test) / len(test[lang]))
-        ordinary_count = len(mine[lang]) + len(said[lang]) + len(demo[lang])
-        wrong = len(false_mine) + len(false_said) + len(false_demo)
-        worst["false"] = max(worst["false"], wrong / ordinary_count)
-        worst["ideas"] += len(not_read)
-        if args.test_misses:
-            shown += [(lang, "test set miss", t) for _, t in test[lang] if t not in caught_test]
-        if args.show:
-            shown += [(lang, "miss", t) for _, t in dev[lang] if t not in caught_dev]
-            shown += [(lang, f"idea flagged [{d.language}: {d.pattern}]", t) for t, d in idea_flags]
-            shown += [(lang, "idea not read back", t) for t in not_read]
-            for t, d in false_mine + false_said + false_demo:
-                shown.append((lang, f"false positive [{d.language}: {d.pattern}]", t))
+    rows = [measure(lang) for lang in LANGUAGES]
+    polis = polis_comments()
     false_polis = flagged(polis)
-    print()
-    print(f"Pol.is citizen comments (English), false positives: "
-          f"{percent(len(false_polis), len(polis))}")
-    if args.show:
-        shown += [("en", f"Pol.is [{d.language}: {d.pattern}]", t) for t, d in false_polis]
-    polis_rate = len(false_polis) / len(polis) if polis else 0.0
+
     print(
-        f"Targets: recall >= {RECALL_TARGET:.0%} in every language (worst "
-        f"{worst['recall']:.1%}); false positives <= {FALSE_POSITIVE_TARGET:.1%} (worst language "
-        f"{worst['false']:.2%}, Pol.is {polis_rate:.2%}); ideas not read back: {worst['ideas']}"
+        "| language | test set 1 caught | test set 2 caught | development set caught "
+        "| policy ideas passed | ideas read back | false positives: ordinary | replies "
+        "| demo proposals |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        cells = [percent(n - len(m), n) for m, n in zip(r.missed_tests, r.tests, strict=True)]
+        cells += [
+            percent(r.dev - len(r.missed_dev), r.dev),
+            percent(r.ideas - len(r.ideas_flagged), r.ideas),
+            percent(r.ideas - len(r.ideas_not_read), r.ideas),
+        ]
+        cells += [percent(f, n) for f, n in zip(r.false_counts, r.ordinary, strict=True)]
+        print(f"| {r.language} | " + " | ".join(cells) + " |")
+    print()
+    print(
+        f"Pol.is citizen comments (English), false positives: "
+        f"{percent(len(false_polis), len(polis))}"
+    )
+    recall = min(
+        (n - len(m)) / n for r in rows for m, n in zip(r.missed_tests, r.tests, strict=True)
+    )
+    false_rate = max(sum(r.false_counts) / sum(r.ordinary) for r in rows)
+    print(
+        f"Targets: recall >= {RECALL_TARGET:.0%} in every language (worst {recall:.1%}); false "
+        f"positives <= {FALSE_POSITIVE_TARGET:.1%} (worst language {false_rate:.2%}, Pol.is "
+        f"{len(false_polis) / max(len(polis), 1):.2%}); ideas not read back: "
+        f"{sum(len(r.ideas_not_read) for r in rows)}"
     )
     print()
-    _timings(mine, said, dev)
-    for lang, what, text in shown:
-        print(f"{lang} {what}: {text}")
+    _timings()
+    for r in rows:
+        if args.test_misses:
+            for n, missed in enumerate(r.missed_tests, start=1):
+                print("\n".join(f"{r.language} test set {n} miss: {t}" for t in missed))
+        if args.show:
+            _show(r)
+    if args.show:
+        for t, d in false_polis:
+            print(f"en Pol.is false positive [{d.language}: {d.pattern}]: {t}")
 
 
-def _timings(mine: dict[str, list[str]], said: dict[str, list[str]], dev: dict) -> None:
-    every_reply = [t for lang in LANGUAGES for t in said[lang]]
-    every_message = [t for lang in LANGUAGES for t in mine[lang]]
-    every_disclosure = [t for lang in LANGUAGES for _, t in dev[lang]]
+def _show(r: Row) -> None:
+    for t in r.missed_dev:
+        print(f"{r.language} miss: {t}")
+    for t, d in r.ideas_flagged:
+        print(f"{r.language} idea flagged [{d.language}: {d.pattern}]: {t}")
+    for t in r.ideas_not_read:
+        print(f"{r.language} idea not read back: {t}")
+    for t, d in r.false:
+        print(f"{r.language} false positive [{d.language}: {d.pattern}]: {t}")
+
+
+def _timings() -> None:
+    every_reply = [t for texts in replies().values() for t in texts]
+    every_message = [t for texts in ordinary().values() for t in texts]
+    every_disclosure = [t for pairs in disclosures("disclosures").values() for _, t in pairs]
     rows: list[tuple[str, list[str]]] = [
         ('the reply "1"', ["1"]),
         ("replies (1, oui, STOP, 👍...)", every_reply),

@@ -16,6 +16,7 @@ spelling to the pattern words it can be, and most words of an ordinary message a
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from importlib.resources import files
 
 import yaml
 
-from dialogs.words import normalise
+from dialogs.words import LOOK_ALIKES
 
 CATEGORIES = (
     "self_harm",
@@ -38,11 +39,21 @@ CATEGORIES = (
 WIDE_GAP = 3  # "~" alone: up to three other words between two pattern words
 NOT = -1  # "!word": the gap of a word that must not come next
 ASCII_WORD = re.compile(r"[a-z0-9]+")
+WORD = re.compile(r"[^\W_]+")
 # An apostrophe parts two words here ("m'a" is "m a"); typed without one, "ma" stays one word.
-APOSTROPHES = str.maketrans({"'": " ", "’": " ", "`": " ", "´": " "})
+APOSTROPHES = "'’`´"
 # Letters residents type for one another: Arabic alef maqsura, ta marbuta and Persian forms,
 # the elongation mark; Turkish dotless i (a phone without Turkish letters types "i").
-FOLD = str.maketrans({"ى": "ي", "ة": "ه", "ک": "ك", "ی": "ي", "ـ": None, "ı": "i"})
+FOLD = (("ى", "ي"), ("ة", "ه"), ("ک", "ك"), ("ی", "ي"), ("ـ", ""), ("ı", "i"))
+# Zero-width spaces, joiners, bidi controls, soft hyphens, the byte order mark (category Cf).
+INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# Combining marks of the scripts residents write: Latin accents, Arabic diacritics.
+MARKS = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc"
+    "\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
+    "\ufe20-\ufe2f]"
+)
+LOOK_ALIKE_SCRIPTS = re.compile("[\u0370-\u03ff\u0400-\u04ff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +75,26 @@ class _Pattern:
     # A gap of NOT: the next word must not be this one (it takes no word).
     steps: tuple[tuple[int, int], ...]
     not_after: int | None  # the word before the first may not be this one
+    required: frozenset[int]  # every word a message must hold for this pattern to match
+    key: int  # the rarest of them (its shortest spelling is the longest): the index's key
 
 
 def words_of(text: str) -> tuple[str, ...]:
-    """A message's words as the patterns see them."""
-    text = text.translate(APOSTROPHES)
-    if text.isascii():  # most replies: the same words as normalise gives, much faster
+    """A message's words as the patterns see them: as dialogs.words.normalise gives them (no
+    case, accents, invisible characters or punctuation; look-alike Cyrillic and Greek letters
+    read as Latin), folded as residents type, each apostrophe parting two words. Built from
+    C-level string operations: every message of every resident comes through here."""
+    for apostrophe in APOSTROPHES:
+        text = text.replace(apostrophe, " ")
+    if text.isascii():  # most replies
         return tuple(ASCII_WORD.findall(text.lower()))
-    return tuple(normalise(text).translate(FOLD).split())
+    text = INVISIBLE.sub("", text)
+    if LOOK_ALIKE_SCRIPTS.search(text):
+        text = text.translate(LOOK_ALIKES)
+    bare = MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    for letter, instead in FOLD:
+        bare = bare.replace(letter, instead)
+    return tuple(WORD.findall(bare))
 
 
 # --- the pattern files ----------------------------------------------------------------------
@@ -99,6 +122,7 @@ class _Spellings:
         self.ids: dict[tuple[str, str], int] = {}
         self.start_lengths: list[int] = []
         self.end_lengths: list[int] = []
+        self.shortest: dict[int, int] = {}  # per pattern word, its shortest spelling's length
 
     def done(self) -> None:
         """Every spelling is in: the lengths of beginnings and endings to look up."""
@@ -114,6 +138,7 @@ class _Spellings:
         for spelling in spellings:
             table, bare = _table_of(self, spelling)
             table[bare].add(word)
+        self.shortest[word] = min(len(s.strip("*")) for s in spellings)
         return word
 
     def lookup(self, token: str) -> frozenset[int]:
@@ -215,7 +240,9 @@ class _Language:
                 gap = 0
         if not steps or steps[0][1] == NOT:
             raise ValueError(f"{self.language}: no word to match in {source!r}")
-        return _Pattern(self.language, category, source, tuple(steps), not_after)
+        required = frozenset(word for word, gap in steps if gap != NOT)
+        key = max(required, key=lambda word: (self.spellings.shortest[word], word))
+        return _Pattern(self.language, category, source, tuple(steps), not_after, required, key)
 
 
 class Detector:
@@ -226,24 +253,26 @@ class Detector:
         self.languages = {
             lang: _Language(lang, raw, self.spellings) for lang, raw in raw_files.items()
         }
-        self.starting: dict[int, list[_Pattern]] = defaultdict(list)
+        # Patterns by their rarest word: an ordinary message holds none of these words, and
+        # costs a few lookups whatever the number of patterns.
+        self.keyed: dict[int, list[_Pattern]] = defaultdict(list)
         for compiled in self.languages.values():
             for pattern in compiled.patterns:
-                self.starting[pattern.steps[0][0]].append(pattern)
+                self.keyed[pattern.key].append(pattern)
         self.spellings.done()
         self.words_in = lru_cache(maxsize=1 << 16)(self.spellings.lookup)
 
     def find(self, text: str, languages: Sequence[str]) -> Danger | None:
         words = [self.words_in(w) for w in words_of(text)]
-        for position, here in enumerate(words):
-            for word in here:
-                for pattern in self.starting.get(word, ()):
-                    if pattern.language not in languages:
-                        continue
-                    if position and pattern.not_after in words[position - 1]:
-                        continue
-                    if _rest(pattern.steps, 1, position, words):
-                        return Danger(pattern.category, pattern.language, pattern.source)
+        present = frozenset().union(*words)
+        for word in present:
+            for pattern in self.keyed.get(word, ()):
+                if (
+                    pattern.language in languages
+                    and pattern.required <= present
+                    and _matches(pattern, words)
+                ):
+                    return Danger(pattern.category, pattern.language, pattern.source)
         return None
 
     def reads_as_proposal(self, text: str, language: str) -> bool:
@@ -255,6 +284,16 @@ class Detector:
         if any(words[: len(o)] == o for o in compiled.openers if o):
             return True
         return not any(compiled.first_person in self.words_in(w) for w in words)
+
+
+def _matches(pattern: _Pattern, words: list[frozenset[int]]) -> bool:
+    first = pattern.steps[0][0]
+    return any(
+        first in here
+        and not (position and pattern.not_after in words[position - 1])
+        and _rest(pattern.steps, 1, position, words)
+        for position, here in enumerate(words)
+    )
 
 
 def _rest(steps: tuple[tuple[int, int], ...], k: int, at: int, words: list[frozenset[int]]) -> bool:

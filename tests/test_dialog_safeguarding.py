@@ -106,7 +106,8 @@ def test_silence_after_the_numbers_says_them_again_then_goodbye() -> None:
 
 
 def test_on_the_phone_zero_is_not_offered_for_the_numbers_when_it_answers_the_question() -> None:
-    qualifying = replace(voting(), stage=Stage.QUALIFYING, current=None, last=7, last_choice="agree")
+    qualifying = replace(voting(), stage=Stage.QUALIFYING, current=None, last=7)
+    qualifying.last_choice = "agree"
     turn = step(qualifying, Text("mon mari me frappe"), replace(PHONE, qualify=True))
     numbers = help_numbers(turn)
     assert "tapez 0" not in numbers.text

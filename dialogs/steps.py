@@ -249,12 +249,11 @@ def _help_numbers(
     s: Session, ctx: Context, then: list[Reply], effects: tuple[Effect, ...] = ()
 ) -> Turn:
     """The help numbers, then the question the resident is answering. On the phone they are
-    said slowly, and 0 says them again when the question leaves 0 free."""
+    said slowly, and 0 says them again when the question takes keys and leaves 0 free (an idea
+    is said, not keyed)."""
     s.helped = True
-    question = then[-1] if then and isinstance(then[-1], Ask | Prompt) else None
-    free = question is not None and not any(
-        d == 0 for d, _ in (question.numbered() if isinstance(question, Ask) else [])
-    )
+    question = then[-1] if then and isinstance(then[-1], Ask) else None
+    free = question is not None and all(d != 0 for d, _ in question.numbered())
     return Turn(s, (p.safeguarding(s, ctx, again=ctx.spoken and free), *then), effects)
 
 

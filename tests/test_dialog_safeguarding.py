@@ -118,3 +118,11 @@ def test_the_session_keeps_that_the_numbers_were_just_given() -> None:
     turn = step(voting(), Text("mon mari me frappe"), PHONE)
     assert Session.from_bytes(turn.session.to_bytes()).helped is True
     assert Session.from_bytes(voting().to_bytes()).helped is False
+
+
+def test_on_the_phone_zero_is_not_offered_while_an_idea_is_asked_for_in_words() -> None:
+    writing = replace(voting(), stage=Stage.IDEA_WRITING)
+    too_long = "Il faut un foyer, mon mari me frappe " + "tous les soirs " * 20
+    turn = step(writing, Text(too_long), PHONE)
+    assert "tapez 0" not in help_numbers(turn).text
+    assert turn.session.stage is Stage.IDEA_WRITING  # asked again, more briefly

@@ -1,7 +1,6 @@
 """Whole conversations, kept as data (tests/conversations/*.yaml), run through the real app
-with signed Twilio requests: by SMS (`send`, `reply`), or on the phone (`channel: voice`:
-`call`, `press`, `say` or `silence`, then what the caller hears, and what is said slowly).
-The results and the pending ideas the API reports are checked at the end."""
+with signed Twilio requests, by SMS or on the phone; the results and the pending ideas the API
+reports are checked at the end."""
 
 from __future__ import annotations
 
@@ -11,53 +10,71 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from bot.app import create_app
+from bot.settings import DEMO_CONSULTATION, Settings
 from tests.conftest import Phone, admin_get, results
 from tests.twilio_voice import Caller
 
 CONVERSATIONS = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
-KEYS = {  # proposal key -> text, from tests/data/consultation.yaml
-    p["key"]: p["text"]
-    for p in yaml.safe_load((Path(__file__).parent / "data" / "consultation.yaml").read_text())[
-        "proposals"
-    ]
+CONSULTATIONS = {"test": Path(__file__).parent / "data" / "consultation.yaml"}
+CONSULTATIONS["demo"] = DEMO_CONSULTATION
+KEYS = {  # consultation -> proposal key -> text, from the consultation files
+    name: {p["key"]: p["text"] for p in yaml.safe_load(path.read_text("utf-8"))["proposals"]}
+    for name, path in CONSULTATIONS.items()
 }
 
 
 @pytest.mark.parametrize("path", CONVERSATIONS, ids=[p.stem for p in CONVERSATIONS])
-def test_conversation(path: Path, client: TestClient) -> None:
+def test_conversation(path: Path, settings: Settings) -> None:
+    """An SMS conversation (`send`, `reply`), or a phone call (`channel: voice`: `say` words
+    as a speech result, `press` keys, `silence`; `said` is everything the caller hears, `slow`
+    what is said slowly; `hang_up` at the end)."""
     script = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if script.get("channel") == "voice":
-        _call(client, script)
-    else:
-        phone = Phone(client, script["from"])
-        for number, turn in enumerate(script["turns"], start=1):
-            assert phone.send(turn["send"]) == turn["reply"], f"turn {number}: {turn['send']!r}"
-    counted = results(client)
-    for key, expected in script["results"].items():
-        got = counted[KEYS[key]]
-        assert {k: got[k] for k in expected} == expected, key
-    pending = admin_get(client, "/api/v1/consultations/test-city/proposals?status=pending")
-    expected = [p if isinstance(p, dict) else {"text": p} for p in script.get("pending", [])]
-    assert [{k: p[k] for k in e} for p, e in zip(pending, expected, strict=False)] == expected
-    assert len(pending) == len(expected)
+    settings.consultation = CONSULTATIONS[script.get("consultation", "test")]
+    with TestClient(create_app(settings)) as client:
+        if script.get("channel") == "voice":
+            _call(client, script)
+        else:
+            phone = Phone(client, script["from"])
+            for number, turn in enumerate(script["turns"], start=1):
+                said = turn["send"]
+                assert phone.send(said) == turn["reply"], f"turn {number}: {said!r}"
+        _check_results(client, script)
 
 
 def _call(client: TestClient, script: dict) -> None:
     caller = Caller(client, script["from"])
     for number, turn in enumerate(script["turns"], start=1):
-        if "call" in turn:
-            answer = caller.call()
+        if "say" in turn:
+            confidence = str(turn.get("confidence", 0.9))
+            answer = caller.answer(SpeechResult=turn["say"], Confidence=confidence)
         elif "press" in turn:
             answer = caller.press(str(turn["press"]))
-        elif "say" in turn:
-            answer = caller.say(turn["say"])
-        else:
+        elif "silence" in turn:
             answer = caller.silence()
-        assert answer.text == turn["hear"], f"turn {number}"
+        else:
+            answer = caller.call()
+        if "said_starts" in turn:  # what follows varies (which proposal comes next)
+            assert answer.text.startswith(turn["said_starts"]), f"turn {number}: {turn}"
+        else:
+            assert answer.text == turn["said"], f"turn {number}: {turn}"
         slow = [s.text for s in answer.said if s.slow]
-        assert slow == ([turn["slow"]] if "slow" in turn else []), f"turn {number}"
+        assert slow == ([turn["slow"]] if "slow" in turn else []), f"turn {number}: {turn}"
     if script.get("hang_up"):
         caller.hang_up()
+
+
+def _check_results(client: TestClient, script: dict) -> None:
+    slug = "mulhouse" if script.get("consultation") == "demo" else "test-city"
+    data = admin_get(client, f"/api/v1/consultations/{slug}/results")
+    counted = {p["text"]: p for p in data["proposals"]}
+    for key, expected in script["results"].items():
+        got = counted[KEYS[script.get("consultation", "test")][key]]
+        assert {k: got[k] for k in expected} == expected, key
+    pending = admin_get(client, f"/api/v1/consultations/{slug}/proposals?status=pending")
+    expected = [p if isinstance(p, dict) else {"text": p} for p in script.get("pending", [])]
+    assert [{k: p[k] for k in e} for p, e in zip(pending, expected, strict=False)] == expected
+    assert len(pending) == len(expected)
 
 
 def test_sms_asks_for_qualifications_only_when_configured(settings, tmp_path) -> None:  # noqa: ANN001

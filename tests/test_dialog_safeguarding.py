@@ -126,3 +126,9 @@ def test_on_the_phone_zero_is_not_offered_while_an_idea_is_asked_for_in_words() 
     turn = step(writing, Text(too_long), PHONE)
     assert "tapez 0" not in help_numbers(turn).text
     assert turn.session.stage is Stage.IDEA_WRITING  # asked again, more briefly
+
+
+def test_a_danger_is_answered_even_when_speech_recognition_was_unsure() -> None:
+    turn = step(voting(), Text("mon mari me frappe", confidence=0.2), PHONE)
+    help_numbers(turn)
+    assert turn.effects[0].flags == ALERT_FLAGS

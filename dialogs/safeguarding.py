@@ -191,7 +191,8 @@ def _normal_spelling(spelling: str) -> str:
 
 
 class _Language:
-    """One language's file, compiled: its classes, patterns, openers and first person."""
+    """One language's file, compiled: its classes, patterns, how a proposal reads, first
+    person."""
 
     def __init__(self, language: str, raw: dict, spellings: _Spellings) -> None:
         self.language = language
@@ -205,6 +206,7 @@ class _Language:
         ]
         self.first_person = self.word("|".join(map(_spelling, raw["first_person"])))
         self.openers = tuple(words_of(o) for o in raw.get("proposal_openers", []))
+        self.markers = tuple(words_of(m) for m in raw.get("proposal_markers", []))
 
     def expand(self, spec: str, seen: tuple[str, ...] = ()) -> set[str]:
         """The spellings of one pattern word: alternatives split on "|", classes expanded."""
@@ -277,12 +279,16 @@ class Detector:
         return None
 
     def reads_as_proposal(self, text: str, language: str) -> bool:
-        """It opens like a proposal ("il faut...", "we need..."), or names no first person."""
+        """It opens like a proposal ("Plus de...", "Des bancs..."), says one anywhere ("il
+        faut", "we need", "ich finde"), or names no first person."""
         compiled = self.languages.get(language)
         if compiled is None:
             return False
         words = words_of(text)
         if any(words[: len(o)] == o for o in compiled.openers if o):
+            return True
+        spans = {words[i : i + len(m)] for m in compiled.markers for i in range(len(words))}
+        if any(m in spans for m in compiled.markers if m):
             return True
         return not any(compiled.first_person in self.words_in(w) for w in words)
 

@@ -50,7 +50,13 @@ from dialogs.vocabulary import (
     Turn,
 )
 from dialogs.vote_steps import answer_change, answer_qualify, answer_vote
-from dialogs.words import Intent, Understood, keyword_of_one_language, understand
+from dialogs.words import (
+    Intent,
+    Understood,
+    keyword_of_one_language,
+    looks_like_an_idea,
+    understand,
+)
 
 RESUME_AFTER = 3 * 3600  # seconds of silence after which a resident is welcomed back
 SILENCES_BEFORE_GOODBYE = 2  # a question met with silence is asked once more, then goodbye
@@ -126,7 +132,7 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
 
     language = p.language_of(s, ctx)
     if text and (danger := danger_in(text, (language, *ctx.languages))) is not None:
-        return _disclosed(s, ctx, event, danger)
+        return answer_disclosure(s, ctx, event, danger)
 
     if s.stage is Stage.NEW:
         return _greet(s, ctx, heard, found)
@@ -251,14 +257,15 @@ def _hung_up(s: Session, ctx: Context) -> Turn:
 # --- a disclosure of danger --------------------------------------------------------------------
 
 
-def _disclosed(s: Session, ctx: Context, event: Text, danger: Danger) -> Turn:
+def answer_disclosure(s: Session, ctx: Context, event: Text, danger: Danger) -> Turn:
     """The help numbers at once, and the message to moderators as urgent (a disclosure, never
     published). An idea is never swallowed: when the resident was writing one, or the message
     reads as a proposal ("il faut...", or it names no first person), it is read back after the
     numbers, to be sent as its own proposal."""
     alert = SubmitIdea(event.text, p.language_of(s, ctx), flags=("safeguarding", "disclosure"))
     writing = s.stage is Stage.IDEA_WRITING
-    if writing or (is_idea(event) and reads_as_proposal(event.text, danger.language)):
+    proposal = reads_as_proposal(event.text, danger.language)
+    if writing or (proposal and looks_like_an_idea(event.text, danger.language)):
         turn = read_back(s, ctx, event)
         helped = _help_numbers(turn.session, ctx, list(turn.replies))
         return Turn(helped.session, helped.replies, (alert, *turn.effects))

@@ -11,8 +11,11 @@ import pytest
 import yaml
 
 from bench import safeguarding as data
+from bench.residents import demo_context
+from dialogs import Session, Stage, Text
 from dialogs.safeguarding import (
     CATEGORIES,
+    Danger,
     _matches,
     danger_in,
     detector,
@@ -20,6 +23,7 @@ from dialogs.safeguarding import (
     reads_as_proposal,
     words_of,
 )
+from dialogs.steps import answer_disclosure
 from dialogs.words import normalise
 
 LANGUAGES = data.LANGUAGES
@@ -87,10 +91,21 @@ def test_the_polis_comments_are_not_taken_for_disclosures() -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_policy_ideas_on_hard_subjects_pass_and_are_read_back(language: str) -> None:
+def test_policy_ideas_on_hard_subjects_pass(language: str) -> None:
     ideas = data.ideas()[language]
     assert [t for t in ideas if danger_in(t, LANGUAGES) is not None] == []
-    assert data.read_back_misses(ideas, language) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_policy_idea_taken_for_a_disclosure_would_still_be_read_back(language: str) -> None:
+    """Never swallowed, even when the detector is wrong: the dialog reads back, after the
+    help numbers, a disclosure that reads as a proposal and is long enough to be an idea."""
+    danger = Danger("self_harm", language, "(as if a pattern had matched)")
+    session = Session(language=language, stage=Stage.VOTING, current=1, queue=[2, 3])
+    for idea in data.ideas()[language]:
+        turn = answer_disclosure(session, demo_context(), Text(idea), danger)
+        assert turn.session.stage is Stage.IDEA_CONFIRMING and turn.session.draft == idea, idea
+        assert turn.effects[0].flags == ("safeguarding", "disclosure")
 
 
 @pytest.mark.parametrize(

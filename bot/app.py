@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         attach(app, parlons.api_state)
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
-    app.include_router(metrics.router(parlons.outbox_depth))
+    app.include_router(metrics.router(parlons.outbox_depth, tolerant.held.counts))
     app.add_middleware(metrics.WebhookTimer)
     web.mount(app, parlons)
     return app

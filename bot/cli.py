@@ -71,8 +71,12 @@ def main(argv: list[str] | None = None) -> None:
     work = commands.add_parser("worker", help="post the outbox to the API (Redis mode)")
     work.add_argument("--batch", type=int, default=None, help="ballots per post (max 500)")
 
-    box = commands.add_parser("outbox", help="the outbox: status, dead letters, retry them")
-    box.add_argument("action", choices=["status", "dead", "retry"], nargs="?", default="status")
+    box = commands.add_parser(
+        "outbox", help="the outbox: status, dead letters, retry them; messages a fault held"
+    )
+    box.add_argument(
+        "action", choices=["status", "dead", "retry", "held"], nargs="?", default="status"
+    )
     box.add_argument("ids", nargs="*", help="dead letters to retry (see `parlons outbox dead`)")
     box.add_argument("--all", action="store_true", help="retry every dead letter")
 

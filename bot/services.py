@@ -80,14 +80,20 @@ def build(settings: Settings) -> Services:
     redis = connect_redis(settings)
     store: TurnStore
     if redis is not None:
+        # A lock's lease is the turn deadline: one left by a turn that died ends soon after.
         store = RedisStore(
             redis,
             settings.redis_prefix,
             session_seconds=settings.session_days * 86400,
             replay_seconds=settings.replay_hours * 3600,
+            lock_seconds=settings.turn_deadline_seconds,
+            lock_wait_seconds=settings.turn_deadline_seconds,
         )
     else:
-        store = MemoryStore(session_seconds=settings.session_days * 86400)
+        store = MemoryStore(
+            session_seconds=settings.session_days * 86400,
+            lock_wait_seconds=settings.turn_deadline_seconds,
+        )
     bot_tables = db.sessionmaker(engine)
     pseudonyms = Pseudonyms(settings.pseudonym_key.get_secret_value())
     runtime = Runtime(
@@ -100,6 +106,8 @@ def build(settings: Settings) -> Services:
         limits=Limits(
             settings.messages_per_minute,
             settings.messages_per_day,
+            settings.device_messages_per_minute,
+            settings.device_messages_per_day,
             settings.ideas_per_day,
             tuple(settings.country_codes),
             settings.participants_per_minute,

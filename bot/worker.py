@@ -1,4 +1,5 @@
-"""`parlons worker` and `parlons outbox`: drain the outbox, and look into it."""
+"""`parlons worker` and `parlons outbox`: drain the outbox, and look into it (and into the
+messages a fault held on this host, bot/held.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from api.app import MIGRATIONS as API_MIGRATIONS
 from api.loader import read_consultation
 from bot import services
 from bot.drainer import Drainer
+from bot.held import HeldMessages
 from bot.outbox import Outbox
 from bot.settings import Settings
 
@@ -58,6 +60,23 @@ async def work(settings: Settings, batch: int) -> None:
 
 
 async def outbox(settings: Settings, action: str, ids: list[str], out=sys.stdout) -> None:  # noqa: ANN001
+    held = HeldMessages(settings.held_dir, settings.contact_key.get_secret_value())
+    if action == "held":
+        for held_at, ref, state in held.listing():
+            out.write(f"{held_at}  {ref}  {state}\n")
+        waiting, set_aside = held.counts()
+        out.write(f"{waiting} held, {set_aside} set aside\n")
+        return
+    if action == "status" and not settings.redis_url:
+        out.write("no outbox: embedded mode, the API is written at once\n")
+    else:
+        await _outbox(settings, action, ids, out)
+    if action == "status":
+        waiting, set_aside = held.counts()
+        out.write(f"held      {waiting}\nset aside {set_aside}\n")
+
+
+async def _outbox(settings: Settings, action: str, ids: list[str], out) -> None:  # noqa: ANN001
     redis = _redis(settings)
     box = Outbox(redis, settings.redis_prefix)
     try:

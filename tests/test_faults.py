@@ -300,26 +300,6 @@ def test_api_slow_sms_answered_in_time_then_counted(
             assert counted["ballots"] == 1
 
 
-def test_a_message_that_fails_with_every_store_up_is_set_aside_and_blocks_nothing(
-    held_settings: Settings,
-) -> None:
-    with TestClient(create_app(held_settings)) as client:
-        phone = Phone(client, "+33639980183")
-        phone.send("Bonjour")
-        api = client.app.state.parlons.runtime.api
-        working = api.cast_ballots
-
-        async def refuses(*_args: object) -> None:
-            raise ValueError("a bug, not a fault")
-
-        api.cast_ballots = refuses
-        assert phone.send("1").startswith(SORRY)
-        set_aside = held_settings.held_dir / ".set-aside"
-        wait_until(lambda: list(set_aside.rglob("*.json")), "message set aside")
-        api.cast_ballots = working
-        assert phone.send("1").startswith("Noté.")  # taken as usual, not held behind it
-
-
 def test_telegram_gets_503_while_redis_is_down_and_its_redelivery_is_answered(
     telegram_settings: Settings,  # noqa: F811
     fake: FakeTelegram,  # noqa: F811

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from bot.contacts import Contacts
 from bot.models import BroadcastSend
 from bot.settings import Settings
 from tests.conftest import PUBLIC_URL, Phone, ServerThread
-from tests.fakes import FakeTelegram, FakeTwilio
+from tests.fakes import FakeClock, FakeTelegram, FakeTwilio
 
 PARIS = ZoneInfo("Europe/Paris")
 ACCOUNT = "AC" + "0" * 32
@@ -38,21 +38,6 @@ SPEC = BroadcastFile(
         "ar": "النتائج متاحة: المساعدة الغذائية في المقدمة. اجتماع عام يوم 12 مارس.",
     },
 )
-
-
-class FakeClock:
-    """The broadcast's clock and sleep: waiting moves time on, and costs the test nothing."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-        self.slept: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture

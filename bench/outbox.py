@@ -24,8 +24,8 @@ from sqlalchemy import text
 
 from api import db
 from api.schemas import BallotIn
-from bot import worker
-from bot.outbox import ballots_entry
+from bot.commands import worker
+from bot.outbox.entries import ballots_entry
 from bot.settings import DEMO_CONSULTATION, Settings
 
 PARTICIPANTS, PROPOSALS = 250, 40
@@ -72,7 +72,7 @@ async def run(settings: Settings, batch: int) -> float:
     """Ballots per second, draining BALLOTS queued ballots."""
     redis = Redis.from_url(REDIS_URL)
     try:
-        async with worker.drainer(settings, batch=batch) as drainer:
+        async with worker.outbox_worker(settings, batch=batch) as drainer:
             ids = [p.id for p in await drainer.client.next_proposals("bench-reader", "fr", 50, [])]
             await enqueue(redis, f"{settings.redis_prefix}outbox", ids[:PROPOSALS])
             started = time.perf_counter()

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api import db
 from bot.app import create_app
-from bot.centres import KIOSK, Centres
+from bot.records.centres import KIOSK, Centres
 from bot.settings import Settings
 from tests.fakes import FakeTelegram
 from tests.telegram_chat import TelegramChat, texts

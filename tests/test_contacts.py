@@ -8,7 +8,7 @@ import pytest
 from cryptography.fernet import InvalidToken
 from fastapi.testclient import TestClient
 
-from bot.contacts import Contacts, Reachable
+from bot.records.contacts import Contacts, Reachable
 from bot.settings import Settings
 from channels import kiosk
 from tests.conftest import Phone

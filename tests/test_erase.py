@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.models import Base
 from bot.app import create_app
-from bot.identity import Pseudonyms
-from bot.models import BotBase, DeskResident
+from bot.records.models import BotBase, TabletResident
 from bot.settings import Settings
+from bot.turns.identity import Pseudonyms
 from tests.conftest import PUBLIC_URL, Phone, admin_get
 from tests.fakes import FakeTelegram, FakeTwilio
 from tests.outreach.conftest import ACCOUNT, SERVICE, SPEC, YES, fake_twilio  # noqa: F401
@@ -185,7 +185,7 @@ def desk_tokens(database_url: str) -> dict[int, str]:
         engine = create_async_engine(database_url)
         try:
             async with engine.connect() as db:
-                rows = await db.execute(select(DeskResident.number, DeskResident.token))
+                rows = await db.execute(select(TabletResident.number, TabletResident.token))
                 return dict(rows.all())
         finally:
             await engine.dispose()

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select
 
 from api import db
-from api.app import MIGRATIONS, ApiState, build_state
+from api.state import MIGRATIONS, ApiState, build_state
 from api.errors import Invalid
 from api.loader import read_consultation
 from api.models import Proposal

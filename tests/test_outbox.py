@@ -15,10 +15,12 @@ from fastapi.testclient import TestClient
 from api.app import create_api
 from api.loader import read_consultation
 from api.schemas import BallotIn
-from bot import worker
 from bot.app import create_app
-from bot.drainer import Drainer, Retry
-from bot.outbox import Outbox, ballots_entry
+from bot.commands import outbox, worker
+from bot.outbox.entries import ballots_entry
+from bot.outbox.stream import Outbox
+from bot.api_client import ApiUnavailable
+from bot.outbox.worker import OutboxWorker
 from bot.settings import Settings
 from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, DATA, Phone, ServerThread, results
 
@@ -26,11 +28,11 @@ FOOD_AID = "Il faut renforcer l'aide alimentaire dans chaque quartier."
 NIGHT_BUSES = "Il faut des bus la nuit le week-end."
 
 
-def drain(settings: Settings, prepare: Callable[[Drainer], None] | None = None) -> int:
+def drain(settings: Settings, prepare: Callable[[OutboxWorker], None] | None = None) -> int:
     """Run `parlons worker` until the outbox is empty; the entries it posted."""
 
     async def go() -> int:
-        async with worker.drainer(settings) as drainer:
+        async with worker.outbox_worker(settings) as drainer:
             if prepare:
                 prepare(drainer)
             posted = 0
@@ -43,7 +45,7 @@ def drain(settings: Settings, prepare: Callable[[Drainer], None] | None = None) 
 
 def status(settings: Settings) -> str:
     out = io.StringIO()
-    asyncio.run(worker.outbox(settings, "status", [], out))
+    asyncio.run(outbox.outbox(settings, "status", [], out))
     return out.getvalue()
 
 
@@ -107,7 +109,7 @@ def test_a_worker_killed_after_posting_loses_nothing_and_doubles_nothing(
             raise Killed  # ...and the worker dies before it acknowledges
 
     async def first_worker() -> None:
-        async with worker.drainer(redis_settings) as drainer:
+        async with worker.outbox_worker(redis_settings) as drainer:
             drainer.client = DiesAfterPosting(drainer.client)
             with pytest.raises(Killed):
                 await drainer.step(block=False)
@@ -129,8 +131,8 @@ def test_one_worker_drains_while_the_others_stand_by(
 
     async def two_workers() -> tuple[int, int]:
         async with (
-            worker.drainer(redis_settings) as first,
-            worker.drainer(redis_settings) as second,
+            worker.outbox_worker(redis_settings) as first,
+            worker.outbox_worker(redis_settings) as second,
         ):
             return await first.step(block=False), await second.step(block=False)
 
@@ -161,9 +163,9 @@ def test_with_the_api_stopped_ballots_wait_then_land_exactly_once(
     # The API is stopped: the worker retries, and the ballots wait.
 
     async def while_down() -> None:
-        async with worker.drainer(redis_settings) as drainer:
+        async with worker.outbox_worker(redis_settings) as drainer:
             for _ in range(3):
-                with pytest.raises(Retry, match="ConnectError"):
+                with pytest.raises(ApiUnavailable, match="ConnectError"):
                     await drainer.step(block=False)
 
     asyncio.run(while_down())
@@ -200,11 +202,11 @@ def test_a_refused_entry_goes_to_the_dead_letters_and_the_others_land(
     assert drain(redis_settings) == 3
     assert votes(client) == {FOOD_AID: (1, 0), NIGHT_BUSES: (0, 1)}
     out = io.StringIO()
-    asyncio.run(worker.outbox(redis_settings, "dead", [], out))
+    asyncio.run(outbox.outbox(redis_settings, "dead", [], out))
     assert "ballots x1  Invalid: no proposal [99999]" in out.getvalue()
     assert "1 dead letters" in out.getvalue()
     # An operator puts it back: still refused, it is dead-lettered again, counted nowhere.
-    asyncio.run(worker.outbox(redis_settings, "retry", [], io.StringIO()))
+    asyncio.run(outbox.outbox(redis_settings, "retry", [], io.StringIO()))
     assert "waiting 1\npending 0\ndead    0\n" in status(redis_settings)
     assert drain(redis_settings) == 1
     assert "waiting 0\npending 0\ndead    1\n" in status(redis_settings)

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from api import db
 from api.schemas import BallotIn
 from bot.app import create_app
-from bot.outbox import ballots_entry
+from bot.outbox.entries import ballots_entry
 from bot.settings import Settings
 from tests.conftest import SMS_URL, Phone, message_text, sign, sms_form
 from tests.test_outbox import FOOD_AID, NIGHT_BUSES, drain, status, votes

@@ -1,22 +1,22 @@
-"""What every route module shares: the API's state and the mapping of service errors."""
+"""What the route modules share: the API's state and its service objects as `Annotated`
+dependencies, the path parameters, and the check every request goes through."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import Annotated
 from urllib.parse import unquote
 
-from fastapi import HTTPException, Path, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 
-from api.errors import Conflict, Invalid, NotFound
-from api.imports import ImportRefused
+from api.exports import Exports
+from api.imports import Imports
+from api.moderation import Moderation
+from api.results import Results
 from api.schemas import MAX_ID
-from api.tokens import TokenConflict
+from api.service import ConsultationService
+from api.state import ApiState
+from api.tokens import Tokens
 
-if TYPE_CHECKING:
-    from api.app import ApiState
-
-T = TypeVar("T")
 IdPath = Annotated[int, Path(ge=0, le=MAX_ID)]
 ParticipantRef = Annotated[str, Path(min_length=8, max_length=64, description="pseudonymous ref")]
 
@@ -34,16 +34,33 @@ def state(request: Request) -> ApiState:
     return request.app.state.parlons_api
 
 
-async def call(awaitable: Awaitable[T]) -> T:
-    """Await a service call, turning its errors into HTTP answers."""
-    try:
-        return await awaitable
-    except ImportRefused as e:
-        detail = {"message": str(e), "problems": [p.model_dump() for p in e.problems]}
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
-    except NotFound as e:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from None
-    except Invalid as e:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from None
-    except (Conflict, TokenConflict) as e:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from None
+def _service(request: Request) -> ConsultationService:
+    return state(request).service
+
+
+def _moderation(request: Request) -> Moderation:
+    return state(request).moderation
+
+
+def _results(request: Request) -> Results:
+    return state(request).results
+
+
+def _imports(request: Request) -> Imports:
+    return state(request).imports
+
+
+def _exports(request: Request) -> Exports:
+    return state(request).exports
+
+
+def _tokens(request: Request) -> Tokens:
+    return state(request).tokens
+
+
+ServiceDep = Annotated[ConsultationService, Depends(_service)]
+ModerationDep = Annotated[Moderation, Depends(_moderation)]
+ResultsDep = Annotated[Results, Depends(_results)]
+ImportsDep = Annotated[Imports, Depends(_imports)]
+ExportsDep = Annotated[Exports, Depends(_exports)]
+TokensDep = Annotated[Tokens, Depends(_tokens)]

@@ -1,29 +1,15 @@
-"""Imports and exports over HTTP (the same as `parlons import` and `parlons export`)."""
+"""Exports over HTTP (the same as `parlons export`): results and a Pol.is export, as CSV."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Body, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import PlainTextResponse
 
 from api.auth import Role, require
 from api.exports import FILES
-from api.http import call, state
-from api.schemas import Imported
+from api.routes.deps import ExportsDep
 
 router = APIRouter(prefix="/api/v1/consultations/{slug}", tags=["imports and exports"])
-
-
-@router.post("/proposals/import", dependencies=[require()])
-async def import_proposals(
-    request: Request,
-    slug: str,
-    body: Annotated[str, Body(media_type="text/csv", max_length=5_000_000)],
-) -> Imported:
-    """A CSV of proposals (columns key, text, language, and optionally theme, status and
-    text_<language>): all are imported, or none, with each problem's line and reason (422)."""
-    return await call(state(request).imports.proposals_csv(slug, body))
 
 
 @router.get("/exports", dependencies=[require(Role.ANALYST)])
@@ -38,11 +24,11 @@ async def list_exports(slug: str) -> list[str]:
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/csv": {}}}},
 )
-async def export(request: Request, slug: str, name: str) -> PlainTextResponse:
+async def export(exports: ExportsDep, slug: str, name: str) -> PlainTextResponse:
     """One export file as CSV. Participants are numbers, never their refs."""
     if name not in FILES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no export {name!r}; see ./exports")
-    files = await call(state(request).exports.files(slug))
+    files = await exports.files(slug)
     return PlainTextResponse(
         files[name],
         media_type="text/csv; charset=utf-8",

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 
 from api.auth import Caller, Role, require
-from api.http import IdPath, call, state
 from api.models import ModerationAction, ProposalStatus
-from api.moderation import reasons
+from api.moderation import Moderation, reasons
+from api.routes.deps import IdPath, ModerationDep
 from api.schemas import (
     Decision,
     Edit,
@@ -35,69 +35,69 @@ async def rejection_reasons() -> list[ReasonOut]:
 
 @router.get("/consultations/{slug}/moderation/queue")
 async def queue(
-    request: Request,
+    moderation: ModerationDep,
     slug: str,
     _caller: Moderator,
     status: ProposalStatus = ProposalStatus.PENDING,
 ) -> list[ProposalOut]:
     """Proposals waiting for a decision (or of another status): urgent ones (a safeguarding
     flag) first, then oldest first; each shows its flags and who holds it."""
-    return await call(state(request).moderation.queue(slug, status))
+    return await moderation.queue(slug, status)
 
 
 @router.post(f"{AT}/claim")
-async def claim(request: Request, slug: str, proposal_id: IdPath, caller: Moderator) -> ProposalOut:
+async def claim(
+    moderation: ModerationDep, slug: str, proposal_id: IdPath, caller: Moderator
+) -> ProposalOut:
     """Hold the proposal for 15 minutes so no other moderator acts on it (409 if another
     holds it). Claiming again extends the hold."""
-    return await call(state(request).moderation.claim(slug, proposal_id, caller))
+    return await moderation.claim(slug, proposal_id, caller)
 
 
 @router.post(f"{AT}/release")
 async def release(
-    request: Request, slug: str, proposal_id: IdPath, caller: Moderator
+    moderation: ModerationDep, slug: str, proposal_id: IdPath, caller: Moderator
 ) -> ProposalOut:
     """Let go of a proposal without deciding."""
-    return await call(state(request).moderation.release(slug, proposal_id, caller))
+    return await moderation.release(slug, proposal_id, caller)
 
 
 @router.post(f"{AT}/accept")
 async def accept(
-    request: Request,
+    moderation: ModerationDep,
     slug: str,
     proposal_id: IdPath,
     caller: Moderator,
     body: Decision | None = None,
 ) -> ProposalOut:
     """Residents are shown the proposal from now on."""
-    return await _decide(request, slug, proposal_id, caller, ModerationAction.ACCEPT, body)
+    return await _decide(moderation, slug, proposal_id, caller, ModerationAction.ACCEPT, body)
 
 
 @router.post(f"{AT}/reject")
 async def reject(
-    request: Request, slug: str, proposal_id: IdPath, caller: Moderator, body: Rejection
+    moderation: ModerationDep, slug: str, proposal_id: IdPath, caller: Moderator, body: Rejection
 ) -> ProposalOut:
     """The proposal is never shown; the reason (from GET /moderation/reasons) is kept."""
-    return await call(
-        state(request).moderation.decide(
-            slug, proposal_id, caller, ModerationAction.REJECT, body.reason, body.note
-        )
+    return await moderation.decide(
+        slug, proposal_id, caller, ModerationAction.REJECT, body.reason, body.note
     )
 
 
 @router.post(f"{AT}/postpone")
 async def postpone(
-    request: Request,
+    moderation: ModerationDep,
     slug: str,
     proposal_id: IdPath,
     caller: Moderator,
     body: Decision | None = None,
 ) -> ProposalOut:
     """Set aside for later (e.g. to ask a colleague); it leaves the pending queue."""
-    return await _decide(request, slug, proposal_id, caller, ModerationAction.POSTPONE, body)
+    return await _decide(moderation, slug, proposal_id, caller, ModerationAction.POSTPONE, body)
 
 
 async def _decide(
-    request: Request,
+    moderation: Moderation,
     slug: str,
     proposal_id: int,
     caller: Caller,
@@ -105,22 +105,20 @@ async def _decide(
     body: Decision | None,
 ) -> ProposalOut:
     note = body.note if body else None
-    return await call(
-        state(request).moderation.decide(slug, proposal_id, caller, action, note=note)
-    )
+    return await moderation.decide(slug, proposal_id, caller, action, note=note)
 
 
 @router.patch(AT)
 async def edit(
-    request: Request, slug: str, proposal_id: IdPath, caller: Moderator, body: Edit
+    moderation: ModerationDep, slug: str, proposal_id: IdPath, caller: Moderator, body: Edit
 ) -> ProposalOut:
     """Correct the text or the theme; the resident's original words are kept."""
-    return await call(state(request).moderation.edit(slug, proposal_id, caller, body))
+    return await moderation.edit(slug, proposal_id, caller, body)
 
 
 @router.put(f"{AT}/translations/{{language}}")
 async def translate(
-    request: Request,
+    moderation: ModerationDep,
     slug: str,
     proposal_id: IdPath,
     language: Annotated[str, Path(max_length=8)],
@@ -128,14 +126,12 @@ async def translate(
     body: TranslationIn,
 ) -> ProposalOut:
     """Add or correct the proposal's text in another of the consultation's languages."""
-    return await call(
-        state(request).moderation.translate(slug, proposal_id, caller, language, body.text)
-    )
+    return await moderation.translate(slug, proposal_id, caller, language, body.text)
 
 
 @router.get("/consultations/{slug}/moderation/log")
 async def audit_log(
-    request: Request,
+    moderation: ModerationDep,
     slug: str,
     _caller: Moderator,
     proposal_id: Id | None = None,
@@ -143,4 +139,4 @@ async def audit_log(
     before: Id | None = None,
 ) -> list[ModerationEventOut]:
     """Every moderation action (who, when, what, why), newest first; `before` pages back."""
-    return await call(state(request).moderation.log(slug, proposal_id, limit, before))
+    return await moderation.log(slug, proposal_id, limit, before)

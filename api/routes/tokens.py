@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 
 from api.auth import Caller, Role, require
-from api.http import IdPath, call, state
+from api.routes.deps import IdPath, TokensDep
 from api.schemas import TokenCreated, TokenIn, TokenOut
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
@@ -15,20 +15,20 @@ Admin = Annotated[Caller, require(Role.ADMIN)]
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED)
-async def create_token(request: Request, body: TokenIn, caller: Admin) -> TokenCreated:
+async def create_token(tokens: TokensDep, body: TokenIn, caller: Admin) -> TokenCreated:
     """A new token for a named person or program; its value is shown in this answer only."""
-    return await call(state(request).tokens.create(body.name, body.role, caller.name))
+    return await tokens.create(body.name, body.role, caller.name)
 
 
 @router.get("/tokens")
-async def list_tokens(request: Request, _caller: Admin) -> list[TokenOut]:
-    return await state(request).tokens.list()
+async def list_tokens(tokens: TokensDep, _caller: Admin) -> list[TokenOut]:
+    return await tokens.list()
 
 
 @router.delete("/tokens/{token_id}")
-async def revoke_token(request: Request, token_id: IdPath, _caller: Admin) -> TokenOut:
+async def revoke_token(tokens: TokensDep, token_id: IdPath, _caller: Admin) -> TokenOut:
     """The token stops working at once; it stays listed, with the time it was revoked."""
-    revoked = await state(request).tokens.revoke(token_id)
+    revoked = await tokens.revoke(token_id)
     if revoked is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no token {token_id}")
     return revoked

@@ -1,19 +1,20 @@
-"""`parlons centre add|list|revoke` and `parlons mediator add`: the links social centres hand
-out, and how many residents each one brought."""
+"""`parlons centre add|list|revoke`: social centres, the Telegram links they hand out, and how
+many residents each link brought."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
+from collections.abc import Awaitable, Callable
 
-from api import db
-from bot.centres import MEDIATOR, CentreError, Centres, CentreView
-from bot.services import BOT_MIGRATIONS
+from bot import wiring
+from bot.records.centres import MEDIATOR, CentreError, Centres, CentreView
 from bot.settings import Settings
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: argparse._SubParsersAction) -> None:
     centre = commands.add_parser(
         "centre", aliases=["centres"], help="social centres and the Telegram links they hand out"
     )
@@ -24,39 +25,32 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     actions.add_parser("list", help="every centre, its links, and the residents each brought")
     revoke = actions.add_parser("revoke", help="a link credits no one from now on")
     revoke.add_argument("code")
-
-    mediator = commands.add_parser("mediator", help="secret links for a centre's shared tablet")
-    actions = mediator.add_subparsers(dest="action", required=True)
-    add = actions.add_parser("add", help="print a new mediator link for a centre")
-    add.add_argument("--centre", required=True, help="the centre's code")
+    centre.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> None:
+    with_centres(settings, lambda centres: _centre(args, centres))
+
+
+def with_centres(settings: Settings, act: Callable[[Centres], Awaitable[None]]) -> None:
+    """Run `act` on the centres of the bot's own tables; a refusal is said, not raised."""
+    logging.getLogger().setLevel(logging.WARNING)
     try:
-        asyncio.run(_run(args, settings))
+        asyncio.run(wiring.with_centres(settings, act))
     except CentreError as error:
         sys.exit(f"parlons: {error}")
 
 
-async def _run(args: argparse.Namespace, settings: Settings) -> None:
-    engine = db.create_engine(settings.database_url)
-    try:
-        await db.upgrade(engine, BOT_MIGRATIONS)
-        centres = Centres(db.sessionmaker(engine), settings.telegram_bot_username)
-        if args.command == "mediator":
-            code = await centres.add_mediator_link(args.centre)
-            print(f"Mediator link for {args.centre} (keep it secret): {centres.deep_link(code)}")
-        elif args.action == "add":
-            added = await centres.add(args.name, args.code)
-            print(f"{added.name} ({added.code}): {centres.deep_link(added.code)}")
-        elif args.action == "revoke":
-            await centres.revoke(args.code)
-            print(f"Revoked: {args.code}")
-        else:
-            for view in await centres.listing():
-                _print(view, centres)
-    finally:
-        await engine.dispose()
+async def _centre(args: argparse.Namespace, centres: Centres) -> None:
+    if args.action == "add":
+        added = await centres.add(args.name, args.code)
+        print(f"{added.name} ({added.code}): {centres.deep_link(added.code)}")
+    elif args.action == "revoke":
+        await centres.revoke(args.code)
+        print(f"Revoked: {args.code}")
+    else:
+        for view in await centres.listing():
+            _print(view, centres)
 
 
 def _print(view: CentreView, centres: Centres) -> None:

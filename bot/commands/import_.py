@@ -1,35 +1,36 @@
-"""`parlons import` and `parlons export`: on the consultation's own database (where the API
-runs, with its PARLONS_DATABASE_URL), so a city can load or publish a consultation offline."""
+"""`parlons import FILE | --polis DIR`: proposals from a CSV, or a Pol.is conversation, into
+the consultation's own database (where the API runs, with its PARLONS_DATABASE_URL), all or
+nothing."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
-from api import db, polis
-from api.app import MIGRATIONS, ApiState, build_state
-from api.imports import ImportRefused
-from api.loader import read_consultation
-from bot.settings import Settings, secret
+from api import polis
+from api.errors import ImportRefused
+from bot import wiring
+from bot.settings import Settings
 
 
-@asynccontextmanager
-async def _api(settings: Settings) -> AsyncIterator[tuple[ApiState, str]]:
-    spec = read_consultation(settings.consultation)
-    state = build_state(settings.database_url, secret(settings.admin_token), None)
-    try:
-        await db.upgrade(state.engine, MIGRATIONS)
-        await state.service.load(spec)
-        yield state, spec.slug
-    finally:
-        await state.engine.dispose()
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    load = commands.add_parser(
+        "import", help="import proposals (CSV) or a Pol.is conversation, all or nothing"
+    )
+    source = load.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", nargs="?", type=Path, help="CSV: key,text,language[,theme,...]")
+    source.add_argument("--polis", type=Path, metavar="DIR", help="a Pol.is export folder")
+    load.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> None:
+    sys.exit(asyncio.run(_import(settings, args.file, args.polis)))
 
 
 async def _import(settings: Settings, csv_file: Path | None, polis_dir: Path | None) -> int:
-    async with _api(settings) as (state, slug):
+    async with wiring.consultation_api(settings) as (state, slug):
         try:
             if polis_dir is not None:
                 done = await state.imports.polis(slug, polis.read(polis_dir))
@@ -51,22 +52,3 @@ async def _import(settings: Settings, csv_file: Path | None, polis_dir: Path | N
         f"{done.participants} participants, {done.ballots} ballots"
     )
     return 0
-
-
-async def _export(settings: Settings, out: Path) -> int:
-    async with _api(settings) as (state, slug):
-        files = await state.exports.files(slug)
-    for name, text in files.items():
-        path = out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    print(f"parlons: {len(files)} files of {slug} written to {out}")
-    return 0
-
-
-def import_main(settings: Settings, csv_file: Path | None, polis_dir: Path | None) -> None:
-    sys.exit(asyncio.run(_import(settings, csv_file, polis_dir)))
-
-
-def export_main(settings: Settings, out: Path) -> None:
-    sys.exit(asyncio.run(_export(settings, out)))

@@ -1,4 +1,4 @@
-"""`parlons purge`: what could name or record a resident goes, some time after the close.
+"""What could name or record a resident goes, some time after the close (`parlons purge`).
 
 `PARLONS_PURGE_AFTER_DAYS` after the consultation's closing date, it deletes the sessions
 (and the locks, re-delivery keys and abuse counters beside them), the contact addresses of
@@ -18,9 +18,9 @@ from sqlalchemy import delete, func, select, update
 from api import db
 from api.loader import read_consultation
 from api.models import Consultation, Proposal
-from bot.models import Contact
+from bot.records.models import Contact
 from bot.settings import Settings
-from bot.stores.redis import RedisStore
+from bot.stores.redis import RedisStore, connect
 
 # Every key a turn store keeps about residents (RedisStore.keys and count).
 SESSION_KEYS = ("session:*", "seen:*", "lock:*", "count:*")
@@ -37,7 +37,6 @@ class Purged:
 
 async def purge(settings: Settings, now: datetime | None = None) -> Purged | datetime:
     """Delete it all, or return the moment from which it may be deleted."""
-    from bot import services  # the runtime's own wiring: the same stores it uses
 
     spec = read_consultation(settings.consultation)
     now = now or datetime.now(UTC)
@@ -57,8 +56,8 @@ async def purge(settings: Settings, now: datetime | None = None) -> Purged | dat
     finally:
         await engine.dispose()
     sessions = dead = 0
-    redis = services.connect_redis(settings)
-    if redis is not None:
+    if settings.redis_url:
+        redis = connect(settings.redis_url)  # the runtime's own store
         try:
             for pattern in SESSION_KEYS:
                 keys = [k async for k in redis.scan_iter(f"{settings.redis_prefix}{pattern}")]
@@ -71,17 +70,6 @@ async def purge(settings: Settings, now: datetime | None = None) -> Purged | dat
     held = len(list(settings.held_dir.rglob("*.json"))) if settings.held_dir.is_dir() else 0
     shutil.rmtree(settings.held_dir, ignore_errors=True)
     return Purged(sessions, contacts, dead, held, recordings)
-
-
-def purge_report(done: Purged | datetime) -> str:
-    if isinstance(done, datetime):
-        return f"parlons purge: nothing deleted before {done:%Y-%m-%d %H:%M} UTC"
-    recordings = "left to the API's own operator" if done.recordings is None else done.recordings
-    return (
-        f"parlons purge: deleted {done.sessions} session keys, {done.contacts} contact "
-        f"addresses, {done.dead_letters} dead letters, {done.held} held messages; "
-        f"recordings: {recordings}"
-    )
 
 
 async def _forget_recordings(session, slug: str) -> int:  # noqa: ANN001

@@ -15,66 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pydantic import TypeAdapter
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from api.schemas import BallotIn, EvaluationIn, IdeaIn, ProfileIn
-from bot.api_client import ApiClient
-
+# The consumer group of the workers: its name is kept in Redis, so it keeps its first one.
 GROUP = "drainers"
-_ballots = TypeAdapter(list[BallotIn])
-
-
-# --- entries: one API write each, JSON ---------------------------------------------------
-
-
-def ballots_entry(ballots: Sequence[BallotIn]) -> bytes:
-    body = [b.model_dump(mode="json") for b in ballots]
-    return json.dumps({"kind": "ballots", "ballots": body}).encode()
-
-
-def idea_entry(idea: IdeaIn) -> bytes:
-    return json.dumps({"kind": "idea", "idea": idea.model_dump(mode="json")}).encode()
-
-
-def profile_entry(participant: str, profile: ProfileIn) -> bytes:
-    body = profile.model_dump(mode="json", exclude_unset=True)
-    return json.dumps({"kind": "profile", "participant": participant, "profile": body}).encode()
-
-
-def erase_entry(participant: str) -> bytes:
-    return json.dumps({"kind": "erase", "participant": participant}).encode()
-
-
-def evaluation_entry(answer: EvaluationIn) -> bytes:
-    return json.dumps({"kind": "evaluation", "answer": answer.model_dump(mode="json")}).encode()
-
-
-def ballots_of(entry: dict) -> list[BallotIn]:
-    return _ballots.validate_python(entry["ballots"])
-
-
-async def perform(client: ApiClient, entry: dict) -> None:
-    """Make one entry's write (ballots are batched by the drainer before they get here)."""
-    match entry["kind"]:
-        case "ballots":
-            await client.cast_ballots(ballots_of(entry))
-        case "idea":
-            await client.submit_idea(IdeaIn.model_validate(entry["idea"]))
-        case "profile":
-            await client.set_profile(
-                entry["participant"], ProfileIn.model_validate(entry["profile"])
-            )
-        case "erase":
-            await client.erase(entry["participant"])
-        case "evaluation":
-            await client.evaluate(EvaluationIn.model_validate(entry["answer"]))
-        case kind:
-            raise ValueError(f"unknown outbox entry {kind!r}")
-
-
-# --- the streams -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

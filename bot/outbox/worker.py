@@ -1,13 +1,15 @@
-"""`parlons worker`: posts the outbox to the API, in order, exactly once in effect.
+"""The outbox worker (`parlons worker`): posts the outbox to the API, in order, exactly once
+in effect.
 
-One worker drains at a time (a lease in Redis), so the API sees the writes in the order
+One worker posts at a time (a lease in Redis), so the API sees the writes in the order
 residents made them (a ballot, then the ERASE that removes it); other workers wait as hot
-standbys. The drainer reads the consumer group, posts runs of ballot entries as one batch,
-and acknowledges (and deletes) an entry only once the API has stored it. While the API is
-down it retries with backoff and the entries wait. A worker that takes the lease over claims
-whatever its dead predecessor had read and not acknowledged, and posts it again: harmless,
-since every write is idempotent. An entry the API refuses (a 4xx: a proposal that no longer
-exists...) is moved to the dead-letter stream for an operator.
+standbys. The worker reads the consumer group, posts runs of ballot entries as one batch,
+and acknowledges (and deletes) an entry only once the API has stored it. It asks one question
+of a failure: did the API refuse the entry itself (`ApiRefused`, whatever the transport)?
+Then the entry goes to the dead-letter stream for an operator. Anything else (the API down,
+Redis away) is waited out with backoff while the entries wait. A worker that takes the lease
+over claims whatever its dead predecessor had read and not acknowledged, and posts it again:
+harmless, since every write is idempotent.
 """
 
 from __future__ import annotations
@@ -20,16 +22,14 @@ import random
 import secrets
 import socket
 
-import httpx
-from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from api.errors import Invalid, NotFound
 from api.schemas import BallotsIn
-from bot import metrics
-from bot.api_client import ApiClient
-from bot.outbox import GROUP, Outbox, ballots_of, perform
+from bot.api_client import ApiClient, ApiRefused, ApiUnavailable
+from bot.ops import metrics
+from bot.outbox.entries import ballots_in, decode, perform
+from bot.outbox.stream import GROUP, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +47,7 @@ return 0
 """
 
 
-def is_refusal(error: BaseException) -> bool:
-    """The API said no to this entry itself: posting it again would get the same answer.
-    Anything else (down, timeout, 5xx, 429, a wrong token) is worth retrying."""
-    if isinstance(error, httpx.HTTPStatusError):
-        code = error.response.status_code
-        return 400 <= code < 500 and code not in (401, 403, 408, 425, 429)
-    return isinstance(error, NotFound | Invalid | ValidationError | ValueError | KeyError)
-
-
-class Drainer:
+class OutboxWorker:
     def __init__(
         self,
         redis: Redis,
@@ -88,7 +79,7 @@ class Drainer:
                 try:
                     await self.step()
                     self._failures = 0
-                except (Retry, RedisError) as e:  # the API or Redis is away: wait, go on
+                except (ApiUnavailable, RedisError) as e:  # the API or Redis is away: wait
                     self._failures += 1
                     pause = min(self._backoff_max, 0.25 * 2**self._failures)
                     pause *= random.uniform(0.5, 1)  # workers restarted together spread out
@@ -108,7 +99,7 @@ class Drainer:
             if block:
                 await asyncio.sleep(self._block_ms / 1000)  # a standby: another worker drains
             return 0
-        if lease == 2:  # just became the drainer
+        if lease == 2:  # just became the one posting
             await self.outbox.ensure_group()
             await self._claim_abandoned()
         entries = await self._read(block)
@@ -154,12 +145,10 @@ class Drainer:
         return []
 
     async def _post_ballots(self, entries: list[tuple[str, bytes]]) -> int:
-        ballots = [b for _, raw in entries for b in ballots_of(json.loads(raw))]
         try:
+            ballots = [b for _, raw in entries for b in ballots_in(raw)]
             await self.client.cast_ballots(ballots)
-        except Exception as e:  # noqa: BLE001 (classified below)
-            if not is_refusal(e):
-                raise Retry(f"posting {len(ballots)} ballots failed: {_describe(e)}") from e
+        except ApiRefused:
             # One entry spoils the batch: post each alone so the others still land.
             return sum([await self._post_one(i, raw) for i, raw in entries])
         await self._ack([i for i, _ in entries])
@@ -168,13 +157,11 @@ class Drainer:
 
     async def _post_one(self, entry_id: str, raw: bytes) -> int:
         try:
-            entry = json.loads(raw)
+            entry = decode(raw)
             await perform(self.client, entry)
-        except Exception as e:  # noqa: BLE001 (classified below)
-            if not is_refusal(e):
-                raise Retry(f"posting entry {entry_id} failed: {_describe(e)}") from e
-            log.error("outbox: entry %s refused, moved to dead letters: %s", entry_id, e)
-            await self.outbox.add_dead(entry_id, raw, _describe(e))
+        except ApiRefused as refused:
+            log.error("outbox: entry %s refused, moved to dead letters: %s", entry_id, refused)
+            await self.outbox.add_dead(entry_id, raw, str(refused))
             metrics.OUTBOX_DEAD.inc()
             return 1
         await self._ack([entry_id])
@@ -187,10 +174,6 @@ class Drainer:
             pipe.xack(self.outbox.stream, GROUP, *ids)
             pipe.xdel(self.outbox.stream, *ids)  # posted: the stream keeps only what waits
             await pipe.execute()
-
-
-class Retry(Exception):
-    """The API could not be reached or failed: the entries wait and are posted again."""
 
 
 def _ballot_run(entries: list[tuple[str, bytes]], start: int, limit: int) -> int:
@@ -212,12 +195,6 @@ def _peek(raw: bytes) -> dict | None:
         return json.loads(raw)
     except ValueError:
         return None
-
-
-def _describe(error: BaseException) -> str:
-    if isinstance(error, httpx.HTTPStatusError):
-        return f"HTTP {error.response.status_code}: {error.response.text[:300]}"
-    return f"{type(error).__name__}: {error}"
 
 
 def _text(value: bytes | str) -> str:

@@ -1,5 +1,5 @@
 """`parlons broadcast`: one message, per language, to every resident who asked to hear back, on
-their own channel, through the courier (never twice, paced, never at night, retried when
+their own channel, through the ledger (never twice, paced, never at night, retried when
 nothing was sent); counted beforehand in a dry run."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import yaml
 from pydantic import BaseModel, Field, field_validator
 from tqdm import tqdm
 
-from bot.contacts import Contacts, Reachable
-from bot.courier import Courier
-from bot.open_questions import OpenQuestions
-from bot.outbound import Sender
+from bot.outreach.ledger import Ledger
+from bot.outreach.senders import Sender
+from bot.records.contacts import Contacts, Reachable
+from bot.records.open_questions import OpenQuestions
 from channels.sms_cost import cost
 from dialogs.i18n import translator
 from dialogs.prompts import evaluation_questions
@@ -81,7 +81,7 @@ class Broadcast:
         self,
         spec: BroadcastFile,
         contacts: Contacts,
-        courier: Courier,
+        ledger: Ledger,
         default_language: str,
         questions: OpenQuestions | None = None,
     ) -> None:
@@ -89,7 +89,7 @@ class Broadcast:
             raise ValueError(f"the broadcast has no message in {default_language!r}")
         self.spec = spec
         self._contacts = contacts
-        self._courier = courier
+        self._ledger = ledger
         self._default = default_language
         self._questions = questions
         self._stopping = False
@@ -115,7 +115,7 @@ class Broadcast:
     async def plan(self) -> Plan:
         plan = Plan()
         for contact in await self._to_reach(plan):
-            sender = self._courier.senders.get(contact.channel)
+            sender = self._ledger.senders.get(contact.channel)
             if sender is None:
                 plan.unreachable += 1
                 continue
@@ -128,24 +128,24 @@ class Broadcast:
     async def run(self) -> Summary:
         summary = Summary()
         todo = await self._to_reach(Plan())
-        progress = self._courier.progress
+        progress = self._ledger.progress
         bar = tqdm(todo, desc=self.spec.name, unit="msg", file=progress, disable=progress is None)
         for listed in bar:
             if self._stopping:
                 summary.statuses["left for the next run"] += 1
                 continue
-            await self._courier.wait_turn(listed.channel)
+            await self._ledger.wait_turn(listed.channel)
             contact = await self._contacts.get(listed.ref)  # STOP since we started: nothing
-            sender = self._courier.senders.get(listed.channel)
+            sender = self._ledger.senders.get(listed.channel)
             if contact is None or sender is None:
                 summary.statuses["stopped" if contact is None else "no channel"] += 1
                 continue
             language = self.language_for(contact)
             text = self.text_for(sender, language)
-            status = await self._courier.deliver(self.spec.name, contact, sender, text, language)
+            status = await self._ledger.deliver(self.spec.name, contact, sender, text, language)
             if status in ("sent", "sending") and self.asks(sender.channel):
                 assert self._questions is not None and self.spec.evaluation is not None
-                now = self._courier.clock()
+                now = self._ledger.clock()
                 await self._questions.ask(contact.ref, self.spec.evaluation, language, now)
             summary.statuses[status] += 1
         bar.close()
@@ -153,7 +153,7 @@ class Broadcast:
 
     async def _to_reach(self, plan: Plan) -> list[Reachable]:
         """Everyone reachable now, less those an earlier run already sent to."""
-        done = await self._courier.done(self.spec.name)
+        done = await self._ledger.done(self.spec.name)
         todo = []
         async for contact in self._contacts.reachable():
             if contact.ref in done:

@@ -1,7 +1,7 @@
 """Telling the author of an idea what the moderators decided, if they asked to hear back.
 
 The bot reads the decisions after the last one it handled (`GET .../decisions?after=`), in
-order; each notice goes through the courier under its own name (`idea:<id>:<status>`), so it is
+order; each notice goes through the ledger under its own name (`idea:<id>:<status>`), so it is
 sent once however often this runs. In the quiet hours it stops, and goes on at the next run.
 """
 
@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.decisions import DecisionOut
 from bot.api_client import ApiClient
-from bot.contacts import Contacts
-from bot.courier import Courier
-from bot.models import Cursor
+from bot.outreach.ledger import Ledger
+from bot.records.contacts import Contacts
+from bot.records.models import Cursor
 from dialogs.notices import idea_outcome
 
 CURSOR = "decisions"
@@ -27,12 +27,12 @@ class IdeaNotices:
         self,
         api: ApiClient,
         contacts: Contacts,
-        courier: Courier,
+        ledger: Ledger,
         cursors: async_sessionmaker[AsyncSession],
     ) -> None:
         self._api = api
         self._contacts = contacts
-        self._courier = courier
+        self._ledger = ledger
         self._cursors = cursors
 
     async def run_once(self) -> Counter[str]:
@@ -40,7 +40,7 @@ class IdeaNotices:
         after = await self._position()
         while page := await self._api.decisions(after, PAGE):
             for decision in page:
-                if self._courier.quiet_for() > 0:
+                if self._ledger.quiet_for() > 0:
                     told["left for the morning"] += 1
                     return told
                 told[await self._tell(decision)] += 1
@@ -52,17 +52,17 @@ class IdeaNotices:
         contact = await self._contacts.get(decision.author)  # asked, and no STOP since
         if contact is None:
             return "not asked"
-        sender = self._courier.senders.get(contact.channel)
+        sender = self._ledger.senders.get(contact.channel)
         if sender is None:
             return "no channel"
         name = f"idea:{decision.proposal_id}:{decision.status}"
-        if contact.ref in await self._courier.done(name):
+        if contact.ref in await self._ledger.done(name):
             return "already told"
         accepted = decision.status == "accepted"
         words = idea_outcome(contact.language, accepted, decision.text, decision.reason)
-        await self._courier.wait_turn(contact.channel)
+        await self._ledger.wait_turn(contact.channel)
         text = sender.render(words, contact.language)
-        return await self._courier.deliver(name, contact, sender, text, contact.language)
+        return await self._ledger.deliver(name, contact, sender, text, contact.language)
 
     async def _position(self) -> int:
         async with self._cursors() as db:

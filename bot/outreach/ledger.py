@@ -16,9 +16,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tqdm import tqdm
 
-from bot.contacts import Reachable
-from bot.models import BroadcastSend
-from bot.outbound import Refused, Retry, Sender, Uncertain
+from bot.outreach.senders import Refused, Retry, Sender, Uncertain
+from bot.records.contacts import Reachable
+from bot.records.models import BroadcastSend
 from channels.sms_cost import cost
 
 STATUS_PATH = "/webhooks/twilio/status"
@@ -56,8 +56,8 @@ class QuietHours:
 
 
 @dataclass
-class Courier:
-    ledger: async_sessionmaker[AsyncSession]
+class Ledger:
+    tables: async_sessionmaker[AsyncSession]
     senders: Mapping[str, Sender]
     public_url: str
     quiet: QuietHours | None = None
@@ -74,7 +74,7 @@ class Courier:
     async def done(self, name: str) -> set[str]:
         """Residents `name` was sent (or claimed) for: only a "retry", where nothing left, is
         tried again."""
-        async with self.ledger() as db:
+        async with self.tables() as db:
             rows = await db.scalars(
                 select(BroadcastSend.ref).where(
                     BroadcastSend.broadcast == name, BroadcastSend.status != "retry"
@@ -123,7 +123,7 @@ class Courier:
             except Uncertain as uncertain:
                 status, error = "sending", str(uncertain)  # a delivery receipt may still tell
                 break
-        async with self.ledger.begin() as db:
+        async with self.tables.begin() as db:
             row = await db.get(BroadcastSend, (name, to.ref))
             if row is None:  # they sent ERASE while it was on its way: keep nothing of them
                 return "erased"
@@ -135,7 +135,7 @@ class Courier:
 
     async def _claim(self, name: str, to: Reachable, language: str, segments: int) -> None:
         """Written before the message leaves: if we stop mid-send, it is not sent again."""
-        async with self.ledger.begin() as db:
+        async with self.tables.begin() as db:
             row = await db.get(BroadcastSend, (name, to.ref))
             if row is None:
                 row = BroadcastSend(broadcast=name, ref=to.ref, attempts=0)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.courier import STATUS_PATH
-from bot.models import BroadcastSend
-from channels.twilio_signature import TwilioSignature
+from bot.outreach.ledger import STATUS_PATH
+from bot.records.models import BroadcastSend
+from channels.twilio_webhook import TwilioWebhook
 
 # Twilio's MessageStatus and CallStatus, as our ledger says them; the rest are steps on the way.
 OUTCOMES = {
@@ -45,14 +45,14 @@ async def record_receipt(
     return True
 
 
-def router(signature: TwilioSignature, sessions: async_sessionmaker[AsyncSession]) -> APIRouter:
+def router(twilio: TwilioWebhook, sessions: async_sessionmaker[AsyncSession]) -> APIRouter:
     routes = APIRouter(include_in_schema=False)
 
     @routes.post(STATUS_PATH)
     async def twilio_status(request: Request, broadcast: str = "", ref: str = "") -> Response:
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        if not signature.is_valid(request, form):
-            return Response("forbidden", status_code=403, media_type="text/plain")
+        form = await twilio.form(request)
+        if isinstance(form, Response):
+            return form
         status = form.get("MessageStatus") or form.get("CallStatus") or ""
         provider_id = form.get("MessageSid") or form.get("CallSid")
         await record_receipt(sessions, broadcast, ref, status, provider_id)

@@ -18,7 +18,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
 
-from bot.contacts import Reachable
+from bot.records.contacts import Reachable
 from channels.sms_cost import to_gsm7
 from channels.voices import Voices
 

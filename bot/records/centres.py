@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.models import Brought, Centre, CentreLink
+from bot.records.models import Brought, Centre, CentreLink
 
 CENTRE = "centre"
 MEDIATOR = "mediator"

@@ -17,7 +17,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.models import Contact, OptOut
+from bot.records.models import Contact, OptOut
 
 
 @dataclass(frozen=True, slots=True)

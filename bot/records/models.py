@@ -79,7 +79,7 @@ class OpenQuestion(BotBase):
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-# --- Social centres and their links (bot/centres.py, bot/telegram_desk.py) -----------------
+# --- Social centres and their links (bot/records/centres.py, bot/telegram/tablet.py) -------
 
 
 class Centre(BotBase):
@@ -123,11 +123,11 @@ class Mediator(BotBase):
     ref: Mapped[str] = mapped_column(String(64), primary_key=True)
     link: Mapped[str] = mapped_column(ForeignKey("bot_centre_links.code"), index=True)
     language: Mapped[str] = mapped_column(String(8))
-    current: Mapped[int | None] = mapped_column(Integer)  # the DeskResident at the tablet now
+    current: Mapped[int | None] = mapped_column(Integer)  # the TabletResident at the tablet now
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class DeskResident(BotBase):
+class TabletResident(BotBase):
     """A resident walked through on a mediator's tablet: a random address of their own,
     never the mediator's. `number` is "person 3" on that tablet."""
 

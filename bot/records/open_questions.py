@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.models import OpenQuestion
+from bot.records.models import OpenQuestion
 
 
 class OpenQuestions:

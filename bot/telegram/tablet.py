@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from api.schemas import ProfileIn
-from bot.centres import MEDIATOR, Centres
-from bot.identity import Pseudonyms
-from bot.models import DeskResident, Mediator
-from bot.runtime import Runtime
+from bot.records.centres import MEDIATOR, Centres
+from bot.records.models import Mediator, TabletResident
+from bot.turns.identity import Pseudonyms
+from bot.turns.runtime import Runtime
 from channels.base import Outcome
 from channels.telegram import START, Arrival
 from channels.telegram_replies import messages, plain, send_messages, settle
@@ -29,10 +29,10 @@ from dialogs.i18n import translator
 
 MEDIATOR_PREFIX = "m_"
 NEW, SWITCH = "➕", "👥"  # the tablet's own buttons start with these, in every language
-GO_KEY = "desk-go-"  # a "switch person" button
+GO_KEY = "desk-go-"  # a "switch person" button (a value in chats already: kept as it was)
 
 
-class Desk:
+class Tablet:
     def __init__(
         self,
         bot: Bot,
@@ -47,7 +47,7 @@ class Desk:
 
     async def route(self, arrival: Arrival) -> Arrival | None:
         """The arrival to take through the dialog (re-addressed to the resident at the
-        tablet when it comes from a mediator), or None when the desk answered it itself."""
+        tablet when it comes from a mediator), or None when the tablet answered it itself."""
         if arrival.start and arrival.start.startswith(MEDIATOR_PREFIX):
             await self._join(arrival)
             return None
@@ -108,7 +108,7 @@ class Desk:
         plain participant again, and the residents it walked through are out of its reach.
         Their ballots stay: each was stored before they were thanked for it."""
         async with self._sessions.begin() as db:
-            await db.execute(delete(DeskResident).where(DeskResident.mediator == mediator.ref))
+            await db.execute(delete(TabletResident).where(TabletResident.mediator == mediator.ref))
             await db.execute(delete(Mediator).where(Mediator.ref == mediator.ref))
         await self._not_valid(arrival, mediator.language, mediator.link)
 
@@ -139,13 +139,13 @@ class Desk:
             # After the last one, not after the count: one who sent ERASE leaves a gap.
             number = 1 + (
                 await db.scalar(
-                    select(func.max(DeskResident.number)).where(
-                        DeskResident.mediator == mediator.ref
+                    select(func.max(TabletResident.number)).where(
+                        TabletResident.mediator == mediator.ref
                     )
                 )
                 or 0
             )
-            resident = DeskResident(mediator=mediator.ref, number=number, token=token)
+            resident = TabletResident(mediator=mediator.ref, number=number, token=token)
             db.add(resident)
             await db.flush()
             row = await db.get(Mediator, mediator.ref)
@@ -167,9 +167,9 @@ class Desk:
         async with self._sessions() as db:
             residents = (
                 await db.scalars(
-                    select(DeskResident)
-                    .where(DeskResident.mediator == mediator.ref)
-                    .order_by(DeskResident.number)
+                    select(TabletResident)
+                    .where(TabletResident.mediator == mediator.ref)
+                    .order_by(TabletResident.number)
                 )
             ).all()
         options = tuple(
@@ -190,9 +190,9 @@ class Desk:
             await settle(self.bot, arrival.chat_id, arrival.pressed, chosen=True)
         async with self._sessions.begin() as db:
             resident = await db.scalar(
-                select(DeskResident)
-                .where(DeskResident.mediator == mediator.ref)
-                .where(DeskResident.number == number)
+                select(TabletResident)
+                .where(TabletResident.mediator == mediator.ref)
+                .where(TabletResident.number == number)
             )
             if resident is None:
                 return None
@@ -222,13 +222,13 @@ class Desk:
             next_one = plain(done, self._keyboard(mediator.language))
             await send_messages(self.bot, arrival.chat_id, [next_one])
 
-    async def _current(self, mediator: Mediator) -> DeskResident | None:
+    async def _current(self, mediator: Mediator) -> TabletResident | None:
         if mediator.current is None:
             return None
         async with self._sessions() as db:
-            return await db.get(DeskResident, mediator.current)
+            return await db.get(TabletResident, mediator.current)
 
-    def _ref(self, resident: DeskResident) -> str:
+    def _ref(self, resident: TabletResident) -> str:
         return self.runtime.pseudonyms.ref(_address(resident))
 
     # --- what the mediator is shown ----------------------------------------------------------
@@ -252,7 +252,7 @@ class Desk:
 
 class TabletResidents:
     """The residents walked through on the tablets, as ERASE sees them: the runtime forgets
-    them (wired in bot/services.py) without the desk, which needs a Telegram bot."""
+    them (wired in bot/wiring.py) without the tablet's Telegram bot."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], pseudonyms: Pseudonyms):
         self._sessions = sessions
@@ -260,13 +260,13 @@ class TabletResidents:
 
     async def forget(self, ref: str) -> None:
         """ERASE from a resident at a tablet: their row goes, so "Switch person" no longer
-        offers them (choosing them would start a stranger, credited to no centre). The desk
-        sends each tablet's messages to the resident at it now, so ERASE comes from one of
+        offers them (choosing them would start a stranger, credited to no centre). Each tablet sends
+        its messages to the resident at it now, so ERASE comes from one of
         those: they are the only rows looked at, not every resident a tablet ever had."""
         async with self._sessions.begin() as db:
             at_tablets = await db.execute(
-                select(Mediator, DeskResident).join(
-                    DeskResident, DeskResident.id == Mediator.current
+                select(Mediator, TabletResident).join(
+                    TabletResident, TabletResident.id == Mediator.current
                 )
             )
             for mediator, resident in at_tablets.all():
@@ -275,13 +275,13 @@ class TabletResidents:
                     await db.delete(resident)
 
 
-def _address(resident: DeskResident) -> str:
-    return f"desk:{resident.token}"
+def _address(resident: TabletResident) -> str:
+    return f"desk:{resident.token}"  # refs are made from it: the prefix stays as it was
 
 
-def _readdressed(arrival: Arrival, resident: DeskResident, event: Text | None = None) -> Arrival:
-    """The arrival as the resident's own; with `event`, as said in their name by the desk
-    (whose button, if one was pressed, the desk has answered already)."""
+def _readdressed(arrival: Arrival, resident: TabletResident, event: Text | None = None) -> Arrival:
+    """The arrival as the resident's own; with `event`, as said in their name by the tablet
+    (whose button, if one was pressed, the tablet has answered already)."""
     address = _address(resident)
     if event is None:
         inbound = replace(arrival.inbound, address=address, reachable=False)

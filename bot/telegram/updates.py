@@ -14,15 +14,12 @@ from dataclasses import replace
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ExtBot
+from telegram.ext import ExtBot
 
-from api import db
 from api.schemas import ProfileIn
-from bot.centres import Centres
-from bot.runtime import Runtime
-from bot.services import Services
-from bot.settings import Settings, secret
-from bot.telegram_desk import Desk
+from bot.records.centres import Centres
+from bot.telegram.tablet import Tablet
+from bot.turns.runtime import Runtime
 from channels.telegram import Arrival, GroupChat, parse
 from channels.telegram_replies import plain, send, send_messages, settle
 from dialogs.i18n import translator
@@ -34,41 +31,14 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 POLL_SECONDS = 25
 
 
-def make_bot(settings: Settings) -> ExtBot | None:
-    """The Bot API client, or None without a token. Telegram allows about 30 messages a
-    second in all and 20 a minute in a group: the rate limiter spaces them (a private chat's
-    few replies to one message go at once), and a 429 is waited out and retried."""
-    token = secret(settings.telegram_bot_token)
-    if not token:
-        return None
-    base = settings.telegram_api_url.rstrip("/")
-    return ExtBot(
-        token,
-        base_url=f"{base}/bot",
-        base_file_url=f"{base}/file/bot",
-        rate_limiter=AIORateLimiter(max_retries=3),
-    )
-
-
-def build(services: Services) -> TelegramUpdates | None:
-    """Telegram for this process, or None without a bot token."""
-    bot = make_bot(services.settings)
-    if bot is None:
-        return None
-    runtime = services.runtime
-    sessions = db.sessionmaker(services.engine)
-    centres = Centres(sessions, services.settings.telegram_bot_username)
-    return TelegramUpdates(bot, runtime, centres, Desk(bot, runtime, centres, sessions))
-
-
 class TelegramUpdates:
-    """Takes each update to the runtime (or to a mediator's desk) and sends the answer."""
+    """Takes each update to the runtime (or to a mediator's tablet) and sends the answer."""
 
-    def __init__(self, bot: ExtBot, runtime: Runtime, centres: Centres, desk: Desk) -> None:
+    def __init__(self, bot: ExtBot, runtime: Runtime, centres: Centres, tablet: Tablet) -> None:
         self.bot = bot
         self.runtime = runtime
         self.centres = centres
-        self.desk = desk
+        self.tablet = tablet
         self._polling: asyncio.Task[None] | None = None
 
     async def __call__(self, update: Update) -> None:
@@ -81,9 +51,9 @@ class TelegramUpdates:
             await self._arrival(parsed)
 
     async def _arrival(self, arrival: Arrival) -> None:
-        arrival = await self.desk.route(arrival)
+        arrival = await self.tablet.route(arrival)
         if arrival is None:
-            return  # a mediator's own business: the desk answered
+            return  # a mediator's own business: the tablet answered
         if arrival.start is not None:
             arrival = await self._follow_link(arrival)
         outcome = await self.runtime.handle(arrival.inbound)
@@ -92,7 +62,7 @@ class TelegramUpdates:
         if arrival.pressed is not None:
             await settle(self.bot, arrival.chat_id, arrival.pressed, chosen=not outcome.stale)
         await send(self.bot, arrival.chat_id, outcome)
-        await self.desk.after(arrival, outcome)
+        await self.tablet.after(arrival, outcome)
 
     async def _follow_link(self, arrival: Arrival) -> Arrival:
         """`/start <payload>`: a language code presets the language; a centre's code credits
@@ -143,15 +113,3 @@ class TelegramUpdates:
                     await self(update)
                 except Exception:  # one bad update must not stop the polling
                     log.exception("Telegram update %d not answered", update.update_id)
-
-
-async def point_webhook(settings: Settings) -> str:
-    """`parlons telegram-webhook`: tell Telegram where our webhook is, with the secret it
-    must send back on every request. Returns the URL."""
-    bot, secret_token = make_bot(settings), secret(settings.telegram_secret)
-    if bot is None or not secret_token:
-        raise SystemExit("parlons: set TELEGRAM_BOT_TOKEN and PARLONS_TELEGRAM_SECRET first")
-    url = f"{settings.public_url.rstrip('/')}/webhooks/telegram"
-    async with bot:
-        await bot.set_webhook(url, secret_token=secret_token, allowed_updates=ALLOWED_UPDATES)
-    return url

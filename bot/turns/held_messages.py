@@ -25,9 +25,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot import replay
-from bot.contacts import fernet
-from bot.services import Services
+from bot.records.contacts import fernet
+from bot.turns import replay
 from channels.base import Inbound, Outcome
 from dialogs import Media, Press, Say, Text
 from dialogs.i18n import translator
@@ -205,28 +204,6 @@ class FaultTolerant:
             "Sorry, we cannot answer just now. Your message is kept and will count. We will "
             "answer your next message."
         )
-
-
-def fault_tolerant(parlons: Services) -> FaultTolerant:
-    runtime, settings = parlons.runtime, parlons.settings
-
-    async def healthy() -> bool:
-        try:
-            await runtime.store.ping()
-            await parlons.ping_database()
-        except Exception:  # noqa: BLE001
-            return False
-        return True
-
-    return FaultTolerant(
-        runtime.handle,
-        HeldMessages(settings.held_dir, settings.contact_key.get_secret_value()),
-        runtime.pseudonyms.ref,
-        lambda inbound: runtime.always_heard(inbound.event),
-        lambda: runtime.consultation.default_language,
-        settings.turn_deadline_seconds,
-        healthy,
-    )
 
 
 async def keep_retaking(tolerant: FaultTolerant, every: float) -> None:

@@ -15,16 +15,17 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from api.schemas import BallotIn, ConsultationOut, EvaluationIn, IdeaIn, ProfileIn, ProposalOut
-from bot import metrics, outbox, replay
-from bot.abuse import Abuse, Limits, Standing, slow_down
 from bot.api_client import ApiClient
-from bot.contacts import Contacts
-from bot.identity import Pseudonyms
-from bot.language_id import guess_language
-from bot.open_questions import OpenQuestions
-from bot.optouts import OptOuts
+from bot.ops import metrics
+from bot.outbox import entries as outbox
+from bot.records.contacts import Contacts
+from bot.records.open_questions import OpenQuestions
+from bot.records.optouts import OptOuts
 from bot.stores import TurnState, TurnStore
-from channels import voice
+from bot.turns import replay
+from bot.turns.abuse import Abuse, Limits, Standing, slow_down
+from bot.turns.identity import Pseudonyms
+from bot.turns.language_id import guess_language
 from channels.base import Inbound, Outcome
 from dialogs import (
     CastBallot,
@@ -143,7 +144,7 @@ class Runtime:
             standing = self.abuse.standing(state.counts)
             language = session.language or self._default_language
             if standing.over and not self.always_heard(inbound.event, language):
-                outcome = self._slow_down(session, standing, ref, inbound.channel)
+                outcome = self._slow_down(session, standing, ref, inbound)
                 state.save(session.to_bytes(), replay.encode(outcome))
                 return outcome
             if self.questions is not None and not session.stopped:
@@ -192,19 +193,22 @@ class Runtime:
         stop = understand(text, language, self._languages).intent is Intent.STOP
         return stop or discloses_danger(text, language, self._languages)
 
-    def _slow_down(self, session: Session, standing: Standing, ref: str, channel: str) -> Outcome:
+    def _slow_down(
+        self, session: Session, standing: Standing, ref: str, inbound: Inbound
+    ) -> Outcome:
         """Over a message limit: the message is not read. The first one over is answered
         politely (never a stopped resident); the next ones are logged, not answered."""
+        channel = inbound.channel
         log.warning("over the message limit ref=%s channel=%s over=%d", ref, channel, standing.over)
         metrics.REFUSED.labels(channel, "rate").inc()
         language = session.language or self._default_language
         polite = standing.over == 1 and not session.stopped
-        answer = slow_down(language, spoken=channel == voice.CHANNEL)
+        answer = slow_down(language, spoken=inbound.spoken)
         return Outcome((answer,) if polite else (), language)
 
     def _with_language_hint(self, session: Session, event: Event) -> Event:
         """A newcomer's first text, when no one else hinted at its language, is identified
-        offline (bot/language_id.py); below the threshold there is no hint."""
+        offline (bot/turns/language_id.py); below the threshold there is no hint."""
         if session.stage is not Stage.NEW or not isinstance(event, Text) or event.hint:
             return event
         guess = guess_language(event.text, self._languages)
@@ -217,9 +221,10 @@ class Runtime:
     async def _top_up(self, session: Session, ref: str, language: str | None = None) -> None:
         if len(session.queue) >= QUEUE_LOW:
             return
-        held = session.wanted_ids() + session.recent  # recent: ballots perhaps still queued
+        not_again = session.wanted_ids() + session.recent  # recent: ballots perhaps queued
         language = language or session.language or self._default_language
-        fresh = await self.api.next_proposals(ref, language, QUEUE_SIZE - len(session.queue), held)
+        wanted = QUEUE_SIZE - len(session.queue)
+        fresh = await self.api.next_proposals(ref, language, wanted, not_again)
         self._remember(fresh)
         session.queue.extend(p.id for p in fresh)
 
@@ -249,7 +254,7 @@ class Runtime:
             idea_max_length=c.details.get("idea_max_length", 200),
             qualify=channel in self.qualify_channels,
             reachable=inbound.reachable,
-            spoken=channel == voice.CHANNEL,
+            spoken=inbound.spoken,
             text_max_length=self.text_limits.get(channel, TEXT_MAX_LENGTH),
             ideas_closed=ideas_closed,
         )

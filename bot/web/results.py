@@ -110,7 +110,7 @@ def _period_start(day: date, unit: str) -> date:
 
 async def _names(web) -> dict[str, dict[str, str]]:  # noqa: ANN001
     """What a person reads for a district's or a centre's key."""
-    districts = web.parlons.runtime.consultation.details.get("districts", [])
+    districts = web.runtime.consultation.details.get("districts", [])
     return {
         "district": {d["key"]: d["name"] for d in districts},
         "centre": {c.code: c.name for c in await web.centres.listing()},

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from api import db
 from bot.app import create_app
-from bot.broadcast import BroadcastFile
-from bot.contacts import Contacts
-from bot.models import BroadcastSend
+from bot.outreach.broadcast import BroadcastFile
+from bot.records.contacts import Contacts
+from bot.records.models import BroadcastSend
 from bot.settings import Settings
 from tests.conftest import Phone, ServerThread
 from tests.fakes import FakeTelegram, FakeTwilio
@@ -93,7 +93,7 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite keeps no zone
 
 
-async def ledger(contacts: Contacts) -> list[BroadcastSend]:
+async def ledger_rows(contacts: Contacts) -> list[BroadcastSend]:
     async with contacts._sessions() as session:
         return list((await session.scalars(select(BroadcastSend))).all())
 

@@ -10,13 +10,13 @@ from fastapi import FastAPI
 from api import db
 from api.schemas import EvaluationIn
 from bot.api_client import HttpApiClient
-from bot.broadcast import Broadcast
-from bot.contacts import Contacts
-from bot.courier import Courier
-from bot.identity import Pseudonyms
-from bot.open_questions import OpenQuestions
-from bot.outbound import SmsSender
-from bot.twilio_http import twilio_client
+from bot.outreach.broadcast import Broadcast
+from bot.outreach.ledger import Ledger
+from bot.outreach.senders import SmsSender
+from bot.outreach.twilio_rest import twilio_client
+from bot.records.contacts import Contacts
+from bot.records.open_questions import OpenQuestions
+from bot.turns.identity import Pseudonyms
 from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, PUBLIC_URL
 from tests.fakes import FakeTwilio
 from tests.outreach.conftest import ACCOUNT, SERVICE, SPEC, YES, converse, daytime
@@ -39,7 +39,7 @@ async def test_a_broadcast_asks_and_the_next_sms_answers(
     questions = OpenQuestions(contacts._sessions)
     clock = daytime()
     twilio = twilio_client(ACCOUNT, "twilio-rest-token", fake_twilio.url)  # type: ignore[attr-defined]
-    courier = Courier(
+    ledger = Ledger(
         contacts._sessions,
         {"sms": SmsSender(twilio, SERVICE, plain=["fr"])},
         PUBLIC_URL,
@@ -51,7 +51,7 @@ async def test_a_broadcast_asks_and_the_next_sms_answers(
     parlons = live_app.state.parlons
     parlons.runtime.questions = OpenQuestions(db.sessionmaker(parlons.engine), latest_for=0)
 
-    await Broadcast(spec, contacts, courier, "fr", questions).run()
+    await Broadcast(spec, contacts, ledger, "fr", questions).run()
 
     assert all(m["Body"].endswith("\n" + QUESTION) for m in fake_twilio.messages)
     assert converse(live, "+33600000901", ["4"]) == "Merci pour votre réponse."

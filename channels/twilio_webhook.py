@@ -1,20 +1,39 @@
-"""Twilio's webhook signature, checked against the public URL Twilio was given."""
+"""Twilio's webhooks, one wire format: the form Twilio posts, checked against its signature
+and the public URL Twilio was given. SMS, the phone line and the status callbacks of the
+messages we start all read their request through `TwilioWebhook.form`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from starlette.requests import Request
+from starlette.responses import Response
 from twilio.request_validator import RequestValidator, compare
 
 
-class TwilioSignature:
+def _plain(text: str, status_code: int) -> Response:
+    return Response(text, status_code=status_code, media_type="text/plain")
+
+
+class TwilioWebhook:
     """Refuses every request when no auth token is configured: an open webhook would let
     anyone vote in a resident's name."""
 
     def __init__(self, auth_token: str | None, public_url: str) -> None:
         self._validator = RequestValidator(auth_token) if auth_token else None
         self._public_url = public_url.rstrip("/")
+
+    async def form(
+        self, request: Request, needs: tuple[str, ...] = (), otherwise: str = ""
+    ) -> dict[str, str] | Response:
+        """The form Twilio posted, or the answer to give instead: 403 when the signature is
+        not Twilio's, 400 (`otherwise`) when a field of `needs` is missing."""
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        if not self.is_valid(request, form):
+            return _plain("forbidden", 403)
+        if any(name not in form for name in needs):
+            return _plain(otherwise, 400)
+        return form
 
     def url_of(self, request: Request) -> str:
         # Behind a proxy the request's own host is not what Twilio signed: rebuild the URL

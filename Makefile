@@ -61,8 +61,10 @@ bench-load: $(INSTALLED) $(MO)
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
+# ruff, then the import rules of docs/architecture.md (.importlinter): a wrong import fails.
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 clean:
 	rm -rf $(VENV) $(MO) var .pytest_cache

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import event, select
 
 from api import db
-from api.state import MIGRATIONS, ApiState, build_state
 from api.errors import Invalid
 from api.loader import read_consultation
 from api.models import Proposal
 from api.schemas import BallotIn, BallotsOut
+from api.state import MIGRATIONS, ApiState, build_state
 from tests.conftest import DATA
 
 SLUG = "test-city"

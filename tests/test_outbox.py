@@ -15,11 +15,11 @@ from fastapi.testclient import TestClient
 from api.app import create_api
 from api.loader import read_consultation
 from api.schemas import BallotIn
+from bot.api_client import ApiUnavailable
 from bot.app import create_app
 from bot.commands import outbox, worker
 from bot.outbox.entries import ballots_entry
 from bot.outbox.stream import Outbox
-from bot.api_client import ApiUnavailable
 from bot.outbox.worker import OutboxWorker
 from bot.settings import Settings
 from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, DATA, Phone, ServerThread, results

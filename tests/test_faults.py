@@ -38,9 +38,8 @@ from tests.conftest import (
     unavailable,
 )
 from tests.fakes import FakeTelegram
-from tests.telegram_chat import SECRET, TelegramChat
-from tests.test_outbox import drain
-from tests.test_telegram import fake, telegram_settings  # noqa: F401 (fixtures)
+from tests.outbox.helpers import drain
+from tests.telegram.chat import SECRET, TelegramChat
 
 BASE = "/api/v1/consultations/test-city"
 SORRY = "Désolé, nous ne pouvons pas répondre pour l'instant."
@@ -321,13 +320,13 @@ def test_a_message_that_fails_with_every_store_up_is_set_aside_and_blocks_nothin
 
 
 def test_telegram_gets_503_while_redis_is_down_and_its_redelivery_is_answered(
-    telegram_settings: Settings,  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
+    telegram_settings: Settings,
+    fake_telegram: FakeTelegram,
     own_redis: OwnRedis,
 ) -> None:
     telegram_settings.redis_url = own_redis.url
     with TestClient(create_app(telegram_settings)) as client:
-        chat = TelegramChat(client, fake, 6100000001)
+        chat = TelegramChat(client, fake_telegram, 6100000001)
         chat.say("Bonjour")
         update = chat.press_update("D'accord")
         own_redis.stop()

@@ -10,28 +10,8 @@ from api.app import create_api
 from api.loader import read_consultation
 from bot.app import create_app
 from bot.settings import Settings
+from tests.api.helpers import BASE, auth, ballot, next_ids, post_ballots
 from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, DATA, Phone, ServerThread, admin_get, results
-
-BASE = "/api/v1/consultations/test-city"
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def ballot(proposal_id: int, choice: str, key: str, participant: str = "ref-aaaaaaaa") -> dict:
-    return {
-        "participant": participant,
-        "proposal_id": proposal_id,
-        "choice": choice,
-        "channel": "sms",
-        "language": "fr",
-        "idempotency_key": key,
-    }
-
-
-def post_ballots(client: TestClient, *ballots: dict, token: str = BOT_TOKEN):  # noqa: ANN201
-    return client.post(f"{BASE}/ballots", json={"ballots": list(ballots)}, headers=auth(token))
 
 
 @pytest.mark.parametrize(
@@ -166,18 +146,6 @@ def test_an_idea_keeps_the_flags_the_bot_raised(client: TestClient) -> None:
     }
     created = client.post(f"{BASE}/ideas", json=idea, headers=auth(BOT_TOKEN)).json()
     assert created["flags"] == ["safeguarding"] and created["status"] == "pending"
-
-
-def next_ids(
-    client: TestClient, participant: str, limit: int, exclude: tuple[int, ...] = ()
-) -> list[int]:
-    response = client.get(
-        f"{BASE}/participants/{participant}/next",
-        params={"language": "fr", "limit": limit, "exclude": list(exclude)},
-        headers=auth(BOT_TOKEN),
-    )
-    assert response.status_code == 200, response.text
-    return [p["id"] for p in response.json()]
 
 
 def test_next_gives_a_new_proposal_its_hearing_before_well_voted_ones(client: TestClient) -> None:

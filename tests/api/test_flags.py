@@ -9,7 +9,7 @@ import pytest
 from api.flags import flags_for
 from api.loader import read_consultation
 
-DEMO = Path(__file__).resolve().parents[1] / "api" / "demo" / "mulhouse.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "api" / "demo" / "mulhouse.yaml"
 
 
 @pytest.mark.parametrize(

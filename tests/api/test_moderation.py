@@ -2,41 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import ADMIN_TOKEN, BOT_TOKEN
-
-BASE = "/api/v1/consultations/test-city"
-_keys = itertools.count(1)
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-ADMIN, BOT = auth(ADMIN_TOKEN), auth(BOT_TOKEN)
-
-
-def new_token(client: TestClient, name: str, role: str) -> dict[str, str]:
-    response = client.post("/api/v1/tokens", json={"name": name, "role": role}, headers=ADMIN)
-    assert response.status_code == 201, response.text
-    return auth(response.json()["token"])
-
-
-def idea(client: TestClient, text: str, participant: str = "ref-author-01") -> dict:
-    body = {
-        "participant": participant,
-        "text": text,
-        "language": "fr",
-        "channel": "sms",
-        "idempotency_key": f"sms:SMmod{next(_keys):04d}:0",
-    }
-    response = client.post(f"{BASE}/ideas", json=body, headers=BOT)
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.api.helpers import ADMIN, BASE, BOT, auth, idea, new_token
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.api.helpers import ballot, idea, new_token, next_ids, post_ballots
 from tests.conftest import ADMIN_TOKEN
-from tests.test_api import ballot, next_ids, post_ballots
-from tests.test_moderation import idea, new_token
 
 BASE = "/api/v1/consultations/test-city"
 

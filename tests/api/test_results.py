@@ -3,39 +3,17 @@ consensus, controversy and opinion groups."""
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-from datetime import UTC, datetime
-
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.analysis import controversy, opinion_groups, wilson
-from api.models import Ballot, Participant
 from bot.settings import Settings
+from tests.api.helpers import cast_at, vote
 from tests.conftest import ADMIN_TOKEN, BOT_TOKEN
 
 BASE = "/api/v1/consultations/test-city"
 BOT, ADMIN = {"Authorization": f"Bearer {BOT_TOKEN}"}, {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-_keys = itertools.count(1)
-
-
-def vote(client: TestClient, who: str, choices: dict[int, str], channel: str = "sms") -> None:
-    ballots = [
-        {
-            "participant": who,
-            "proposal_id": proposal,
-            "choice": choice,
-            "channel": channel,
-            "idempotency_key": f"key-results-{next(_keys):05d}",
-        }
-        for proposal, choice in choices.items()
-    ]
-    response = client.post(f"{BASE}/ballots", json={"ballots": ballots}, headers=BOT)
-    assert response.status_code == 200, response.text
 
 
 def profile(client: TestClient, who: str, **parts: str | bool) -> None:
@@ -92,23 +70,6 @@ def test_filters_count_only_the_matching_participants(client: TestClient) -> Non
         "rebberg": {"participants": 1, "ballots": 1},
         "unknown": {"participants": 1, "ballots": 1},
     }
-
-
-def cast_at(settings: Settings, who: str, proposal: int, moment: str) -> None:
-    """Date a stored ballot, as if it had been cast then (the API stamps ballots on arrival)."""
-
-    async def backdate() -> None:
-        engine = create_async_engine(settings.database_url)
-        person = select(Participant.id).where(Participant.ref == who).scalar_subquery()
-        async with engine.begin() as db:
-            await db.execute(
-                update(Ballot)
-                .where(Ballot.participant_id == person, Ballot.proposal_id == proposal)
-                .values(cast_at=datetime.fromisoformat(moment).replace(tzinfo=UTC))
-            )
-        await engine.dispose()
-
-    asyncio.run(backdate())
 
 
 def test_participation_per_day_counts_ballots_and_newcomers(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from dialogs import Ask, Context, HungUp, Opened, Phase, Prompt, Say, Session, Stage, Text, step
-from tests.test_dialog import CTX
+from tests.dialogs.helpers import CTX
 
 PHONE = replace(CTX, spoken=True)
 

@@ -28,29 +28,7 @@ from dialogs import (
 )
 from dialogs.session import Stage
 from dialogs.words import Intent, normalise, understand
-
-CTX = Context(
-    question={"fr": "Comment améliorer la vie à Mulhouse ?", "en": "How could life be improved?"},
-    languages=("fr", "en"),
-    default_language="fr",
-    proposals={
-        7: ProposalView(7, "fr", "Il faut des bancs.", {"en": "We need benches."}),
-        9: ProposalView(9, "fr", "Il faut des arbres."),
-    },
-)
-
-
-def run_events(session: Session, *events):  # noqa: ANN001, ANN201
-    turns = []
-    for event in events:
-        turn = step(session, event, CTX)
-        turns.append(turn)
-        session = turn.session
-    return turns
-
-
-def run(session: Session, *texts: str):  # noqa: ANN201
-    return run_events(session, *(Text(t) for t in texts))
+from tests.dialogs.helpers import CTX, run, run_events
 
 
 def test_a_greeting_welcomes_and_asks_the_first_proposal() -> None:

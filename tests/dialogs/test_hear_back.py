@@ -8,7 +8,7 @@ from dataclasses import replace
 from dialogs import Ask, Evaluate, HearBack, Phase, Session, SubmitIdea, Text, step
 from dialogs.flow import HEAR_BACK_AFTER
 from dialogs.session import Stage
-from tests.test_dialog import CTX, run
+from tests.dialogs.helpers import CTX, run
 
 QUESTION = "Voulez-vous recevoir les résultats plus tard, et des nouvelles de votre idée ?"
 

@@ -29,7 +29,7 @@ from bot.app import create_app
 from bot.outbox.entries import ballots_entry
 from bot.settings import Settings
 from tests.conftest import SMS_URL, Phone, message_text, sign, sms_form
-from tests.test_outbox import FOOD_AID, NIGHT_BUSES, drain, status, votes
+from tests.outbox.helpers import FOOD_AID, NIGHT_BUSES, drain, status, votes
 
 PARLONS = [sys.executable, "-m", "bot.cli"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -20,37 +19,9 @@ from bot.app import create_app
 from bot.commands import outbox, worker
 from bot.outbox.entries import ballots_entry
 from bot.outbox.stream import Outbox
-from bot.outbox.worker import OutboxWorker
 from bot.settings import Settings
-from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, DATA, Phone, ServerThread, results
-
-FOOD_AID = "Il faut renforcer l'aide alimentaire dans chaque quartier."
-NIGHT_BUSES = "Il faut des bus la nuit le week-end."
-
-
-def drain(settings: Settings, prepare: Callable[[OutboxWorker], None] | None = None) -> int:
-    """Run `parlons worker` until the outbox is empty; the entries it posted."""
-
-    async def go() -> int:
-        async with worker.outbox_worker(settings) as drainer:
-            if prepare:
-                prepare(drainer)
-            posted = 0
-            while done := await drainer.step(block=False):
-                posted += done
-            return posted
-
-    return asyncio.run(go())
-
-
-def status(settings: Settings) -> str:
-    out = io.StringIO()
-    asyncio.run(outbox.outbox(settings, "status", [], out))
-    return out.getvalue()
-
-
-def votes(client: TestClient) -> dict[str, tuple[int, int]]:
-    return {text: (p["agree"], p["disagree"]) for text, p in results(client).items() if p["votes"]}
+from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, DATA, Phone, ServerThread
+from tests.outbox.helpers import FOOD_AID, NIGHT_BUSES, drain, status, votes
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from bot.records.contacts import Contacts
 from bot.records.models import BroadcastSend
 from bot.settings import Settings
 from tests.conftest import Phone, ServerThread
-from tests.fakes import FakeTelegram, FakeTwilio
+from tests.fakes import FakeTelegram
 
 PARIS = ZoneInfo("Europe/Paris")
 ACCOUNT = "AC" + "0" * 32
@@ -62,15 +62,6 @@ def live(live_app: FastAPI) -> Iterator[httpx.Client]:
     """The real app on a loopback port: residents text it while a broadcast runs."""
     with ServerThread(live_app) as server, httpx.Client(base_url=server.url) as http:
         yield http
-
-
-@pytest.fixture
-def fake_twilio() -> Iterator[FakeTwilio]:
-    fake = FakeTwilio()
-    with ServerThread(fake.app()) as server:
-        fake.url = server.url  # type: ignore[attr-defined]
-        yield fake
-    fake.release.set()
 
 
 @pytest.fixture

@@ -6,15 +6,18 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import WEBHOOKS
+from tests.conftest import TELEGRAM_SECRET, WEBHOOKS, admin_get, results
 from tests.fakes import Call, FakeTelegram
 
 FIXTURES = WEBHOOKS / "telegram"
-SECRET = "test-telegram-secret"
+SECRET = TELEGRAM_SECRET
+KARIM = 6100000002  # the user of fixture tg_02 (its link: ?start=centre-bourtzwiller)
+MEDIATOR = 6200000001
 _update_ids = itertools.count(913000000)
 
 
@@ -121,3 +124,24 @@ class TelegramChat:
 def texts(calls: list[Call]) -> str:
     """The text of the messages sent, as one string to search."""
     return "\n".join(c.text for c in calls if c.method == "sendMessage")
+
+
+def votes(client: TestClient) -> int:
+    return sum(p["votes"] for p in results(client).values())
+
+
+def mediator_link(parlons) -> str:  # noqa: ANN001
+    """A centre and a mediator link for it, made with `parlons`: the link's code."""
+    parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
+    printed = parlons("mediator", "add", "--centre", "centre-bourtzwiller")
+    return re.search(r"start=(m_[\w-]+)", printed).group(1)
+
+
+def by_centre(app: TestClient) -> dict[str, int]:
+    """Participants per centre, as the API's results report them ("unknown": none)."""
+    data = admin_get(app, "/api/v1/consultations/test-city/results")
+    return {centre: p["participants"] for centre, p in data["participation"]["centre"].items()}
+
+
+def participants(app: TestClient) -> int:
+    return admin_get(app, "/api/v1/consultations/test-city/results")["participants"]

@@ -8,57 +8,29 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.cli import main
-from bot.settings import Settings
-from tests.conftest import admin_get
 from tests.fakes import FakeTelegram
-from tests.telegram_chat import TelegramChat, fixture, texts
-from tests.test_telegram import client, fake, telegram_settings, votes  # noqa: F401 (fixtures)
-
-KARIM = 6100000002  # the user of fixture tg_02 (its link: ?start=centre-bourtzwiller)
-MEDIATOR = 6200000001
-
-
-@pytest.fixture
-def parlons(telegram_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys):  # noqa: F811
-    """`parlons ...` on the same database as the app; returns what it printed."""
-    monkeypatch.setenv("PARLONS_DATABASE_URL", telegram_settings.database_url)
-    monkeypatch.setenv("PARLONS_TELEGRAM_BOT_USERNAME", "TestBot")
-
-    def run(*argv: str) -> str:
-        capsys.readouterr()
-        main(list(argv))
-        return capsys.readouterr().out
-
-    return run
-
-
-def mediator_link(parlons) -> str:  # noqa: ANN001
-    """A centre and a mediator link for it, made with `parlons`: the link's code."""
-    parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
-    printed = parlons("mediator", "add", "--centre", "centre-bourtzwiller")
-    return re.search(r"start=(m_[\w-]+)", printed).group(1)
-
-
-def by_centre(app: TestClient) -> dict[str, int]:
-    """Participants per centre, as the API's results report them ("unknown": none)."""
-    data = admin_get(app, "/api/v1/consultations/test-city/results")
-    return {centre: p["participants"] for centre, p in data["participation"]["centre"].items()}
-
-
-def participants(app: TestClient) -> int:
-    return admin_get(app, "/api/v1/consultations/test-city/results")["participants"]
+from tests.telegram.chat import (
+    KARIM,
+    MEDIATOR,
+    TelegramChat,
+    by_centre,
+    fixture,
+    mediator_link,
+    participants,
+    texts,
+    votes,
+)
 
 
 def test_a_centre_link_credits_the_centre(
-    client: TestClient,  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
+    client: TestClient,
+    fake_telegram: FakeTelegram,
     parlons,
 ) -> None:
     added = parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
     assert "https://t.me/TestBot?start=centre-bourtzwiller" in added
 
-    karim = TelegramChat(client, fake, KARIM)
+    karim = TelegramChat(client, fake_telegram, KARIM)
     opened = fixture("tg_02_start_deeplink.json")  # exactly as Telegram sends it
     welcome = karim.post(opened)
     assert "Proposition 1" in texts(welcome)
@@ -73,11 +45,11 @@ def test_a_centre_link_credits_the_centre(
 
 @pytest.mark.parametrize("payload", ["unknown-centre", "m_not-a-real-link", "x" * 80, "é/?"])
 def test_an_unknown_or_malformed_payload_is_a_plain_start(
-    client: TestClient,  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
+    client: TestClient,
+    fake_telegram: FakeTelegram,
     payload: str,
 ) -> None:
-    karim = TelegramChat(client, fake, KARIM)
+    karim = TelegramChat(client, fake_telegram, KARIM)
     answer = texts(karim.start(payload))
     if payload.startswith("m_"):
         assert "plus valable" in answer  # "This mediator link is not valid any more."
@@ -88,13 +60,13 @@ def test_an_unknown_or_malformed_payload_is_a_plain_start(
 
 
 def test_a_revoked_centre_link_credits_no_one(
-    client: TestClient,  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
+    client: TestClient,
+    fake_telegram: FakeTelegram,
     parlons,
 ) -> None:
     parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
     assert "Revoked" in parlons("centre", "revoke", "centre-bourtzwiller")
-    karim = TelegramChat(client, fake, KARIM)
+    karim = TelegramChat(client, fake_telegram, KARIM)
     assert "Proposition 1" in texts(karim.start("centre-bourtzwiller"))
     karim.press("D'accord")
     assert by_centre(client) == {"unknown": 1}  # no centre credited
@@ -102,22 +74,22 @@ def test_a_revoked_centre_link_credits_no_one(
 
 
 def test_a_start_link_can_preset_the_language(
-    client: TestClient,  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
+    client: TestClient,
+    fake_telegram: FakeTelegram,
 ) -> None:
-    karim = TelegramChat(client, fake, KARIM, language="fr")
+    karim = TelegramChat(client, fake_telegram, KARIM, language="fr")
     answer = texts(karim.start("en"))  # a French phone, an English link
     assert answer.startswith("Hello!")
     assert "Proposal 1: " in answer
 
 
 def test_a_mediator_walks_three_residents_through_one_tablet(
-    client: TestClient,  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
+    client: TestClient,
+    fake_telegram: FakeTelegram,
     parlons,
 ) -> None:
     code = mediator_link(parlons)
-    tablet = TelegramChat(client, fake, MEDIATOR)
+    tablet = TelegramChat(client, fake_telegram, MEDIATOR)
     [joined] = tablet.start(code)
     assert "médiateur pour Centre social Bourtzwiller" in joined.text
     keyboard = joined.params["reply_markup"]["keyboard"]
@@ -155,11 +127,11 @@ def test_a_mediator_walks_three_residents_through_one_tablet(
 
 
 def test_a_resident_who_said_stop_at_the_tablet_is_not_taken_back(
-    client: TestClient,  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
+    client: TestClient,
+    fake_telegram: FakeTelegram,
     parlons,
 ) -> None:
-    tablet = TelegramChat(client, fake, MEDIATOR)
+    tablet = TelegramChat(client, fake_telegram, MEDIATOR)
     tablet.start(mediator_link(parlons))
     tablet.say("➕ Nouvelle personne")
     tablet.press("Français")
@@ -169,11 +141,11 @@ def test_a_resident_who_said_stop_at_the_tablet_is_not_taken_back(
 
 
 def test_a_mediator_blocking_the_bot_stops_no_resident(
-    client: TestClient,  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
+    client: TestClient,
+    fake_telegram: FakeTelegram,
     parlons,
 ) -> None:
-    tablet = TelegramChat(client, fake, MEDIATOR)
+    tablet = TelegramChat(client, fake_telegram, MEDIATOR)
     tablet.start(mediator_link(parlons))
     tablet.say("➕ Nouvelle personne")
     tablet.press("Français")
@@ -183,12 +155,12 @@ def test_a_mediator_blocking_the_bot_stops_no_resident(
 
 
 def test_a_revoked_mediator_link_leaves_a_plain_participant_and_keeps_the_ballots(
-    client: TestClient,  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
+    client: TestClient,
+    fake_telegram: FakeTelegram,
     parlons,
 ) -> None:
     code = mediator_link(parlons)
-    tablet = TelegramChat(client, fake, MEDIATOR, language="en")
+    tablet = TelegramChat(client, fake_telegram, MEDIATOR, language="en")
     assert "mediator for Centre social Bourtzwiller" in texts(tablet.start(code))
     tablet.say("➕ New person")
     tablet.press("English")

@@ -13,24 +13,22 @@ from bot.app import create_app
 from bot.records.centres import KIOSK, Centres
 from bot.settings import Settings
 from tests.fakes import FakeTelegram
-from tests.telegram_chat import TelegramChat, texts
-from tests.test_telegram import client, fake, telegram_settings  # noqa: F401 (fixtures)
-from tests.test_telegram_centres import MEDIATOR, mediator_link, parlons, participants  # noqa: F401
+from tests.telegram.chat import MEDIATOR, TelegramChat, mediator_link, participants, texts
 
 
 @pytest.fixture
-def two_a_minute(telegram_settings: Settings) -> Settings:  # noqa: F811
+def two_a_minute(telegram_settings: Settings) -> Settings:
     telegram_settings.participants_per_minute = 2
     return telegram_settings
 
 
 def test_a_mediator_link_brings_so_many_new_people_a_minute(
     two_a_minute: Settings,
-    client: TestClient,  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
-    parlons,  # noqa: ANN001, F811
+    client: TestClient,
+    fake_telegram: FakeTelegram,
+    parlons,  # noqa: ANN001
 ) -> None:
-    tablet = TelegramChat(client, fake, MEDIATOR)
+    tablet = TelegramChat(client, fake_telegram, MEDIATOR)
     tablet.start(mediator_link(parlons))
     for number in (1, 2):
         assert f"Personne {number} :" in texts(tablet.say("➕ Nouvelle personne"))

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,48 +11,23 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.cli import main
 from bot.settings import Settings
-from tests.conftest import ServerThread, results
+from tests.conftest import TELEGRAM_TOKEN as BOT_TOKEN
+from tests.conftest import results
 from tests.fakes import FakeTelegram
-from tests.telegram_chat import SECRET, TelegramChat, fixture, texts
+from tests.telegram.chat import SECRET, TelegramChat, fixture, texts, votes
 
-BOT_TOKEN = "7011223344:TEST-telegram-token"
 FOOD_AID = "Il faut renforcer l'aide alimentaire dans chaque quartier."
 NADIA = 5829301174  # the user of the fixtures
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    fake = FakeTelegram(BOT_TOKEN)
-    with ServerThread(fake.app()) as server:
-        fake.url = server.url
-        yield fake
+def nadia(client: TestClient, fake_telegram: FakeTelegram) -> TelegramChat:
+    return TelegramChat(client, fake_telegram, NADIA)
 
 
-@pytest.fixture
-def telegram_settings(settings: Settings, fake: FakeTelegram) -> Settings:
-    settings.telegram_bot_token = BOT_TOKEN
-    settings.telegram_secret = SECRET
-    settings.telegram_api_url = fake.url
-    settings.telegram_bot_username = "TestBot"
-    return settings
-
-
-@pytest.fixture
-def client(telegram_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(telegram_settings)) as c:
-        yield c
-
-
-@pytest.fixture
-def nadia(client: TestClient, fake: FakeTelegram) -> TelegramChat:
-    return TelegramChat(client, fake, NADIA)
-
-
-def votes(client: TestClient) -> int:
-    return sum(p["votes"] for p in results(client).values())
-
-
-def test_a_vote_by_button(client: TestClient, fake: FakeTelegram, nadia: TelegramChat) -> None:
+def test_a_vote_by_button(
+    client: TestClient, fake_telegram: FakeTelegram, nadia: TelegramChat
+) -> None:
     [welcome] = nadia.say("Bonjour")
     assert welcome.method == "sendMessage"
     assert "Proposition 1 : " + FOOD_AID in welcome.text
@@ -71,7 +45,7 @@ def test_a_vote_by_button(client: TestClient, fake: FakeTelegram, nadia: Telegra
 
 
 def test_a_redelivered_press_counts_once(
-    client: TestClient, fake: FakeTelegram, nadia: TelegramChat
+    client: TestClient, fake_telegram: FakeTelegram, nadia: TelegramChat
 ) -> None:
     nadia.say("Bonjour")
     press = nadia.press_update("D'accord")
@@ -84,7 +58,7 @@ def test_a_redelivered_press_counts_once(
 
 
 def test_an_old_button_pressed_again_changes_nothing(
-    client: TestClient, fake: FakeTelegram, nadia: TelegramChat
+    client: TestClient, fake_telegram: FakeTelegram, nadia: TelegramChat
 ) -> None:
     [question] = nadia.say("Bonjour")
     nadia.say("2")  # answered by text: the buttons stayed on the message
@@ -98,7 +72,7 @@ def test_an_old_button_pressed_again_changes_nothing(
 
 
 def test_a_double_tap_counts_once_and_keeps_the_choice_shown(
-    client: TestClient, fake: FakeTelegram, nadia: TelegramChat
+    client: TestClient, fake_telegram: FakeTelegram, nadia: TelegramChat
 ) -> None:
     [question] = nadia.say("Bonjour")
     first = nadia.press_update("D'accord", message=question)
@@ -123,15 +97,15 @@ def test_data_we_never_sent_is_answered_and_changes_nothing(
 
 @pytest.mark.parametrize("secret", [None, "not-the-secret"], ids=["missing", "forged"])
 def test_a_request_without_the_secret_is_refused_and_changes_nothing(
-    client: TestClient, fake: FakeTelegram, nadia: TelegramChat, secret: str | None
+    client: TestClient, fake_telegram: FakeTelegram, nadia: TelegramChat, secret: str | None
 ) -> None:
     nadia.say("Bonjour")
     update = nadia.press_update("D'accord")
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
-    before = len(fake.calls)
+    before = len(fake_telegram.calls)
     response = client.post("/webhooks/telegram", json=update, headers=headers)
     assert response.status_code == 403
-    assert len(fake.calls) == before
+    assert len(fake_telegram.calls) == before
     assert votes(client) == 0
     nadia.post(update)  # the real one still counts
     assert votes(client) == 1
@@ -147,14 +121,16 @@ def test_without_a_secret_set_every_request_is_refused(telegram_settings: Settin
         assert response.status_code == 403
 
 
-def test_stop_and_blocking(client: TestClient, fake: FakeTelegram, nadia: TelegramChat) -> None:
+def test_stop_and_blocking(
+    client: TestClient, fake_telegram: FakeTelegram, nadia: TelegramChat
+) -> None:
     nadia.say("Bonjour")
     assert "START" in texts(nadia.say("STOP"))
     assert nadia.say("1") == []  # silence, and no vote
     assert votes(client) == 0
     assert "Proposition" in texts(nadia.say("/start"))
 
-    karim = TelegramChat(client, fake, 6100000002)
+    karim = TelegramChat(client, fake_telegram, 6100000002)
     karim.say("Bonjour")
     assert karim.block() == []  # Telegram refuses messages to a user who blocked us
     assert karim.say("1") == []  # and blocking was a STOP
@@ -177,7 +153,7 @@ def test_a_voice_note_is_an_idea(client: TestClient, nadia: TelegramChat) -> Non
 
 
 def test_photos_groups_and_edits(
-    client: TestClient, fake: FakeTelegram, nadia: TelegramChat
+    client: TestClient, fake_telegram: FakeTelegram, nadia: TelegramChat
 ) -> None:
     nadia.say("Bonjour")
     assert "texte" in texts(nadia.photo())  # "we can only read text"
@@ -194,18 +170,20 @@ def test_photos_groups_and_edits(
     assert nadia.post(edited) == []
 
 
-def test_polling_answers_without_a_webhook(telegram_settings: Settings, fake: FakeTelegram) -> None:
+def test_polling_answers_without_a_webhook(
+    telegram_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
     import time
 
     telegram_settings.telegram_polling = True
-    fake.updates.append(fixture("tg_01_text.json"))
+    fake_telegram.updates.append(fixture("tg_01_text.json"))
     with TestClient(create_app(telegram_settings)):
         deadline = time.monotonic() + 20
-        while not fake.messages(NADIA):
+        while not fake_telegram.messages(NADIA):
             assert time.monotonic() < deadline, "no answer by polling"
             time.sleep(0.05)
-    assert fake.of("deleteWebhook")
-    assert fake.messages(NADIA)[0].buttons
+    assert fake_telegram.of("deleteWebhook")
+    assert fake_telegram.messages(NADIA)[0].buttons
 
 
 def test_no_telegram_id_nor_bot_token_in_the_logs(
@@ -222,14 +200,17 @@ def test_no_telegram_id_nor_bot_token_in_the_logs(
 
 
 def test_parlons_points_the_webhook_with_its_secret(
-    telegram_settings: Settings, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch, capsys
+    telegram_settings: Settings,
+    fake_telegram: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys,
 ) -> None:
     for name in ("database_url", "public_url", "telegram_api_url"):
         monkeypatch.setenv(f"PARLONS_{name.upper()}", getattr(telegram_settings, name))
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("PARLONS_TELEGRAM_SECRET", SECRET)
     main(["telegram-webhook"])
-    [call] = fake.of("setWebhook")
+    [call] = fake_telegram.of("setWebhook")
     assert call.params["url"] == "https://parlons.example.org/webhooks/telegram"
     assert call.params["secret_token"] == SECRET
     assert "callback_query" in call.params["allowed_updates"]

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Phone
-from tests.test_web import ADMIN, form_fields, sign_in
+from tests.web.helpers import ADMIN, form_fields, sign_in
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """The staff web page over HTTP: sign-in, its cookie, CSRF, and simulated conversations kept
-out of the results. (tests/test_web_browser.py drives the same pages in Chromium.)"""
+out of the results. (tests/web/test_browser.py drives the same pages in Chromium.)"""
 
 from __future__ import annotations
 
@@ -15,26 +15,10 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.settings import Settings
 from bot.web.sign_in import COOKIE
+from tests.api.helpers import cast_at, vote
 from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, Phone, ServerThread, results
 from tests.fakes import FakeTelegram, FakeTwilio
-from tests.test_results import cast_at, vote
-
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-
-
-def form_fields(page: str) -> dict[str, str]:
-    """The hidden fields of the last form on the page (what a browser would send back)."""
-    fields = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page)
-    return {name: html.unescape(value) for name, value in fields}
-
-
-def sign_in(client: TestClient, token: str = ADMIN_TOKEN):  # noqa: ANN201
-    page = client.get("/staff/sign-in")
-    return client.post(
-        "/staff/sign-in",
-        data={"token": token, "csrf": form_fields(page.text)["csrf"]},
-        follow_redirects=False,
-    )
+from tests.web.helpers import ADMIN, form_fields, sign_in
 
 
 @pytest.mark.parametrize(

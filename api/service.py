@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import ideas, participants
@@ -148,6 +148,18 @@ class ConsultationService:
         async with self.sessions.begin() as db:
             consultation = await consultation_row(db, slug)
             return await participants.erase(db, consultation, participant)
+
+    async def forget_recordings(self, slug: str) -> int:
+        """After the consultation (`parlons purge`): the recordings of ideas go, their text
+        stays; how many went."""
+        async with self.sessions.begin() as db:
+            consultation = await consultation_row(db, slug)
+            done = await db.execute(
+                update(Proposal)
+                .where(Proposal.consultation_id == consultation.id, Proposal.audio.is_not(None))
+                .values(audio=None)
+            )
+            return done.rowcount or 0
 
     async def evaluate(self, slug: str, answer: EvaluationIn) -> None:
         """A participant's answer to an evaluation question (api/evaluations.py)."""

@@ -253,7 +253,7 @@ def staff_pages(parlons: Parlons, api: StaffApi) -> Pages:
     """The staff web page's parts; `api` is the consultation API as staff reach it."""
     settings = parlons.settings
     key = secret(settings.web_secret) or f"web:{settings.pseudonym_key.get_secret_value()}"
-    seal = CookieSeal(key, int(settings.web_session_hours * 3600))
+    seal = CookieSeal(key, int(settings.web_sign_in_hours * 3600))
     recordings = Recordings(settings, parlons.telegram_bot)
     return Pages(seal, api, parlons.runtime, settings, parlons.voices, parlons.centres, recordings)
 

@@ -64,7 +64,7 @@ def test_without_the_key_an_address_cannot_be_read(client: TestClient) -> None:
     for text in [*TO_THE_QUESTION, "1"]:
         phone.send(text)
     runtime_contacts: Contacts = client.app.state.parlons.runtime.contacts
-    stranger = Contacts(runtime_contacts._sessions, "another-key")
+    stranger = Contacts(runtime_contacts._tables, "another-key")
 
     async def listed() -> list[Reachable]:
         return [c async for c in stranger.reachable()]

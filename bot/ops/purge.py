@@ -13,11 +13,11 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
 from api import db
 from api.loader import read_consultation
-from api.models import Consultation, Proposal
+from api.state import build_state
 from bot.records.models import Contact
 from bot.settings import Settings
 from bot.stores.redis import RedisStore, connect
@@ -37,7 +37,6 @@ class Purged:
 
 async def purge(settings: Settings, now: datetime | None = None) -> Purged | datetime:
     """Delete it all, or return the moment from which it may be deleted."""
-
     spec = read_consultation(settings.consultation)
     now = now or datetime.now(UTC)
     if spec.closes is None:
@@ -47,14 +46,18 @@ async def purge(settings: Settings, now: datetime | None = None) -> Purged | dat
         return allowed
     engine = db.create_engine(settings.database_url)
     try:
-        async with db.sessionmaker(engine).begin() as session:
-            contacts = await session.scalar(select(func.count()).select_from(Contact)) or 0
-            await session.execute(delete(Contact))
-            recordings = None
-            if not settings.api_url:
-                recordings = await _forget_recordings(session, spec.slug)
+        async with db.sessionmaker(engine).begin() as tables:
+            contacts = await tables.scalar(select(func.count()).select_from(Contact)) or 0
+            await tables.execute(delete(Contact))
     finally:
         await engine.dispose()
+    recordings = None
+    if not settings.api_url:  # the API in this process: through its service layer
+        api = build_state(settings.database_url, None, None)
+        try:
+            recordings = await api.service.forget_recordings(spec.slug)
+        finally:
+            await api.engine.dispose()
     sessions = dead = 0
     if settings.redis_url:
         redis = connect(settings.redis_url)  # the runtime's own store
@@ -71,12 +74,3 @@ async def purge(settings: Settings, now: datetime | None = None) -> Purged | dat
     shutil.rmtree(settings.held_dir, ignore_errors=True)
     return Purged(sessions, contacts, dead, held, recordings)
 
-
-async def _forget_recordings(session, slug: str) -> int:  # noqa: ANN001
-    consultation = select(Consultation.id).where(Consultation.slug == slug).scalar_subquery()
-    done = await session.execute(
-        update(Proposal)
-        .where(Proposal.consultation_id == consultation, Proposal.audio.is_not(None))
-        .values(audio=None)
-    )
-    return done.rowcount or 0

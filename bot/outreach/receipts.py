@@ -27,7 +27,7 @@ RANK = {"retry": 0, "sending": 0, "sent": 1, "delivered": 2, "undelivered": 2, "
 
 
 async def record_receipt(
-    sessions: async_sessionmaker[AsyncSession],
+    tables: async_sessionmaker[AsyncSession],
     broadcast: str,
     ref: str,
     provider_status: str,
@@ -36,7 +36,7 @@ async def record_receipt(
     outcome = OUTCOMES.get(provider_status)
     if outcome is None:
         return False
-    async with sessions.begin() as db:
+    async with tables.begin() as db:
         row = await db.get(BroadcastSend, (broadcast, ref))
         if row is None or RANK[outcome] <= RANK.get(row.status, 0):
             return False
@@ -45,7 +45,7 @@ async def record_receipt(
     return True
 
 
-def router(twilio: TwilioWebhook, sessions: async_sessionmaker[AsyncSession]) -> APIRouter:
+def router(twilio: TwilioWebhook, tables: async_sessionmaker[AsyncSession]) -> APIRouter:
     routes = APIRouter(include_in_schema=False)
 
     @routes.post(STATUS_PATH)
@@ -55,7 +55,7 @@ def router(twilio: TwilioWebhook, sessions: async_sessionmaker[AsyncSession]) ->
             return form
         status = form.get("MessageStatus") or form.get("CallStatus") or ""
         provider_id = form.get("MessageSid") or form.get("CallSid")
-        await record_receipt(sessions, broadcast, ref, status, provider_id)
+        await record_receipt(tables, broadcast, ref, status, provider_id)
         return Response(status_code=204)
 
     return routes

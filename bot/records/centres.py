@@ -59,8 +59,8 @@ def code_for(name: str) -> str:
 
 
 class Centres:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], bot_username: str | None):
-        self._sessions = sessions
+    def __init__(self, tables: async_sessionmaker[AsyncSession], bot_username: str | None):
+        self._tables = tables
         self._bot_username = bot_username
 
     def deep_link(self, code: str) -> str:
@@ -75,7 +75,7 @@ class Centres:
         if not name.strip() or not 3 <= len(code) <= 48 or not CODE.fullmatch(code):
             raise CentreError(f"a centre code is 3 to 48 of a-z 0-9 and single '-': {code!r}")
         try:
-            async with self._sessions.begin() as db:
+            async with self._tables.begin() as db:
                 db.add(Centre(code=code, name=name.strip()))
                 await db.flush()
                 db.add(CentreLink(code=code, centre=code, kind=CENTRE))
@@ -90,14 +90,14 @@ class Centres:
         """A mediator's or a kiosk's link: whoever has it acts for the centre."""
         # 16 characters, 96 bits: not to be guessed.
         code = f"{kind[0]}_{secrets.token_urlsafe(12)}"
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             if await db.get(Centre, centre) is None:
                 raise CentreError(f"no centre {centre!r}")
             db.add(CentreLink(code=code, centre=centre, kind=kind))
         return code
 
     async def revoke(self, code: str) -> None:
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             link = await db.get(CentreLink, code)
             if link is None:
                 raise CentreError(f"no link {code!r}")
@@ -111,11 +111,11 @@ class Centres:
         """A link, revoked or not: whose it was, to tell its holder whom to ask."""
         if not code or len(code) > 64:
             return None
-        async with self._sessions() as db:
+        async with self._tables() as db:
             return await db.get(CentreLink, code)
 
     async def name(self, centre: str) -> str:
-        async with self._sessions() as db:
+        async with self._tables() as db:
             found = await db.get(Centre, centre)
         return found.name if found else centre
 
@@ -128,7 +128,7 @@ class Centres:
         return await self.record(ref, link)
 
     async def record(self, ref: str, link: CentreLink) -> str:
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             brought = await db.get(Brought, ref)
             if brought is None:
                 db.add(Brought(ref=ref, link=link.code))
@@ -140,7 +140,7 @@ class Centres:
         """ERASE: the resident asked to be forgotten, so their ref goes from here too, and the
         link that brought them counts one resident less. A count kept apart from the ref
         would outlive the erasure, and tell how many the centre brought who later left."""
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             await db.execute(delete(Brought).where(Brought.ref == ref))
 
     async def get(self, code: str) -> CentreView:
@@ -151,7 +151,7 @@ class Centres:
 
     async def listing(self) -> list[CentreView]:
         """Every centre with its links and the residents each brought."""
-        async with self._sessions() as db:
+        async with self._tables() as db:
             centres = (await db.scalars(select(Centre).order_by(Centre.name))).all()
             links = (await db.scalars(select(CentreLink).order_by(CentreLink.created_at))).all()
             counts = dict(

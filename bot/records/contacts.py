@@ -36,14 +36,14 @@ def fernet(secret: str) -> Fernet:
 
 
 class Contacts:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], secret: str) -> None:
-        self._sessions = sessions
+    def __init__(self, tables: async_sessionmaker[AsyncSession], secret: str) -> None:
+        self._tables = tables
         self._fernet = fernet(secret)
 
     async def keep(self, ref: str, channel: str, address: str, language: str) -> None:
         """Yes: keep (or update) how to reach them; the last channel they said yes on wins."""
         token = self._fernet.encrypt(address.encode())
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             row = await db.get(Contact, ref)
             if row is None:
                 db.add(Contact(ref=ref, channel=channel, address=token, language=language))
@@ -52,16 +52,16 @@ class Contacts:
 
     async def relabel(self, ref: str, language: str) -> None:
         """A new language chosen from the menu: news will come in it (nothing if not kept)."""
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             await db.execute(update(Contact).where(Contact.ref == ref).values(language=language))
 
     async def forget(self, ref: str) -> None:
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             await db.execute(delete(Contact).where(Contact.ref == ref))
 
     async def get(self, ref: str) -> Reachable | None:
         """Their contact, unless they said STOP since (or never said yes)."""
-        async with self._sessions() as db:
+        async with self._tables() as db:
             row = await db.get(Contact, ref)
             if row is None or await db.get(OptOut, ref) is not None:
                 return None
@@ -71,7 +71,7 @@ class Contacts:
         """Everyone who said yes and has not said STOP, in a stable order."""
         stopped = select(OptOut.ref)
         query = select(Contact).where(Contact.ref.not_in(stopped)).order_by(Contact.ref)
-        async with self._sessions() as db:
+        async with self._tables() as db:
             for row in (await db.scalars(query)).all():
                 yield self._open(row)
 

@@ -20,14 +20,14 @@ from bot.records.models import OpenQuestion
 
 class OpenQuestions:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], latest_for: float = 10.0
+        self, tables: async_sessionmaker[AsyncSession], latest_for: float = 10.0
     ) -> None:
-        self._sessions = sessions
+        self._tables = tables
         self._latest_for = latest_for
         self._latest: tuple[float, float] | None = None  # (read at, latest opening)
 
     async def ask(self, ref: str, question: str, language: str, at: datetime) -> None:
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             await db.merge(
                 OpenQuestion(ref=ref, question=question, language=language, opened_at=at)
             )
@@ -36,7 +36,7 @@ class OpenQuestions:
         """The question waiting for this resident and its language, removed: asked once."""
         if last_seen and last_seen > await self._latest_opening():
             return None  # they wrote after every question was asked
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             row = await db.get(OpenQuestion, ref)
             if row is None:
                 return None
@@ -46,7 +46,7 @@ class OpenQuestions:
     async def _latest_opening(self) -> float:
         now = time.monotonic()
         if self._latest is None or now - self._latest[0] >= self._latest_for:
-            async with self._sessions() as db:
+            async with self._tables() as db:
                 latest = await db.scalar(select(func.max(OpenQuestion.opened_at)))
             if latest is not None and latest.tzinfo is None:
                 latest = latest.replace(tzinfo=UTC)  # SQLite keeps no zone; we write UTC

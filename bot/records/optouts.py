@@ -9,22 +9,22 @@ from bot.records.models import OptOut
 
 
 class OptOuts:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, tables: async_sessionmaker[AsyncSession]) -> None:
+        self._tables = tables
 
     async def is_opted_out(self, ref: str) -> bool:
-        async with self._sessions() as db:
+        async with self._tables() as db:
             return await db.get(OptOut, ref) is not None
 
     async def opt_out(self, ref: str) -> None:
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             if await db.get(OptOut, ref) is None:
                 db.add(OptOut(ref=ref))
 
     async def opt_in(self, ref: str) -> None:
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             await db.execute(delete(OptOut).where(OptOut.ref == ref))
 
     async def count(self) -> int:
-        async with self._sessions() as db:
+        async with self._tables() as db:
             return len((await db.scalars(select(OptOut.ref))).all())

@@ -38,12 +38,12 @@ class Tablet:
         bot: Bot,
         runtime: Runtime,
         centres: Centres,
-        sessions: async_sessionmaker[AsyncSession],
+        tables: async_sessionmaker[AsyncSession],
     ) -> None:
         self.bot = bot
         self.runtime = runtime
         self.centres = centres
-        self._sessions = sessions
+        self._tables = tables
 
     async def route(self, arrival: Arrival) -> Arrival | None:
         """The arrival to take through the dialog (re-addressed to the resident at the
@@ -52,7 +52,7 @@ class Tablet:
             await self._join(arrival)
             return None
         mediator_ref = self.runtime.pseudonyms.ref(arrival.inbound.address)
-        async with self._sessions() as db:
+        async with self._tables() as db:
             mediator = await db.get(Mediator, mediator_ref)
         if mediator is None:
             return arrival  # a resident on their own phone
@@ -91,7 +91,7 @@ class Tablet:
             await self._not_valid(arrival, language, arrival.start or "")
             return
         ref = self.runtime.pseudonyms.ref(arrival.inbound.address)
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             mediator = await db.get(Mediator, ref)
             if mediator is None:
                 db.add(Mediator(ref=ref, link=link.code, language=language))
@@ -107,7 +107,7 @@ class Tablet:
         """Staff revoked the link (a tablet lost, a volunteer gone): the account becomes a
         plain participant again, and the residents it walked through are out of its reach.
         Their ballots stay: each was stored before they were thanked for it."""
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             await db.execute(delete(TabletResident).where(TabletResident.mediator == mediator.ref))
             await db.execute(delete(Mediator).where(Mediator.ref == mediator.ref))
         await self._not_valid(arrival, mediator.language, mediator.link)
@@ -135,7 +135,7 @@ class Tablet:
             await self._say(arrival, busy, keyboard=self._keyboard(mediator.language))
             return None
         token = secrets.token_urlsafe(16)
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             # After the last one, not after the count: one who sent ERASE leaves a gap.
             number = 1 + (
                 await db.scalar(
@@ -164,7 +164,7 @@ class Tablet:
 
     async def _who(self, arrival: Arrival, mediator: Mediator) -> None:
         t = translator(mediator.language)
-        async with self._sessions() as db:
+        async with self._tables() as db:
             residents = (
                 await db.scalars(
                     select(TabletResident)
@@ -188,7 +188,7 @@ class Tablet:
     async def _switch(self, arrival: Arrival, mediator: Mediator, number: int) -> Arrival | None:
         if arrival.pressed is not None:
             await settle(self.bot, arrival.chat_id, arrival.pressed, chosen=True)
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             resident = await db.scalar(
                 select(TabletResident)
                 .where(TabletResident.mediator == mediator.ref)
@@ -214,7 +214,7 @@ class Tablet:
             return
         # A private chat's id is its user's: the mediator's own address.
         mediator_ref = self.runtime.pseudonyms.ref(f"telegram:{arrival.chat_id}")
-        async with self._sessions() as db:
+        async with self._tables() as db:
             mediator = await db.get(Mediator, mediator_ref)
         if mediator is not None:
             t = translator(mediator.language)
@@ -225,7 +225,7 @@ class Tablet:
     async def _current(self, mediator: Mediator) -> TabletResident | None:
         if mediator.current is None:
             return None
-        async with self._sessions() as db:
+        async with self._tables() as db:
             return await db.get(TabletResident, mediator.current)
 
     def _ref(self, resident: TabletResident) -> str:
@@ -254,8 +254,8 @@ class TabletResidents:
     """The residents walked through on the tablets, as ERASE sees them: the runtime forgets
     them (wired in bot/wiring.py) without the tablet's Telegram bot."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], pseudonyms: Pseudonyms):
-        self._sessions = sessions
+    def __init__(self, tables: async_sessionmaker[AsyncSession], pseudonyms: Pseudonyms):
+        self._tables = tables
         self._pseudonyms = pseudonyms
 
     async def forget(self, ref: str) -> None:
@@ -263,7 +263,7 @@ class TabletResidents:
         offers them (choosing them would start a stranger, credited to no centre). Each tablet sends
         its messages to the resident at it now, so ERASE comes from one of
         those: they are the only rows looked at, not every resident a tablet ever had."""
-        async with self._sessions.begin() as db:
+        async with self._tables.begin() as db:
             at_tablets = await db.execute(
                 select(Mediator, TabletResident).join(
                     TabletResident, TabletResident.id == Mediator.current

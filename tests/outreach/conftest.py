@@ -85,7 +85,7 @@ def as_utc(moment: datetime) -> datetime:
 
 
 async def ledger_rows(contacts: Contacts) -> list[BroadcastSend]:
-    async with contacts._sessions() as session:
+    async with contacts._tables() as session:
         return list((await session.scalars(select(BroadcastSend))).all())
 
 

@@ -44,7 +44,7 @@ def broadcast(
     twilio = twilio_client(ACCOUNT, "twilio-rest-token", fake.url)  # type: ignore[attr-defined]
     sender = SmsSender(twilio, SERVICE, plain=["fr", "en"])
     ledger = Ledger(
-        contacts._sessions, {"sms": sender}, PUBLIC_URL, clock=clock, sleep=clock.sleep, **options
+        contacts._tables, {"sms": sender}, PUBLIC_URL, clock=clock, sleep=clock.sleep, **options
     )
     return Broadcast(spec, contacts, ledger, "fr")
 
@@ -284,7 +284,7 @@ async def test_each_resident_on_their_own_channel(
             "voice": CallSender(twilio, "+33199000042", Voices(["fr", "en"])),
             "telegram": TelegramSender(bot),
         }
-        ledger = Ledger(contacts._sessions, senders, PUBLIC_URL, clock=clock, sleep=clock.sleep)
+        ledger = Ledger(contacts._tables, senders, PUBLIC_URL, clock=clock, sleep=clock.sleep)
         job = Broadcast(SPEC, contacts, ledger, "fr")
         summary = await job.run()
 

@@ -36,11 +36,11 @@ async def test_a_broadcast_asks_and_the_next_sms_answers(
 ) -> None:
     for number in ("+33600000901", "+33600000902", "+33600000903"):
         converse(live, number, YES)
-    questions = OpenQuestions(contacts._sessions)
+    questions = OpenQuestions(contacts._tables)
     clock = daytime()
     twilio = twilio_client(ACCOUNT, "twilio-rest-token", fake_twilio.url)  # type: ignore[attr-defined]
     ledger = Ledger(
-        contacts._sessions,
+        contacts._tables,
         {"sms": SmsSender(twilio, SERVICE, plain=["fr"])},
         PUBLIC_URL,
         clock=clock,

@@ -47,9 +47,9 @@ def notices(
     twilio = twilio_client(ACCOUNT, "twilio-rest-token", fake.url)  # type: ignore[attr-defined]
     sender = SmsSender(twilio, SERVICE, plain=["fr", "en"])
     ledger = Ledger(
-        contacts._sessions, {"sms": sender}, PUBLIC_URL, clock=clock, sleep=clock.sleep, **options
+        contacts._tables, {"sms": sender}, PUBLIC_URL, clock=clock, sleep=clock.sleep, **options
     )
-    return IdeaNotices(api, contacts, ledger, contacts._sessions)
+    return IdeaNotices(api, contacts, ledger, contacts._tables)
 
 
 async def test_authors_who_asked_are_told_once_accepted_or_not_and_why(

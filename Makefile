@@ -69,7 +69,8 @@ lint: $(INSTALLED)
 clean:
 	rm -rf $(VENV) $(MO) var .pytest_cache
 
-# After changing api/models.py or bot/models.py: make migration WHERE=api MESSAGE="what changed"
+# After changing api/models.py (WHERE=api) or bot/records/models.py (WHERE=bot.records):
+#   make migration WHERE=api MESSAGE="what changed"
 migration: $(INSTALLED)
 	$(BIN)/python tools/new_migration.py $(WHERE) "$(MESSAGE)"
-	$(BIN)/ruff check --fix --quiet $(WHERE)/migrations; $(BIN)/ruff format --quiet $(WHERE)/migrations
+	$(BIN)/ruff check --fix --quiet $(subst .,/,$(WHERE))/migrations; $(BIN)/ruff format --quiet $(subst .,/,$(WHERE))/migrations

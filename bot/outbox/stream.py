@@ -2,7 +2,7 @@
 
 In Redis mode a turn does not write to the API: it appends its writes (ballots, an idea, a
 profile, an ERASE) to the stream in the same script that saves the session (bot/stores/
-redis.py), and `parlons worker` (bot/drainer.py) posts them. Every write is idempotent (a
+redis.py), and `parlons worker` (bot/outbox/worker.py) posts them. Every write is idempotent (a
 ballot carries a key derived from the message), so posting an entry twice changes nothing.
 An entry the API refuses goes to a dead-letter stream, where `parlons outbox` shows it and
 puts it back.

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tqdm import tqdm
 
-from bot.outreach.senders import Refused, Retry, Sender, Uncertain
+from bot.outreach.senders import MaybeSent, NotSent, Sender, Undeliverable
 from bot.records.contacts import Reachable
 from bot.records.models import BroadcastSend
 from channels.sms_cost import cost
@@ -113,15 +113,15 @@ class Ledger:
                 provider_id = await sender.send(to, text, callback)
                 status, error = "sent", None
                 break
-            except Retry as retry:
-                error = str(retry)
+            except NotSent as not_sent:
+                error = str(not_sent)
                 if attempt < self.retries:
-                    await self.sleep(retry.after or 2.0**attempt)
-            except Refused as refused:
-                status, error = "failed", str(refused)
+                    await self.sleep(not_sent.after or 2.0**attempt)
+            except Undeliverable as undeliverable:
+                status, error = "failed", str(undeliverable)
                 break
-            except Uncertain as uncertain:
-                status, error = "sending", str(uncertain)  # a delivery receipt may still tell
+            except MaybeSent as maybe_sent:
+                status, error = "sending", str(maybe_sent)  # a delivery receipt may still tell
                 break
         async with self.tables.begin() as db:
             row = await db.get(BroadcastSend, (name, to.ref))

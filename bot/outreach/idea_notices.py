@@ -16,7 +16,7 @@ from bot.api_client import ApiClient
 from bot.outreach.ledger import Ledger
 from bot.records.contacts import Contacts
 from bot.records.models import Cursor
-from dialogs.notices import idea_outcome
+from dialogs.idea_outcome import idea_outcome
 
 CURSOR = "decisions"
 PAGE = 100

@@ -49,7 +49,7 @@ from dialogs import (
     step,
 )
 from dialogs.i18n import has_catalog
-from dialogs.vocabulary import TEXT_MAX_LENGTH
+from dialogs.interface import TEXT_MAX_LENGTH
 from dialogs.words import Intent, discloses_danger, understand
 
 log = logging.getLogger(__name__)

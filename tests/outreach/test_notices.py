@@ -14,7 +14,7 @@ from bot.outreach.ledger import Ledger, QuietHours
 from bot.outreach.senders import SmsSender
 from bot.outreach.twilio_rest import twilio_client
 from bot.records.contacts import Contacts
-from dialogs.notices import reason_in_words
+from dialogs.idea_outcome import reason_in_words
 from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, PUBLIC_URL
 from tests.fakes import FakeTwilio
 from tests.outreach.conftest import ACCOUNT, SERVICE, FakeClock, converse, daytime

@@ -48,6 +48,8 @@ messages: $(INSTALLED)
 # Figures, not tests: each script prints a table the README quotes.
 bench: $(INSTALLED) $(MO)
 	$(BIN)/python -m bench.sms_cost
+	$(BIN)/python -m bench.first_texts
+	$(BIN)/python -m bench.answers
 	$(BIN)/python -m bench.voice_cost
 	$(BIN)/python -m bench.selection
 	$(BIN)/python -m bench.redis_sessions

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 
 from fastapi import APIRouter, Request, Response
 from twilio.twiml.messaging_response import MessagingResponse
@@ -12,6 +13,7 @@ from channels.base import Handler, Inbound, Outcome
 from channels.sms_cost import to_gsm7
 from channels.twilio_webhook import TwilioWebhook
 from dialogs import Ask, Media, Reply, Text
+from dialogs.prompts import latin_language_name
 
 CHANNEL = "sms"
 TWIML = "application/xml"
@@ -40,23 +42,38 @@ def render_text(reply: Reply) -> str:
     return reply.text
 
 
-def message_body(outcome: Outcome, plain: Collection[str] = ()) -> str | None:
+def message_body(
+    outcome: Outcome, plain: Collection[str] = (), latin_menu: bool = True
+) -> str | None:
     """All replies of a turn in one SMS: one message, in order, costs fewer segments.
 
     Text in a language of `plain` loses the letters GSM-7 lacks ("ê" -> "e"): one such
-    letter would make the whole SMS cost UCS-2, twice as many segments.
+    letter would make the whole SMS cost UCS-2, twice as many segments. The language menu
+    names each language in Latin letters there ("Turkce", "Arabi"), unless `latin_menu` is
+    False; in a message that is UCS-2 anyway (Arabic), each keeps its own letters.
     """
     if not outcome.replies:
         return None
     parts = []
     for reply in outcome.replies:
-        text = render_text(reply)
         language = getattr(reply, "language", None) or outcome.language
-        # The language menu names each language in its own letters ("Türkçe", "العربية"):
-        # the one reply allowed to cost UCS-2.
         menu = isinstance(reply, Ask) and any(o.language for o in reply.options)
-        parts.append(to_gsm7(text) if language in plain and not menu else text)
+        if menu and language in plain and latin_menu:
+            reply = _in_latin_letters(reply)
+        elif menu:
+            parts.append(render_text(reply))  # each language in its own letters
+            continue
+        text = render_text(reply)
+        parts.append(to_gsm7(text) if language in plain else text)
     return "\n".join(parts)
+
+
+def _in_latin_letters(menu: Ask) -> Ask:
+    options = tuple(
+        replace(o, label=latin_language_name(o.language)) if o.language else o
+        for o in menu.options
+    )
+    return replace(menu, options=options)
 
 
 def render(outcome: Outcome, plain: Collection[str] = ()) -> str:

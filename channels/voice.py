@@ -66,8 +66,17 @@ def answer_of(form: Mapping[str, str]) -> Text:
     if digits := form.get("Digits", ""):
         return Text(digits)
     if speech := form.get("SpeechResult", "").strip():
-        return Text(speech)
+        return Text(speech, confidence=_confidence(form.get("Confidence", "")))
     return Text("")
+
+
+def _confidence(value: str) -> float | None:
+    """Twilio's Confidence, 0 to 1; None when absent or unreadable."""
+    try:
+        confidence = float(value)
+    except ValueError:
+        return None
+    return confidence if 0 <= confidence <= 1 else None
 
 
 def parse(form: Mapping[str, str], turn: str) -> Inbound:

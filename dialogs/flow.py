@@ -37,13 +37,18 @@ def pick(
     words: Mapping[Intent, str] = {},  # noqa: B006 (never mutated)
     about: int | None = None,
 ) -> str | None:
-    """The key of the option the resident chose: a button, its digit, or a word for it."""
+    """The key of the option the resident chose: a button, its digit, or a word for it.
+
+    A reply that says several things ("1 d'accord", "oui, j'ai une idée") chooses only when
+    they all name the same option; else nothing is chosen and the question is asked again.
+    """
     keys = {o.key for o in options}
     if isinstance(event, Press):
         return event.key if event.key in keys and event.about == about else None
-    if heard.intent is Intent.NUMBER:
-        return next((o.key for digit, o in numbered(options) if digit == heard.number), None)
-    return words.get(heard.intent)
+    chosen = {words.get(intent) for intent in heard.all()}
+    if heard.number is not None:
+        chosen.add(next((o.key for d, o in numbered(options) if d == heard.number), None))
+    return chosen.pop() if len(chosen) == 1 else None
 
 
 def named(event: Event, options: Sequence[Option]) -> str | None:

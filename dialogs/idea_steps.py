@@ -20,14 +20,19 @@ from dialogs.words import Intent, Understood, looks_like_an_idea
 def answer_idea_offer(
     s: Session, ctx: Context, event: Event, heard: Understood, paused: bool
 ) -> Turn:
-    words = {Intent.AGREE: "write", Intent.DISAGREE: "later", Intent.SKIP: "later"}
+    words = {
+        Intent.AGREE: "write",
+        Intent.IDEA: "write",
+        Intent.DISAGREE: "later",
+        Intent.SKIP: "later",
+    }
     choice = pick(event, heard, p.idea_offer(p.tr(s, ctx), ctx.spoken).options, words)
     if choice == "write":
         s.stage = Stage.IDEA_WRITING
         return Turn(s, (p.idea_prompt(s, ctx),))
     if choice == "later" or heard.intent is Intent.CANCEL:
         return carry_on(s, ctx, [])
-    if is_idea(event):
+    if is_idea(event, heard, p.language_of(s, ctx)):
         return read_back(s, ctx, event)
     return not_understood(s, ctx, event, heard, paused)
 
@@ -35,7 +40,10 @@ def answer_idea_offer(
 def answer_idea_text(
     s: Session, ctx: Context, event: Event, heard: Understood, paused: bool
 ) -> Turn:
-    if heard.intent in (Intent.CANCEL, Intent.NUMBER, *VOTE_WORDS) or isinstance(event, Press):
+    if isinstance(event, Press) or (
+        heard.intent in (Intent.CANCEL, Intent.NUMBER, *VOTE_WORDS)
+        and not (isinstance(event, Text) and looks_like_an_idea(event.text))
+    ):
         return carry_on(s, ctx, [])  # a lone digit or "back" is not an idea: go on voting
     return read_back(s, ctx, event)
 
@@ -68,14 +76,19 @@ def answer_idea_confirm(
     if choice == "cancel":
         s.draft = s.draft_audio = None
         return carry_on(s, ctx, [])
-    if is_idea(event):
+    if is_idea(event, heard, p.language_of(s, ctx)):
         return read_back(s, ctx, event)
     return not_understood(s, ctx, event, heard, paused)
 
 
-def is_idea(event: Event) -> bool:
-    """Free text long enough to be a proposal, or a recording (a voice note, a spoken idea)."""
-    return isinstance(event, Text) and (bool(event.audio) or looks_like_an_idea(event.text))
+def is_idea(event: Event, heard: Understood, language: str | None = None) -> bool:
+    """A recording (a voice note, a spoken idea), or free text that reads as a proposal and
+    carries no answer: "Pas du tout d'accord." is a vote, never an idea, whatever its length."""
+    if not isinstance(event, Text):
+        return False
+    return bool(event.audio) or (
+        heard.intent is Intent.UNKNOWN and looks_like_an_idea(event.text, language)
+    )
 
 
 def read_back(s: Session, ctx: Context, event: Text) -> Turn:

@@ -36,6 +36,7 @@ class Text:
     text: str
     hint: str | None = None
     audio: str | None = None  # a recording of what was said (a phone idea, a voice note)
+    confidence: float | None = None  # how sure speech recognition is of `text`, 0 to 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,13 @@ def language_name(code: str, in_language: str) -> str:
     return name[:1].upper() + name[1:] if in_language == code else name
 
 
+def latin_language_name(code: str) -> str:
+    """A language's own name in Latin letters, GSM-7 ("Turkce", "Arabi"): for an SMS menu."""
+    # Translators: your language's own name written in plain Latin letters, without accents
+    # or other script, as a resident would type it (e.g. Francais, Turkce, Arabi, Portugues).
+    return translator(code).pgettext("language name", "English")
+
+
 # --- voting -------------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dialogs import prompts as p
 from dialogs.flow import carry_on, named, not_understood, pick
-from dialogs.interface import Context, Erase, Event, HearBack, Say, SetProfile, Turn
+from dialogs.interface import Context, Erase, Event, HearBack, Option, Say, SetProfile, Turn
 from dialogs.session import Session, Stage
 from dialogs.words import Intent, Understood
 
@@ -61,6 +61,14 @@ def answer_language(
 ) -> Turn:
     menu = p.language_menu(s, ctx)
     choice = pick(event, heard, menu.options) or named(event, menu.options)
+    if choice is None:  # "Turkce", "Arabi" as an SMS menu names them; "arabe", "anglais"
+        here = p.language_of(s, ctx)
+        names = [
+            Option(code, name)
+            for code in ctx.languages
+            for name in (p.latin_language_name(code), p.language_name(code, here))
+        ]
+        choice = named(event, names)
     if choice is None and heard.intent is Intent.GREETING:
         choice = heard.language
     if choice is None:
@@ -71,7 +79,12 @@ def answer_language(
 
 
 def answer_erase(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
-    words = {Intent.AGREE: "erase", Intent.DISAGREE: "keep", Intent.CANCEL: "keep"}
+    words = {
+        Intent.AGREE: "erase",
+        Intent.ERASE: "erase",
+        Intent.DISAGREE: "keep",
+        Intent.CANCEL: "keep",
+    }
     choice = pick(event, heard, p.erase_question(s, ctx).options, words)
     if choice == "erase":
         t = p.tr(s, ctx)

@@ -47,10 +47,19 @@ from dialogs.resident_steps import (
 )
 from dialogs.session import Session, Stage
 from dialogs.vote_steps import answer_change, answer_qualify, answer_vote
-from dialogs.words import Intent, Understood, discloses_danger, normalise, understand
+from dialogs.words import (
+    Intent,
+    Understood,
+    discloses_danger,
+    keyword_of_one_language,
+    understand,
+)
 
 RESUME_AFTER = 3 * 3600  # seconds of silence after which a resident is welcomed back
 SILENCES_BEFORE_GOODBYE = 2  # a question met with silence is asked once more, then goodbye
+# Speech recognised with less confidence than this is asked again (README, "Answers in the
+# resident's own words").
+MIN_CONFIDENCE = 0.4
 
 
 def step(session: Session, event: Event, ctx: Context) -> Turn:
@@ -76,6 +85,12 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
         s.language = p.language_of(s, ctx)
         return carry_on(s, ctx, [p.welcome_back(s, ctx)], (OptIn(),))
 
+    if _misheard(s, event, ctx):
+        # Recognition was unsure of what it heard: better the question again than a wrong
+        # vote or a wrong STOP. The keypad always works.
+        t = p.tr(s, ctx)
+        again = t.pgettext("spoken", "Sorry, I did not hear you well. Please say it again.")
+        return Turn(s, (Say(again), *ask_again(s, ctx)))
     if heard.intent is Intent.STOP:
         s.stopped = True
         t = p.tr(s, ctx)
@@ -105,8 +120,7 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
 
     if s.evaluating and (turn := _answer_evaluation(s, ctx, heard)) is not None:
         return turn  # before the calendar: the process is evaluated once it has closed
-    if s.stage is Stage.NEW:
-        _choose_language(s, ctx, event, heard)
+    found = s.stage is Stage.NEW and _choose_language(s, ctx, event, heard)
     if ctx.phase is not Phase.OPEN:
         return Turn(s, (p.calendar(s, ctx),))
 
@@ -117,7 +131,7 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
         return Turn(s, (p.safeguarding(s, ctx), *ask_again(s, ctx)), (alert,))
 
     if s.stage is Stage.NEW:
-        return _greet(s, ctx, text, heard)
+        return _greet(s, ctx, heard, found)
     if isinstance(event, Text) and not text.strip() and not event.audio:
         return _silence(s, ctx)
     s.silences = 0
@@ -130,6 +144,16 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
     if heard.intent is Intent.NUMBER and heard.number == 0 and not _has_option_zero(s, ctx):
         return Turn(s, tuple(ask_again(s, ctx)))  # 0: hear (or read) the question again
     return ANSWERS.get(s.stage, _answer_done)(s, ctx, event, heard, paused)
+
+
+def _misheard(s: Session, event: Event, ctx: Context) -> bool:
+    """Speech recognised with a confidence under MIN_CONFIDENCE, where an answer is expected
+    (an idea is read back anyway, and said again if it was misheard)."""
+    if not isinstance(event, Text) or event.confidence is None or not event.text.strip():
+        return False
+    # Twilio reports 0 when the recogniser gives no confidence: that is not a doubt.
+    unsure = 0 < event.confidence < MIN_CONFIDENCE
+    return unsure and s.stage not in (Stage.NEW, Stage.IDEA_WRITING)
 
 
 def _answer_evaluation(s: Session, ctx: Context, heard: Understood) -> Turn | None:
@@ -146,23 +170,26 @@ def _answer_evaluation(s: Session, ctx: Context, heard: Understood) -> Turn | No
 # --- first contact ---------------------------------------------------------------------------
 
 
-def _choose_language(s: Session, ctx: Context, event: Event, heard: Understood) -> None:
-    """A greeting names the language; else the channel's or the detector's hint; else the
-    default. "ok" or "1" choose nothing."""
+def _choose_language(s: Session, ctx: Context, event: Event, heard: Understood) -> bool:
+    """A greeting names the language; else the channel's or the detector's hint; else a
+    keyword only one language has ("oui"); else the default: "ok", "1" or an emoji choose
+    nothing. True when the language was found, False when it is the default for want of
+    anything better (the detector may well have said the default)."""
     greeted_in = heard.language if heard.intent is Intent.GREETING else None
     hint = event.hint if isinstance(event, Text) else None
-    for candidate in (greeted_in, hint):
+    text = event.text if isinstance(event, Text) else ""
+    for candidate in (greeted_in, hint, keyword_of_one_language(text, ctx.languages)):
         if candidate in ctx.languages:
             s.language = candidate
-            return
+            return True
     s.language = ctx.default_language
+    return False
 
 
-def _greet(s: Session, ctx: Context, text: str, heard: Understood) -> Turn:
-    words = len(normalise(text).split())
-    uncertain = heard.intent is Intent.UNKNOWN and words >= 2 and s.language == ctx.default_language
-    if heard.intent is Intent.LANGUAGE or (uncertain and len(ctx.languages) > 1):
-        # We could not tell the language: welcome in the default one, and offer the others.
+def _greet(s: Session, ctx: Context, heard: Understood, found: bool) -> Turn:
+    if heard.intent is Intent.LANGUAGE or (not found and len(ctx.languages) > 1):
+        # We could not tell the language ("ok", "1", an emoji, a text no detector places):
+        # welcome in the default one, and offer the others.
         s.stage = Stage.LANGUAGE
         return Turn(s, (p.welcome(s, ctx), p.language_menu(s, ctx)))
     return carry_on(s, ctx, [p.welcome(s, ctx)])
@@ -257,7 +284,7 @@ def _keyword(s: Session, ctx: Context, heard: Understood, paused: bool) -> Turn 
 def _answer_done(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
     if s.queue:
         return carry_on(s, ctx, [p.welcome_back(s, ctx)] if paused else [])
-    if is_idea(event):
+    if is_idea(event, heard, p.language_of(s, ctx)):
         return read_back(s, ctx, event)
     return not_understood(s, ctx, event, heard, paused)
 

@@ -15,7 +15,8 @@ def answer_vote(s: Session, ctx: Context, event: Event, heard: Understood, pause
     options = p.vote_options(p.tr(s, ctx))
     choice = pick(event, heard, options, VOTE_WORDS, about=s.current)
     if choice is None or s.current is None:
-        if not paused and is_idea(event):  # an idea sent instead of a vote: read it back
+        # An idea sent instead of a vote (and holding no answer): read it back.
+        if not paused and is_idea(event, heard, p.language_of(s, ctx)):
             return read_back(s, ctx, event)
         return not_understood(s, ctx, event, heard, paused)
     ballot = CastBallot(s.current, choice)

@@ -12,9 +12,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 from dialogs.i18n import translator
+from dialogs.reading import CLAUSES, content_words, lexicon, read
 
 
 class Intent(StrEnum):
@@ -31,6 +32,7 @@ class Intent(StrEnum):
     ERASE = "erase"
     CHANGE = "change"  # change my last vote
     NUMBER = "number"  # a lone number: an option's digit
+    UNCLEAR = "unclear"  # several meanings at once ("oui et non"): the stage decides
     UNKNOWN = "unknown"
 
 
@@ -52,7 +54,14 @@ EMOJI = {"👍": Intent.AGREE, "👎": Intent.DISAGREE, "🤷": Intent.SKIP, "�
 class Understood:
     intent: Intent
     language: str | None = None  # the language whose word matched, when it tells one
-    number: int | None = None  # for Intent.NUMBER
+    number: int | None = None  # for Intent.NUMBER, or a number said with a word ("1 oui")
+    meanings: tuple[Intent, ...] = ()  # every meaning found, when intent is UNCLEAR
+
+    def all(self) -> tuple[Intent, ...]:
+        """The words' meanings: several for UNCLEAR, none for a number or nothing."""
+        if self.intent is Intent.UNCLEAR:
+            return self.meanings
+        return () if self.intent in (Intent.NUMBER, Intent.UNKNOWN) else (self.intent,)
 
 
 # Cyrillic and Greek letters that look Latin: "SТОР" typed with two Cyrillic letters must
@@ -63,20 +72,31 @@ LOOK_ALIKES = str.maketrans(
 )
 
 
+# Arabic letters written either way by residents and by recognition: "موافقة" / "موافقه",
+# "على" / "علي"; the tatweel that stretches a word is dropped.
+# Turkish "ı" is written "i" as often as not, in SMS and by recognition alike.
+SPELLINGS = str.maketrans({"ة": "ه", "ى": "ي", "ـ": None, "ı": "i"})
+
+
 def normalise(text: str) -> str:
     """Lower case, no accents, no punctuation, single spaces: "D'accord !" -> "daccord"."""
+    return _normalise(text)
+
+
+@lru_cache(maxsize=4096)
+def _normalise(text: str) -> str:
     # Invisible characters (zero-width spaces, bidi controls, soft hyphens) go first, so that
     # "ST<zero width space>OP" is still one word.
     visible = "".join(c for c in text if unicodedata.category(c) != "Cf").translate(LOOK_ALIKES)
     decomposed = unicodedata.normalize("NFKD", visible.casefold())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(SPELLINGS)
     bare = re.sub(r"['’`´]", "", bare)
     words = " ".join(re.sub(r"[\W_]+", " ", bare).split())
     # A lone "?" is a request for help, not an empty message.
     return words or ("?" if "?" in visible or "؟" in visible else "")
 
 
-def _keyword_lists(language: str) -> dict[Intent, str]:
+def keyword_lists(language: str) -> dict[Intent, str]:
     t = translator(language)
     # Translators: each entry lists the words a resident may send, separated by "|".
     return {
@@ -98,7 +118,7 @@ def _keyword_lists(language: str) -> dict[Intent, str]:
 @cache
 def _words(language: str) -> dict[str, Intent]:
     table: dict[str, Intent] = {}
-    for intent, words in _keyword_lists(language).items():
+    for intent, words in keyword_lists(language).items():
         for word in words.split("|"):
             table.setdefault(normalise(word), intent)
     return table
@@ -134,20 +154,28 @@ def _emoji(text: str) -> Intent | None:
 @cache
 def keywords(language: str) -> tuple[str, ...]:
     """Every keyword of `language` as a resident would say it: hints for speech recognition."""
-    said = (w.strip() for words in _keyword_lists(language).values() for w in words.split("|"))
+    said = (w.strip() for words in keyword_lists(language).values() for w in words.split("|"))
     spellings: dict[str, str] = {}  # "d'accord" and "daccord" sound the same: keep the first
     for word in said:
         spellings.setdefault(normalise(word), word)
     return tuple(word for bare, word in spellings.items() if bare not in ("", "?"))
 
 
-def looks_like_an_idea(text: str) -> bool:
-    """Free text long enough to be a proposal rather than a mistyped reply."""
-    return len(normalise(text).split()) >= 4
+def looks_like_an_idea(text: str, language: str | None = None) -> bool:
+    """Free text long enough to be a proposal rather than a mistyped reply (four words or more,
+    not counting the `language`'s words that carry no meaning: "please", "euh"), and not a
+    question to us ("Can you repeat that?")."""
+    if text.rstrip().endswith(("?", "؟")):
+        return False
+    words = [w for c in CLAUSES.split(text) for w in [normalise(c).split()] if w]
+    counted = sum(map(len, words)) if language is None else content_words(words, lexicon(language))
+    return counted >= 4
 
 
 def understand(text: str, language: str, offered: tuple[str, ...]) -> Understood:
-    """Read a reply in the session's `language`; some keywords of every `offered` one too."""
+    """Read a reply in the session's `language`; the words that work everywhere in every
+    `offered` one too. A whole reply that is a keyword is read at once; a sentence is read
+    word by word (dialogs/reading.py)."""
     if (emoji := _emoji(text)) is not None:
         return Understood(emoji)
     said = normalise(text)
@@ -160,7 +188,45 @@ def understand(text: str, language: str, offered: tuple[str, ...]) -> Understood
         intent = _words(other).get(said)
         if intent in EVERY_LANGUAGE:
             return Understood(intent, other)
+    if not said or said == "?":
+        return Understood(Intent.UNKNOWN)
+    clauses = [normalise(c).split() for c in CLAUSES.split(text)]
+    clauses = [words for words in clauses if words]
+    heard = _in_sentence(clauses, language)
+    if heard.intent is not Intent.UNKNOWN:
+        return heard
+    for other in offered:
+        # Only a word that works everywhere, said with nothing else but empty words.
+        if other != language and lexicon(other).knows(clauses):
+            heard = _in_sentence(clauses, other)
+            if heard.intent in EVERY_LANGUAGE:
+                return heard
     return Understood(Intent.UNKNOWN)
+
+
+def _in_sentence(clauses: list[list[str]], language: str) -> Understood:
+    reading = read(clauses, lexicon(language))
+    meanings = tuple(Intent(m) for m in reading.meanings)
+    if len(meanings) > 1:
+        return Understood(Intent.UNCLEAR, language, reading.number, meanings)
+    if meanings:
+        return Understood(meanings[0], language, reading.number)
+    if reading.number is not None:
+        return Understood(Intent.NUMBER, number=reading.number)
+    return Understood(Intent.UNKNOWN)
+
+
+def keyword_of_one_language(text: str, offered: tuple[str, ...]) -> str | None:
+    """The one offered language that has this whole reply among its keywords ("oui", "aide");
+    None when none or several do ("ok", "stop")."""
+    said = normalise(text)
+    having = [language for language in offered if said in _words(language)]
+    return having[0] if len(having) == 1 else None
+
+
+def carries_an_answer(heard: Understood) -> bool:
+    """Whether a reply holds an answer word or a number, even one we could not place."""
+    return heard.intent is not Intent.UNKNOWN
 
 
 def discloses_danger(text: str, language: str, offered: tuple[str, ...]) -> bool:

@@ -9,28 +9,61 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from bot.app import create_app
+from bot.settings import DEMO_CONSULTATION, Settings
 from tests.conftest import Phone, admin_get, results
+from tests.twilio_voice import Caller
 
 CONVERSATIONS = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
-KEYS = {  # proposal key -> text, from tests/data/consultation.yaml
-    p["key"]: p["text"]
-    for p in yaml.safe_load((Path(__file__).parent / "data" / "consultation.yaml").read_text())[
-        "proposals"
-    ]
+CONSULTATIONS = {"test": Path(__file__).parent / "data" / "consultation.yaml"}
+CONSULTATIONS["demo"] = DEMO_CONSULTATION
+KEYS = {  # consultation -> proposal key -> text, from the consultation files
+    name: {p["key"]: p["text"] for p in yaml.safe_load(path.read_text("utf-8"))["proposals"]}
+    for name, path in CONSULTATIONS.items()
 }
 
 
 @pytest.mark.parametrize("path", CONVERSATIONS, ids=[p.stem for p in CONVERSATIONS])
-def test_conversation(path: Path, client: TestClient) -> None:
+def test_conversation(path: Path, settings: Settings) -> None:
+    """An SMS conversation (`send`, `reply`), or a phone call (`channel: voice`: `say` words
+    as a speech result, `press` keys; `said` is everything the caller hears)."""
     script = yaml.safe_load(path.read_text(encoding="utf-8"))
-    phone = Phone(client, script["from"])
+    settings.consultation = CONSULTATIONS[script.get("consultation", "test")]
+    with TestClient(create_app(settings)) as client:
+        if script.get("channel") == "voice":
+            _call(client, script)
+        else:
+            phone = Phone(client, script["from"])
+            for number, turn in enumerate(script["turns"], start=1):
+                said = turn["send"]
+                assert phone.send(said) == turn["reply"], f"turn {number}: {said!r}"
+        _check_results(client, script)
+
+
+def _call(client: TestClient, script: dict) -> None:
+    caller = Caller(client, script["from"])
     for number, turn in enumerate(script["turns"], start=1):
-        assert phone.send(turn["send"]) == turn["reply"], f"turn {number}: {turn['send']!r}"
-    counted = results(client)
+        if "say" in turn:
+            confidence = str(turn.get("confidence", 0.9))
+            answer = caller.answer(SpeechResult=turn["say"], Confidence=confidence)
+        elif "press" in turn:
+            answer = caller.press(str(turn["press"]))
+        else:
+            answer = caller.call()
+        if "said_starts" in turn:  # what follows varies (which proposal comes next)
+            assert answer.text.startswith(turn["said_starts"]), f"turn {number}: {turn}"
+        else:
+            assert answer.text == turn["said"], f"turn {number}: {turn}"
+
+
+def _check_results(client: TestClient, script: dict) -> None:
+    slug = "mulhouse" if script.get("consultation") == "demo" else "test-city"
+    data = admin_get(client, f"/api/v1/consultations/{slug}/results")
+    counted = {p["text"]: p for p in data["proposals"]}
     for key, expected in script["results"].items():
-        got = counted[KEYS[key]]
+        got = counted[KEYS[script.get("consultation", "test")][key]]
         assert {k: got[k] for k in expected} == expected, key
-    pending = admin_get(client, "/api/v1/consultations/test-city/proposals?status=pending")
+    pending = admin_get(client, f"/api/v1/consultations/{slug}/proposals?status=pending")
     expected = [p if isinstance(p, dict) else {"text": p} for p in script.get("pending", [])]
     assert [{k: p[k] for k in e} for p, e in zip(pending, expected, strict=False)] == expected
     assert len(pending) == len(expected)

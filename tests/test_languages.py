@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.settings import DEMO_CONSULTATION, Settings
-from channels.sms_cost import to_gsm7
+from channels.sms_cost import cost, is_gsm7, to_gsm7
 from dialogs.i18n import translator
 from tests.conftest import Phone, admin_get
 
@@ -75,6 +75,9 @@ def test_a_whole_conversation_in_each_language(demo: TestClient, language: str) 
         ("Mahallemiz için bir fikrim var, nasıl katılabilirim?", "tr"),
         ("Ich möchte bei der Befragung mitmachen, bitte", "de"),
         ("Quero participar na consulta sobre o bairro", "pt"),
+        # French, the default language, is found too: not the menu (issue 24).
+        ("je voudrais donner mon avis", "fr"),
+        ("c est pour le sondage de la mairie", "fr"),
     ],
 )
 def test_a_first_text_is_answered_in_its_language_without_a_menu(
@@ -87,8 +90,44 @@ def test_a_first_text_is_answered_in_its_language_without_a_menu(
 
 
 @pytest.mark.parametrize("first_text", ["ok", "1", "OK!", "👍"])
-def test_ok_or_a_digit_is_answered_in_the_default_language(
+def test_ok_or_a_digit_gets_the_default_language_and_the_menu(
     demo: TestClient, first_text: str
 ) -> None:
-    reply = Phone(demo, "+33639980298").send(first_text)
-    assert reply.startswith("Bonjour !") and "Proposition 1 : " in reply
+    phone = Phone(demo, "+33639980298")
+    reply = phone.send(first_text)
+    assert reply.startswith("Bonjour !") and reply.endswith("6=Portugues")
+    assert "Proposition 1 : " in phone.send("1")  # French chosen: the first proposal
+
+
+@pytest.mark.parametrize("first_text", ["oui", "Aide"])
+def test_a_word_only_french_has_is_answered_in_french(demo: TestClient, first_text: str) -> None:
+    reply = Phone(demo, "+33639980296").send(first_text)
+    assert reply.startswith("Bonjour !") and "Choisissez votre langue" not in reply
+
+
+def test_a_text_whose_language_cannot_be_told_gets_the_menu_in_gsm7_by_sms(
+    demo: TestClient,
+) -> None:
+    phone = Phone(demo, "+33639980297")
+    reply = phone.send("ok merci")  # no detector can place one Latin word
+    assert reply.startswith("Bonjour !")
+    menu = "1=Francais 2=English 3=Deutsch 4=Arabi 5=Turkce 6=Portugues"
+    assert reply.endswith("Choisissez votre langue :\n" + menu)
+    assert is_gsm7(reply) and cost(reply).segments == 2
+    assert phone.send("Arabi").startswith("الاقتراح 1")  # chosen by its name, as shown
+
+
+@pytest.mark.parametrize("name", ["4", "arabe", "Arabi", "العربية"])
+def test_a_language_is_chosen_by_its_number_or_any_of_its_names(
+    demo: TestClient, name: str
+) -> None:
+    phone = Phone(demo, "+33639980296")
+    phone.send("ok merci")
+    assert translator("ar").gettext("Proposal %(number)d:") % {"number": 1} in phone.send(name)
+
+
+def test_an_arabic_resident_sees_the_menu_in_arabic_letters(demo: TestClient) -> None:
+    phone = Phone(demo, "+33639980295")
+    phone.send("السلام عليكم")
+    menu = phone.send("لغة")
+    assert "4=العربية" in menu and "5=Türkçe" in menu  # UCS-2 anyway: each its own letters

@@ -23,7 +23,7 @@ from bot.settings import Settings
 from channels import sms
 from channels.base import Outcome
 from dialogs import Ask, Media, Option, Say, Text
-from dialogs.words import Intent, _keyword_lists
+from dialogs.words import Intent, keyword_lists
 from tests.conftest import (
     ADMIN_TOKEN,
     BOT_TOKEN,
@@ -35,7 +35,7 @@ from tests.conftest import (
 
 LANGUAGES = ("fr", "en", "de", "ar", "tr", "pt")
 STOP_WORDS = sorted(
-    {word for lang in LANGUAGES for word in _keyword_lists(lang)[Intent.STOP].split("|")}
+    {word for lang in LANGUAGES for word in keyword_lists(lang)[Intent.STOP].split("|")}
 )
 # What residents' phones and pranksters send: any script, emoji, right-to-left text, bidi and
 # zero-width controls, control characters, up to Twilio's 1,600 characters.

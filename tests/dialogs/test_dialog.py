@@ -122,7 +122,8 @@ def test_replies_are_read_whatever_the_case_accents_and_digits() -> None:
     assert understand("٢", "fr", ("fr", "en")).number == 2  # Arabic-Indic two
     assert understand("Stop.", "en", ("fr", "en")).intent is Intent.STOP
     assert understand("arrêt", "en", ("fr", "en")).intent is Intent.STOP  # French STOP in English
-    assert understand("oui oui", "fr", ("fr", "en")).intent is Intent.UNKNOWN
+    assert understand("oui oui", "fr", ("fr", "en")).intent is Intent.AGREE  # said twice
+    assert understand("oui et non", "fr", ("fr", "en")).intent is Intent.UNCLEAR
 
 
 DISTRICTS = (District("bourtzwiller", "Bourtzwiller"), District("dornach", "Dornach"))
@@ -205,8 +206,13 @@ def test_an_uncertain_first_text_gets_the_language_menu_and_a_hint_is_followed()
     assert [o.label for o in menu.replies[-1].options] == ["Français", "English"]
     hinted = step(Session(queue=[7]), Text("I would like to vote", hint="en"), CTX)
     assert hinted.session.language == "en" and "We need benches." in hinted.replies[-1].text
-    assert step(Session(queue=[7]), Text("ok"), CTX).session.language == "fr"
-    assert step(Session(queue=[7]), Text("1"), CTX).session.stage is Stage.VOTING
+    # The detector found the default language itself: that is not a doubt, no menu.
+    found = step(Session(queue=[7]), Text("je voudrais donner mon avis", hint="fr"), CTX)
+    assert found.session.stage is Stage.VOTING and "Il faut des bancs." in found.replies[-1].text
+    # "ok", a digit, an emoji tell no language: the default, and the menu to choose another.
+    for unplaced in ("ok", "1", "👍"):
+        turn = step(Session(queue=[7]), Text(unplaced), CTX)
+        assert turn.session.language == "fr" and turn.session.stage is Stage.LANGUAGE, unplaced
 
 
 def test_erase_asks_first_then_forgets_everything() -> None:

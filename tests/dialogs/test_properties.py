@@ -29,7 +29,7 @@ from dialogs import (
     step,
 )
 from dialogs.i18n import translator
-from dialogs.words import Intent, _keyword_lists, understand
+from dialogs.words import Intent, keyword_lists, understand
 
 LANGUAGES = ("fr", "en", "de", "ar", "tr", "pt")
 CTX = Context(
@@ -53,12 +53,12 @@ KEYWORDS = sorted(
     {
         word
         for lang in LANGUAGES
-        for words in _keyword_lists(lang).values()
+        for words in keyword_lists(lang).values()
         for word in words.split("|")
     }
 )
 STOP_WORDS = sorted(
-    {word for lang in LANGUAGES for word in _keyword_lists(lang)[Intent.STOP].split("|")}
+    {word for lang in LANGUAGES for word in keyword_lists(lang)[Intent.STOP].split("|")}
 )
 ODD = [
     "",

@@ -1,0 +1,271 @@
+"""What a resident's sentence answers: the answer words found inside it, read with the
+language's negation, fillers and politeness, and numbers said as words or digits.
+
+"Euh, non, pas du tout d'accord." and "ich stimme dem nicht zu" are disagree; "je ne sais pas"
+is a skip, never a negated vote; "Le deux." is option 2. Every word comes from the language's
+catalog (context "keywords"), so its translator owns it:
+
+- answer phrases (agree, disagree, skip, and the words that work everywhere): a phrase in the
+  list "in a sentence" counts wherever it stands; any other counts only when nothing else is
+  said but words that carry no meaning (fillers, politeness, "I", "it", "my answer is"...).
+  So "pour" (agree) answers "Je suis pour !" but not "des bancs pour les anciens", and "stop"
+  stops "stop svp" but not "il faut un stop au carrefour";
+- a "*" in a phrase stands for up to three words: German "stimme * zu";
+- a negation word up to three words before an agree (or a disagree) phrase turns it into the
+  other; a phrase that holds a negation itself ("pas d'accord", "je ne sais pas") is never
+  turned; a negation that is also an answer ("não", "لا") and turns the next phrase is not
+  counted again ("não, não concordo");
+- a number counts when nothing else is said but such words ("le deux", "je dis 3").
+
+A reading can find several meanings; the stage decides whether they agree ("oui, j'ai une
+idée" offered to write an idea: both mean write) or not (then the resident is asked again).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import NamedTuple
+
+from dialogs.i18n import translator
+
+GAP = 3  # words a "*" in a phrase may stand for
+NEGATION_REACH = 3  # words between a negation and the phrase it turns
+# A clause ends at punctuation: "Non, d'accord" is two answers, "non d'accord" may be one.
+CLAUSES = re.compile(r"[.,;:!?¿¡،؛؟…\n]+")
+# Where the catalogs' "keywords" words are read: each an English list to translate.
+AGREE, DISAGREE, SKIP = "agree", "disagree", "skip"
+
+
+class Found(NamedTuple):
+    meaning: str  # an Intent's value ("agree", "stop"...), "number", "digits" or "empty"
+    start: int
+    end: int  # one past its last word
+    alone: bool = False  # counts only when nothing else is said
+    number: int | None = None
+    gap: range = range(0)  # the words a "*" stood for
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """One language's words, normalised: phrase (a tuple of words) -> meaning."""
+
+    anywhere: dict[tuple[str, ...], str]  # answers wherever they stand in a sentence
+    alone: dict[tuple[str, ...], str]  # answers when nothing else is said
+    gapped: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...]  # head * tail
+    numbers: dict[tuple[str, ...], int]
+    empty: frozenset[tuple[str, ...]]  # fillers, politeness, words with no meaning here
+    negations: frozenset[str]
+    longest: int
+    starts: frozenset[str]  # the first word of every phrase: most words start none
+    known: frozenset[str]  # every word of every phrase
+
+    def knows(self, clauses: list[list[str]]) -> bool:
+        """Whether every word said is one of ours: else no word said alone can count."""
+        return all(w in self.known or w.isdigit() for words in clauses for w in words)
+
+
+class Reading(NamedTuple):
+    meanings: tuple[str, ...]  # distinct, in order: ("agree",), ("agree", "idea")...
+    number: int | None  # the one number said, when it counts
+    other_words: bool  # words that are neither answers, numbers nor empty
+
+
+def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
+    """The meanings of an utterance, given its clauses as normalised words."""
+    found: list[Found] = []
+    other_words = False
+    for words in clauses:
+        in_clause, rest = _clause(words, lexicon)
+        found += in_clause
+        other_words = other_words or rest
+    meanings = [f.meaning for f in found if f.meaning not in ("number", "digits") and not (
+        f.alone and other_words)]
+    distinct = tuple(dict.fromkeys(meanings))
+    numbers = {f.number for f in found if f.meaning in ("number", "digits")}
+    digits = any(f.meaning == "digits" for f in found)
+    # A number counts when nothing else is said; a number word ("un", "bir", "uma" are also
+    # articles) only when no answer word is said either.
+    counts = len(numbers) == 1 and not other_words and (digits or not distinct)
+    return Reading(distinct, numbers.pop() if counts else None, other_words)
+
+
+def content_words(clauses: list[list[str]], lexicon: Lexicon) -> int:
+    """How many words said are not among those that carry no meaning ("please", "euh")."""
+    count = 0
+    for words in clauses:
+        i = 0
+        while i < len(words):
+            match = _match(words, i, lexicon)
+            if match is not None and match.meaning == "empty":
+                i = match.end
+                continue
+            count += 1
+            i += 1
+    return count
+
+
+def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], bool]:
+    """The answers and numbers found in one clause, and whether other words are left."""
+    found: list[Found] = []
+    negations: list[int] = []  # positions of negation words that belong to no phrase
+    rest = False
+    i = 0
+    while i < len(words):
+        match = _match(words, i, lexicon)
+        if match is None:
+            if words[i] in lexicon.negations:
+                negations.append(i)
+            else:
+                rest = True
+            i += 1
+            continue
+        if match.meaning != "empty":
+            found.append(match)
+        # The words a "*" stood for are the clause's own: a negation among them counts.
+        negations += [j for j in match.gap if words[j] in lexicon.negations]
+        i = match.end
+    return _negate(found, words, negations, lexicon), rest
+
+
+def _match(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
+    """The longest phrase starting at word `i`, of any kind."""
+    if words[i] not in lexicon.starts:
+        if words[i].isdigit() and len(words[i]) <= 3:
+            return Found("digits", i, i + 1, number=int(words[i]))
+        return None
+    for length in range(min(lexicon.longest, len(words) - i), 0, -1):
+        phrase = tuple(words[i : i + length])
+        if (meaning := lexicon.anywhere.get(phrase)) is not None:
+            return Found(meaning, i, i + length)
+        if (meaning := lexicon.alone.get(phrase)) is not None:
+            return Found(meaning, i, i + length, alone=True)
+        if (number := lexicon.numbers.get(phrase)) is not None:
+            return Found("number", i, i + length, number=number)
+        if phrase in lexicon.empty:
+            return Found("empty", i, i + length)
+    if words[i].isdigit() and len(words[i]) <= 3:
+        return Found("digits", i, i + 1, number=int(words[i]))
+    for head, tail, meaning in lexicon.gapped:
+        if tuple(words[i : i + len(head)]) != head:
+            continue
+        after = i + len(head)
+        for gap in range(1, GAP + 1):
+            if tuple(words[after + gap : after + gap + len(tail)]) == tail:
+                end = after + gap + len(tail)
+                return Found(meaning, i, end, gap=range(after, after + gap))
+    return None
+
+
+def _negate(
+    found: list[Found], words: list[str], negations: list[int], lexicon: Lexicon
+) -> list[Found]:
+    """Agree after a negation is disagree, and the other way round."""
+    negators = set(negations)
+    for f in found:  # "pas du tout d'accord": a negation in a disagree or skip phrase counts
+        if f.meaning in (DISAGREE, SKIP):
+            negators.update(j for j in _own(f) if words[j] in lexicon.negations)
+    turned: list[Found] = []
+    used: set[int] = set()
+    for f in found:
+        holds_negation = any(words[j] in lexicon.negations for j in _own(f))
+        if f.meaning not in (AGREE, DISAGREE) or holds_negation:
+            turned.append(f)  # "pas d'accord", "je ne sais pas", "não" are what they say
+            continue
+        by = [j for j in negators if f.start - NEGATION_REACH <= j < f.start or j in f.gap]
+        if not by:
+            turned.append(f)
+            continue
+        used.update(by)
+        turned.append(f._replace(meaning=DISAGREE if f.meaning == AGREE else AGREE))
+    # A negation that is an answer by itself ("não", "لا") and turned a phrase is not counted.
+    return [f for f in turned if not (f.end - f.start == 1 and f.start in used)]
+
+
+def _own(f: Found) -> list[int]:
+    return [j for j in range(f.start, f.end) if j not in f.gap]
+
+
+# --- the catalog's words ---------------------------------------------------------------------
+
+
+def _phrases(text: str, normalise) -> list[tuple[str, ...]]:  # noqa: ANN001
+    return [tuple(normalise(p).split()) for p in text.split("|") if normalise(p)]
+
+
+@cache
+def lexicon(language: str) -> Lexicon:
+    from dialogs.words import keyword_lists, normalise  # words.py reads whole replies
+
+    t = translator(language)
+    anywhere: dict[tuple[str, ...], str] = {}
+    alone: dict[tuple[str, ...], str] = {}
+    gapped = []
+    for intent, text in sentence_lists(t).items():
+        for phrase in text.split("|"):
+            if "*" in phrase:
+                head, _, tail = phrase.partition("*")
+                head_words, tail_words = normalise(head).split(), normalise(tail).split()
+                gapped.append((tuple(head_words), tuple(tail_words), intent))
+            elif bare := tuple(normalise(phrase).split()):
+                anywhere.setdefault(bare, intent)
+    for intent, text in keyword_lists(language).items():
+        for phrase in _phrases(text, normalise):
+            if phrase not in anywhere:
+                alone.setdefault(phrase, str(intent))
+    numbers: dict[tuple[str, ...], int] = {}
+    # Translators: the numbers from zero to ten as a resident says them, separated by "|";
+    # several ways to say one number separated by "/" ("one/first"). Keep the order.
+    said = t.pgettext(
+        "keywords",
+        "zero|one/first/the first|two/second/the second|three/third/the third|four/fourth|"
+        "five/fifth|six/sixth|seven|eight|nine|ten",
+    )
+    for value, ways in enumerate(said.split("|")):
+        for phrase in _phrases(ways.replace("/", "|"), normalise):
+            numbers.setdefault(phrase, value)
+    # Translators: words that say nothing by themselves in an answer, separated by "|":
+    # hesitations, politeness, pronouns, "I say", "my answer is", "number". Never a word that
+    # could carry an idea's meaning.
+    empty = t.pgettext(
+        "keywords",
+        "um|uh|er|erm|hmm|well|so|oh|ah|okay then|please|thanks|thank you|thank you very much|"
+        "i|me|my|it|its|this|that|is|am|i am|im|the|a|an|i say|i said|i choose|i vote|i think|"
+        "my answer|my answer is|answer|number|option|choice|with|with that|with it|to it|"
+        "totally|completely|really|very|much|then|just|i would like|id like|i want|"
+        "i have|have|one of them|to|for it",
+    )
+    # Translators: words that turn what follows into its opposite ("not agree" is disagree),
+    # separated by "|".
+    negations = t.pgettext("keywords", "not|dont|do not|never|no longer")
+    words = [*anywhere, *alone, *numbers, *_phrases(empty, normalise)]
+    words += [head + tail for head, tail, _ in gapped]
+    return Lexicon(
+        anywhere=anywhere,
+        alone=alone,
+        gapped=tuple(gapped),
+        numbers=numbers,
+        empty=frozenset(_phrases(empty, normalise)),
+        negations=frozenset(w for p in _phrases(negations, normalise) for w in p),
+        longest=max((len(w) for w in words), default=1),
+        starts=frozenset(w[0] for w in words if w),
+        known=frozenset(word for w in words for word in w),
+    )
+
+
+def sentence_lists(t) -> dict[str, str]:  # noqa: ANN001
+    """The answers that count wherever they stand in a sentence."""
+    return {
+        # Translators: ways to agree that still mean agree inside a longer sentence,
+        # separated by "|". A "*" stands for a few words (German "stimme * zu").
+        AGREE: t.pgettext(
+            "keywords", "agree|i agree|yes|yeah|yep|absolutely|good idea|in favour|i am for it"
+        ),
+        # Translators: ways to disagree that still mean disagree inside a longer sentence.
+        DISAGREE: t.pgettext(
+            "keywords", "disagree|i disagree|no|nope|not at all|bad idea|i am against it"
+        ),
+        # Translators: ways to say "I don't know" or "pass", inside a longer sentence.
+        SKIP: t.pgettext("keywords", "dont know|i dont know|not sure|no idea|no opinion|i pass"),
+    }

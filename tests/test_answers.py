@@ -1,0 +1,102 @@
+"""Answers in residents' own words (issue 25): the test set's targets, and the rules that
+matter most, checked through the dialog itself."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+import pytest
+
+from bench.answers import TEST_SET, outcome, read, standing_at
+from bench.residents import demo_context
+from dialogs import CastBallot, Stage, Text, step
+from dialogs.words import Intent, understand
+
+CTX = demo_context()
+LANGUAGES = CTX.languages
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "de", "ar", "tr", "pt"])
+def test_the_test_set_is_understood_and_never_taken_wrong_nor_as_an_idea(language: str) -> None:
+    rows = [u for u in read(TEST_SET) if u.language == language]
+    results = Counter(outcome(u, CTX) for u in rows)
+    assert len(rows) >= 30
+    assert results["understood"] / len(rows) >= 0.95, results
+    assert results["wrong"] == 0 and results["idea"] == 0, results
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "meaning"),
+    [
+        ("Pas du tout d'accord.", "fr", Intent.DISAGREE),
+        ("Je ne suis vraiment pas d'accord", "fr", Intent.DISAGREE),
+        ("je suis pas contre", "fr", Intent.AGREE),
+        ("Je ne sais pas.", "fr", Intent.SKIP),
+        ("não concordo", "pt", Intent.DISAGREE),
+        ("Ich stimme dem Vorschlag nicht zu.", "de", Intent.DISAGREE),
+        ("Ich stimme dem Vorschlag zu.", "de", Intent.AGREE),
+        ("katılmıyorum", "tr", Intent.DISAGREE),
+        ("غير موافق", "ar", Intent.DISAGREE),
+        ("لا موافق", "ar", Intent.DISAGREE),
+        ("Yes, I agree.", "en", Intent.AGREE),
+        ("stop svp", "fr", Intent.STOP),
+        ("il faut un stop au carrefour", "fr", Intent.UNKNOWN),  # an idea, not an opt-out
+        ("des bancs pour les anciens", "fr", Intent.UNKNOWN),  # "pour" alone would agree
+        ("oui et non", "fr", Intent.UNCLEAR),
+    ],
+)
+def test_answers_inside_sentences(said: str, language: str, meaning: Intent) -> None:
+    assert understand(said, language, LANGUAGES).intent is meaning
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "number"),
+    [("Le deux.", "fr", 2), ("bir", "tr", 1), ("iki", "tr", 2), ("Je dis 3.", "fr", 3)],
+)
+def test_numbers_said_as_words_or_digits(said: str, language: str, number: int) -> None:
+    assert understand(said, language, LANGUAGES).number == number
+
+
+def test_a_number_word_in_a_sentence_is_no_number() -> None:
+    assert understand("Tenho uma ideia.", "pt", LANGUAGES).intent is Intent.IDEA
+    assert understand("il faut 2 bus de plus le soir", "fr", LANGUAGES).number is None
+
+
+def test_a_vote_in_a_long_sentence_is_a_vote_never_an_idea() -> None:
+    session = standing_at("voting", "fr", CTX)
+    turn = step(session, Text("Pas du tout d'accord."), CTX)
+    assert turn.effects == (CastBallot(session.current, "disagree"),)
+    assert turn.session.stage is not Stage.IDEA_CONFIRMING
+
+
+def test_two_meanings_are_asked_again_and_nothing_is_counted() -> None:
+    session = standing_at("voting", "fr", CTX)
+    turn = step(session, Text("oui 2"), CTX)
+    assert turn.effects == () and turn.session.current == session.current
+
+
+def test_an_idea_sent_instead_of_a_vote_is_read_back() -> None:
+    session = standing_at("voting", "fr", CTX)
+    turn = step(session, Text("il faudrait plus de bancs a l'ombre"), CTX)
+    assert turn.effects == () and turn.session.stage is Stage.IDEA_CONFIRMING
+
+
+def test_an_idea_being_written_is_an_idea_even_with_an_answer_word() -> None:
+    session = standing_at("idea_writing", "fr", CTX)
+    turn = step(session, Text("oui il faut plus de bus la nuit"), CTX)
+    assert turn.session.stage is Stage.IDEA_CONFIRMING
+    assert turn.session.draft == "oui il faut plus de bus la nuit"
+
+
+def test_speech_heard_with_little_confidence_is_asked_again() -> None:
+    ctx = replace(CTX, spoken=True)
+    session = standing_at("voting", "fr", ctx)
+    unsure = step(session, Text("pas d'accord", confidence=0.2), ctx)
+    assert unsure.effects == () and "répéter" in unsure.replies[0].text
+    sure = step(session, Text("pas d'accord", confidence=0.8), ctx)
+    assert sure.effects == (CastBallot(session.current, "disagree"),)
+    unknown = step(session, Text("pas d'accord", confidence=0.0), ctx)  # none reported
+    assert unknown.effects == (CastBallot(session.current, "disagree"),)
+    keys = step(session, Text("2"), ctx)  # the keypad has no confidence: always works
+    assert keys.effects == (CastBallot(session.current, "disagree"),)

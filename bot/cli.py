@@ -10,7 +10,9 @@ from bot.settings import InsecureSettings, Settings
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="parlons", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="parlons", description="A citizen consultation by SMS, phone and Telegram."
+    )
     subcommands = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_parser(subcommands)

@@ -29,6 +29,7 @@ from bot.cli import main
 from bot.settings import Settings
 from tests.fakes import FakeTelegram, FakeTwilio
 
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 DATA = Path(__file__).parent / "data"
 # Real webhook payloads (Twilio, Telegram) and Pol.is open data, kept in the repository.
 WEBHOOKS = DATA / "webhooks"

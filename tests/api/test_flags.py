@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from api.flags import flags_for
 from api.loader import read_consultation
+from tests.conftest import ROOT
 
-DEMO = Path(__file__).resolve().parents[2] / "api" / "demo" / "mulhouse.yaml"
+DEMO = ROOT / "api" / "demo" / "mulhouse.yaml"
 
 
 @pytest.mark.parametrize(

@@ -17,10 +17,10 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from bot.app import create_app
 from bot.settings import Settings
-from tests.conftest import ADMIN_TOKEN, Phone, ServerThread, send_idea, shown_until_done
+from tests.conftest import ADMIN_TOKEN, ROOT, Phone, ServerThread, send_idea, shown_until_done
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+SCREENSHOTS = ROOT / "var" / "screenshots"
 MARKET = "Il faut un marché de producteurs le dimanche"
 
 if not os.path.exists(CHROMIUM):

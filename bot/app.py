@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, telegram_polling: bool = False)
         attach(app, parlons.api_state)  # the consultation API, in-process
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
-    app.include_router(metrics.router(parlons.outbox_depth))
+    app.include_router(metrics.router(parlons.outbox_depth, held.held.counts))
     staff = wiring.staff_api(parlons, httpx.ASGITransport(app))
     web.mount(app, wiring.staff_pages(parlons, staff))  # the staff page and the kiosks
     # Middleware, outermost last: a webhook's time is measured around the body limit.

@@ -6,9 +6,18 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import (
+    AliasChoices,
+    Field,
+    PositiveInt,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+
+from channels.base import BUTTON
 
 DEMO_CONSULTATION = Path(str(files("api") / "demo" / "mulhouse.yaml"))
 DEV_KEY = "parlons-development-pseudonym-key"
@@ -97,10 +106,32 @@ class Settings(BaseSettings):
     # joins at most 1,600 characters, Telegram 4,096; beyond, the resident is told the limit.
     max_text_length: dict[str, int] = {"sms": 1600, "telegram": 4096, "voice": 1000}
     webhook_max_bytes: int = 256 * 1024  # a larger body gets 413, unread
-    # Per participant and per sending address; the first message over a limit is answered
-    # politely, the next ones are logged and not answered. STOP always passes.
-    messages_per_minute: int = 20
-    messages_per_day: int = 500
+    # Messages a resident may send, per channel for free text ("sms") and per channel and
+    # kind for a button or a keypad answer ("telegram:button"): above what a person answering
+    # as fast as they can sends (README, "Message limits", has the arithmetic). A channel not
+    # listed gets the strictest; entries given replace those entries only. The first message
+    # over a limit is told when the resident can go on; STOP always passes.
+    messages_per_minute: dict[str, PositiveInt] = {
+        "sms": 20,
+        "voice": 60,
+        "voice:button": 120,
+        "telegram": 60,
+        "telegram:button": 120,
+        "kiosk": 60,
+        "kiosk:button": 120,
+    }
+    messages_per_day: dict[str, PositiveInt] = {
+        "sms": 500,
+        "voice": 1000,
+        "voice:button": 3000,
+        "telegram": 1000,
+        "telegram:button": 3000,
+        "kiosk": 1000,
+        "kiosk:button": 3000,
+    }
+    # A shared device (a kiosk link, a mediator's tablet): all its residents together.
+    device_messages_per_minute: PositiveInt = 240
+    device_messages_per_day: PositiveInt = 30000
     ideas_per_day: int = 10
     participants_per_minute: int = 10  # new people from one mediator or kiosk link
     # Phone numbers answered: E.164 prefixes (a reply abroad costs real money: SMS pumping).
@@ -116,6 +147,21 @@ class Settings(BaseSettings):
 
     # "production" refuses to start with a default, empty or short secret.
     env: Literal["development", "production"] = "development"
+
+    @field_validator("messages_per_minute", "messages_per_day", mode="before")
+    @classmethod
+    def _per_channel(cls, given: object, info: ValidationInfo) -> object:
+        if not isinstance(given, dict):  # one figure for every channel, as before
+            raise ValueError(
+                "limits are per channel and kind, as JSON: for example "
+                '{"sms": 20, "telegram:button": 120} (README, "Message limits")'
+            )
+        for key in given:
+            channel, colon, kind = str(key).partition(":")
+            if not channel or (colon and kind != BUTTON):
+                raise ValueError(f'{key!r}: a channel ("sms"), or a channel and ":button"')
+        # What is given replaces those entries only: the other channels keep their limits.
+        return {**cls.model_fields[info.field_name].default, **given}
 
     def model_post_init(self, _context: object) -> None:
         # Not a pydantic validator: its error would quote every input, the secrets with them.

@@ -4,6 +4,7 @@ root. Only bot/app.py, bot/cli.py and bot/commands/ import it (a contract in
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -91,8 +92,9 @@ class Parlons:
     async def healthy(self) -> bool:
         """Whether every store answers now."""
         try:
-            await self.runtime.store.ping()
-            await self.ping_database()
+            async with asyncio.timeout(self.settings.turn_deadline_seconds):  # a hung store too
+                await self.runtime.store.ping()
+                await self.ping_database()
         except Exception:  # noqa: BLE001
             return False
         return True
@@ -105,14 +107,20 @@ def build(settings: Settings) -> Parlons:
     redis = connect_redis(settings)
     store: TurnStore
     if redis is not None:
+        # A lock's lease is the turn deadline: one left by a turn that died ends soon after.
         store = RedisStore(
             redis,
             settings.redis_prefix,
             session_seconds=settings.session_days * 86400,
             replay_seconds=settings.replay_hours * 3600,
+            lock_seconds=settings.turn_deadline_seconds,
+            lock_wait_seconds=settings.turn_deadline_seconds,
         )
     else:
-        store = MemoryStore(session_seconds=settings.session_days * 86400)
+        store = MemoryStore(
+            session_seconds=settings.session_days * 86400,
+            lock_wait_seconds=settings.turn_deadline_seconds,
+        )
     tables = db.sessionmaker(engine)
     pseudonyms = Pseudonyms(settings.pseudonym_key.get_secret_value())
     centres = Centres(tables, settings.telegram_bot_username)
@@ -126,6 +134,8 @@ def build(settings: Settings) -> Parlons:
         limits=Limits(
             settings.messages_per_minute,
             settings.messages_per_day,
+            settings.device_messages_per_minute,
+            settings.device_messages_per_day,
             settings.ideas_per_day,
             tuple(settings.country_codes),
             settings.participants_per_minute,
@@ -221,6 +231,7 @@ def held_turns(parlons: Parlons) -> FaultTolerant:
         lambda: runtime.consultation.default_language,
         settings.turn_deadline_seconds,
         parlons.healthy,
+        settings.replay_hours * 3600,  # after this, a held message could count twice
     )
 
 

@@ -30,12 +30,23 @@ class Bubble:
 
 
 def parse(
-    person: str, message_id: str, text: str = "", pressed: str = "", hint: str | None = None
+    person: str,
+    message_id: str,
+    text: str = "",
+    pressed: str = "",
+    hint: str | None = None,
+    link: str | None = None,
 ) -> Inbound:
-    """`person` is the kiosk's fresh participant for this resident (never the tablet's)."""
+    """`person` is the kiosk's fresh participant for this resident (never the tablet's);
+    `link`, the kiosk link the page was opened with: the device, with a limit of its own."""
     # A kiosk resident leaves no address we could write to later: never asked to hear back.
     return Inbound(
-        CHANNEL, message_id, f"kiosk:{person}", event(text, pressed, hint), reachable=False
+        CHANNEL,
+        message_id,
+        f"kiosk:{person}",
+        event(text, pressed, hint),
+        reachable=False,
+        device=None if link is None else f"kiosk-link:{link}",
     )
 
 
@@ -50,7 +61,7 @@ def event(text: str = "", pressed: str = "", hint: str | None = None) -> Event:
 
 def bubbles(outcome: Outcome) -> list[Bubble]:
     shown = []
-    for reply in outcome.replies:
+    for reply in outcome.said:  # over a limit, the page says when to go on every time
         language = getattr(reply, "language", None)
         if isinstance(reply, Ask):
             about = "" if reply.about is None else f":{reply.about}"

@@ -81,6 +81,17 @@ async def send_messages(bot: Bot, chat_id: int, sent: Sequence[Message]) -> None
         )
 
 
+async def answer_press(bot: Bot, chat_id: int, pressed: Pressed, outcome: Outcome) -> None:
+    """A button's answer. Over a message limit it was not taken: its buttons stay, to press
+    again when the resident may go on, and the spinner stops with the limit's words as a
+    notice (free, unlike a message) unless a message says them. Otherwise `settle`."""
+    if outcome.limited is not None:
+        notice = None if outcome.replies else outcome.limited.text
+        await bot.answer_callback_query(pressed.query_id, text=notice)
+        return
+    await settle(bot, chat_id, pressed, chosen=not outcome.stale)
+
+
 async def settle(bot: Bot, chat_id: int, pressed: Pressed, chosen: bool) -> None:
     """Answer the callback (Telegram shows a spinner until then) and take the buttons off the
     message. A choice taken is written under it; an old button only loses its keyboard, so a

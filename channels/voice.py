@@ -92,7 +92,9 @@ def parse(form: Mapping[str, str], turn: str) -> Inbound:
     address = caller_address(form)
     # A withheld number cannot be called or written to later: never asked to hear back.
     reachable = address.startswith("tel:")
-    return Inbound(CHANNEL, f"{form['CallSid']}:{turn}", address, event, reachable, spoken=True)
+    keypad = isinstance(event, Text) and not event.audio and bool(form.get("Digits"))
+    message_id = f"{form['CallSid']}:{turn}"
+    return Inbound(CHANNEL, message_id, address, event, reachable, keypad=keypad, spoken=True)
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -150,7 +152,7 @@ class VoiceRenderer:
     def render(self, outcome: Outcome, next_turn: int) -> str:
         """`next_turn` numbers the answer our action URL will bring."""
         twiml = VoiceResponse()
-        replies, language = outcome.replies, outcome.language
+        replies, language = outcome.said, outcome.language  # a caller over a limit hears when
         last = replies[-1] if replies else None
         said = [(r.text, getattr(r, "language", None) or language) for r in replies if r.text]
         if isinstance(last, Ask):

@@ -44,6 +44,7 @@ _KEYS = {
     "last_seen": "t",
     "silences": "sl",
     "recent": "r",
+    "quiet_until": "qu",
 }
 _NAMES = {short: name for name, short in _KEYS.items()}
 
@@ -69,6 +70,9 @@ class Session:
     # The last proposals answered: their ballots may still wait in the outbox, unseen by the
     # API, so the next top-up must not offer them again.
     recent: list[int] = field(default_factory=list)
+    # Over a message limit, told when they may go on (Unix seconds): until then, the next
+    # messages over it are not answered again where an answer costs (the runtime's limits).
+    quiet_until: int = 0
 
     def copy(self) -> Session:
         return replace(self, queue=list(self.queue), recent=list(self.recent))

@@ -12,6 +12,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from twilio.request_validator import RequestValidator
 
+from api import db
 from bot.app import create_app
 from bot.cli import main
+from bot.records.centres import KIOSK, Centres
 from bot.settings import Settings
-from tests.fakes import FakeTelegram, FakeTwilio
+from tests.fakes import FakeClock, FakeTelegram, FakeTwilio
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
 DATA = Path(__file__).parent / "data"
@@ -291,6 +294,28 @@ def results(client: TestClient) -> dict[str, dict]:
     """Results per proposal text, as the API's results route reports them."""
     data = admin_get(client, "/api/v1/consultations/test-city/results")
     return {p["text"]: p for p in data["proposals"]}
+
+
+MORNING = datetime(2027, 3, 10, 8, 0, tzinfo=UTC)  # 9:00 in Mulhouse, the consultation open
+
+
+def fake_clock(client: TestClient, start: datetime = MORNING) -> FakeClock:
+    """Put the app's runtime on a clock the test moves on: the message limits' windows follow
+    it, so a resident's minutes pass at no cost and never straddle a real minute's end."""
+    clock = FakeClock(start)
+    client.app.state.parlons.runtime.clock = clock
+    return clock
+
+
+async def kiosk_link(settings: Settings) -> str:
+    """A social centre and a kiosk link for it, in the app's database: the link's code."""
+    engine = db.create_engine(settings.database_url)
+    try:
+        centres = Centres(db.sessionmaker(engine), None)
+        await centres.add("Centre social Drouot", "drouot")
+        return await centres.add_secret_link("drouot", KIOSK)
+    finally:
+        await engine.dispose()
 
 
 class ServerThread:

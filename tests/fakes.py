@@ -1,5 +1,5 @@
 """Local stand-ins for Twilio's REST API and Telegram's Bot API: real HTTP servers (run with
-tests.conftest.ServerThread) that record what they were asked to send."""
+tests.conftest.ServerThread) that record what they were asked to send; and a clock."""
 
 from __future__ import annotations
 
@@ -9,12 +9,32 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+
+class FakeClock:
+    """A clock that waiting moves on, at no cost to the test: a broadcast's clock and sleep,
+    or the runtime's (`Runtime.clock`), moved on by the test as a resident's time passes."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.advance(seconds)
 
 
 @dataclass

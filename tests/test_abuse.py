@@ -1,5 +1,6 @@
 """Abuse limits: numbers abroad are not answered (SMS pumping), floods get one polite answer
-and are then ignored, never STOP; ideas have a daily ceiling. In memory and in Redis."""
+that says when to go on and are then ignored, never STOP; ideas have a daily ceiling. In
+memory and in Redis, on a clock the tests move on."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.settings import Settings
 from bot.stores import Counted, MemoryStore
-from tests.conftest import Phone, admin_get, results
+from tests.conftest import Phone, admin_get, fake_clock, results
 
 BASE = "/api/v1/consultations/test-city"
-SLOW_DOWN = "Vous envoyez beaucoup de messages. Attendez un peu, puis renvoyez votre réponse."
+SLOW_DOWN = "Vous avez envoyé beaucoup de messages en peu de temps. Vous pourrez répondre à nouveau"
+IN_A_MINUTE = f"{SLOW_DOWN} dans 1 minute."
 ENOUGH_IDEAS = "C'est le maximum que nous recevons d'une personne en un jour."
 
 
@@ -23,9 +25,10 @@ def limited(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Test
     """The app with small limits, its counters in memory or in Redis (production mode)."""
     if request.param == "redis":
         settings = request.getfixturevalue("redis_settings")
-    settings.messages_per_minute = 6
+    settings.messages_per_minute = {"sms": 6}
     settings.ideas_per_day = 1
     with TestClient(create_app(settings)) as client:
+        fake_clock(client)
         yield client
 
 
@@ -54,7 +57,7 @@ def test_a_flood_gets_one_polite_answer_then_silence_and_stop_still_stops(
     assert "Proposition 1" in phone.send("Bonjour")
     for _ in range(5):
         assert phone.send("3") != ""  # six messages: within the limit
-    assert phone.send("1") == SLOW_DOWN  # the seventh: told once, not read
+    assert phone.send("1") == IN_A_MINUTE  # the seventh: told once, not read
     assert phone.send("1") == ""  # the next ones: not answered (each answer costs)
     assert phone.send("Bonjour") == ""
     assert "START" in phone.send("STOP")  # STOP passes every limit
@@ -69,17 +72,18 @@ def test_a_re_delivered_message_is_not_counted_again(limited: TestClient) -> Non
         assert phone.send("1", sid="SMretried") == first
     for _ in range(4):
         assert phone.send("3") != ""  # six messages in all: within the limit
-    assert phone.send("3") == SLOW_DOWN
+    assert phone.send("3") == IN_A_MINUTE
 
 
 def test_messages_over_the_limit_are_not_read(settings: Settings) -> None:
-    settings.messages_per_minute = 2
+    settings.messages_per_minute = {"sms": 2}
     with TestClient(create_app(settings)) as client:
+        fake_clock(client)
         phone = Phone(client, "+33639980172")
         phone.send("Bonjour")
         phone.send("1")
         assert votes(client) == 1
-        assert phone.send("1") == SLOW_DOWN
+        assert phone.send("1") == IN_A_MINUTE
         assert votes(client) == 1
         # Another resident is not slowed by this one.
         other = Phone(client, "+33639980173")
@@ -87,17 +91,22 @@ def test_messages_over_the_limit_are_not_read(settings: Settings) -> None:
 
 
 def test_the_daily_limit_counts_too(settings: Settings) -> None:
-    settings.messages_per_day = 3
+    settings.messages_per_day = {"sms": 3}
     with TestClient(create_app(settings)) as client:
+        clock = fake_clock(client)  # 8:00 UTC: the day's window ends in 16 hours
         phone = Phone(client, "+33639980174")
         for body in ("Bonjour", "1", "2"):
             assert phone.send(body) != ""
-        assert phone.send("3") == SLOW_DOWN
+            clock.advance(600)
+        assert phone.send("3") == f"{SLOW_DOWN} dans 16 heures."
+        clock.advance(16 * 3600)
+        assert "Noté" in phone.send("3")  # a new day
 
 
 def test_a_stopped_resident_over_the_limit_is_never_written_to(settings: Settings) -> None:
-    settings.messages_per_minute = 3
+    settings.messages_per_minute = {"sms": 3}
     with TestClient(create_app(settings)) as client:
+        fake_clock(client)
         phone = Phone(client, "+33639980175")
         phone.send("Bonjour")
         phone.send("STOP")

@@ -5,6 +5,7 @@ included."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -16,7 +17,7 @@ from bot import wiring
 from bot.app import create_app
 from bot.settings import Settings
 from bot.stores import Counted
-from bot.stores.redis import LockLost, RedisStore
+from bot.stores.redis import LockLost, LockTimeout, RedisStore
 from bot.wiring import connect_redis
 from tests.conftest import REDIS_URL, Phone
 
@@ -100,7 +101,9 @@ async def test_a_turn_that_outlived_its_lock_saves_nothing(redis: Redis, redis_p
     fast = worker(redis, redis_prefix)
     with pytest.raises(LockLost):
         async with slow.turn("ref-1", "sms:SM1") as state:
-            await asyncio.sleep(0.1)  # the lock expires; another worker takes the resident
+            # The worker stalls whole (a stopped VM: not even its renewal runs); the lock
+            # expires and another worker takes the resident.
+            time.sleep(0.1)  # noqa: ASYNC251
             async with fast.turn("ref-1", "sms:SM2") as other:
                 other.save(b"fast", b"outcome-2")
             state.enqueue(b"ballot")
@@ -108,6 +111,34 @@ async def test_a_turn_that_outlived_its_lock_saves_nothing(redis: Redis, redis_p
     async with fast.turn("ref-1", "sms:SM1") as state:
         assert (state.session, state.replay) == (b"fast", None)  # SM1 will be taken afresh
     assert await redis.xlen(slow.outbox_key) == 0
+
+
+async def test_a_slow_turn_keeps_its_lock_past_the_lease_and_the_next_one_waits_for_it(
+    redis: Redis, redis_prefix: str
+) -> None:
+    slow = worker(redis, redis_prefix, lock_seconds=0.3)
+    other = worker(Redis.from_url(REDIS_URL), redis_prefix, lock_seconds=0.3, lock_wait_seconds=0.2)
+    async with slow.turn("ref-1", "sms:SM1") as state:
+        await asyncio.sleep(1)  # over three leases: renewed while the turn runs
+        with pytest.raises(LockTimeout):  # still held: another worker gives up waiting
+            async with other.turn("ref-1", "sms:SM2"):
+                pass
+        state.save(b"slow", b"outcome-1")
+    async with other.turn("ref-1", "sms:SM2") as state:  # let go at once after it
+        assert state.session == b"slow"
+    await other.redis.aclose()
+
+
+async def test_a_begin_sent_again_after_its_reply_was_lost_finds_its_own_lock(
+    redis: Redis, redis_prefix: str
+) -> None:
+    """redis-py sends a command again after a connection error: the first BEGIN may have taken
+    the lock. The lock holds this turn's token: it is this turn's, not another's to wait for."""
+    store = worker(redis, redis_prefix)
+    keys, args = store.keys("ref-1", "sms:SM1"), ["token-1", 10_000]
+    assert (await store._begin(keys=keys, args=args))[0] == 2  # locked
+    assert (await store._begin(keys=keys, args=args))[0] == 2  # again: still this turn's
+    assert (await store._begin(keys=keys, args=["token-2", 10_000]))[0] == 1  # another: busy
 
 
 async def test_a_turn_costs_two_round_trips_counters_included_and_a_replay_one(

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.stores import Counted, MemoryStore
+import pytest
+
+from bot.stores import Counted, LockTimeout, MemoryStore
 
 
 async def test_two_turns_of_one_resident_run_one_after_the_other() -> None:
@@ -57,3 +59,27 @@ async def test_a_session_expires_after_its_time() -> None:
     await asyncio.sleep(0.06)
     async with store.turn("ref-1", "m3") as state:
         assert state.session is None
+
+
+async def test_a_turn_stuck_holding_the_lock_makes_the_next_one_give_up_not_wait_forever() -> None:
+    store = MemoryStore(lock_wait_seconds=0.1)
+    stuck = asyncio.Event()
+
+    async def stuck_at_the_database() -> None:
+        async with store.turn("ref-1", "sms:SM1"):
+            stuck.set()
+            await asyncio.sleep(3600)
+
+    first = asyncio.create_task(stuck_at_the_database())
+    await stuck.wait()
+    with pytest.raises(LockTimeout):
+        async with store.turn("ref-1", "sms:SM2"):
+            pass
+    async with store.turn("ref-2", "sms:SM3") as state:  # another resident is not held up
+        state.save(b"other", b"{}")
+    first.cancel()  # the turn's deadline: a cancelled turn lets go of its lock
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    async with store.turn("ref-1", "sms:SM2") as state:
+        assert (state.session, state.replay) == (None, None)
+        state.save(b"taken", b"{}")

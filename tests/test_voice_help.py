@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.settings import Settings
+from tests.conftest import fake_clock
 from tests.twilio_voice import Caller
 
 _numbers = count(1)
@@ -31,7 +32,7 @@ class Words:
 
 
 LANGUAGES = {
-    "fr": Words("1", "aide", "supprimer", "tapez", "dites", r"répond|envoy|écri", "rappelez"),
+    "fr": Words("1", "aide", "supprimer", "tapez", "dites", r"répond|envoy|écri", "appelez"),
     "en": Words(
         "2", "help", "erase", "press", "say", r"\breply|\bsend|\bwrite|\btext", "call us again"
     ),
@@ -78,9 +79,10 @@ def test_the_help_a_caller_hears_never_tells_them_to_reply_or_send(
 
 @pytest.fixture
 def limited(settings: Settings) -> Iterator[TestClient]:
-    """A line where a caller may give 4 answers a minute (the call's first request counts)."""
-    settings.messages_per_minute = 4
+    """A line where a caller may press keys 3 times a minute (the call itself is not a key)."""
+    settings.messages_per_minute = {"voice:button": 3}
     with TestClient(create_app(settings)) as c:
+        fake_clock(c)
         yield c
 
 
@@ -89,12 +91,21 @@ def test_a_caller_over_the_message_limit_is_told_to_call_again_not_to_send(
     limited: TestClient, language: str
 ) -> None:
     words = LANGUAGES[language]
-    caller, _ = caller_in(limited, words)  # 2 answers: the call, then the language
+    caller, _ = caller_in(limited, words)  # the call, then a key: the language
     caller.press("3")
-    assert caller.press("3").said  # the 4th: a proposal, as usual
+    assert caller.press("3").said  # the 3rd key: a proposal, as usual
     over = caller.press("3")
 
     [slow_down] = [s.text for s in over.said]
     assert not re.search(words.sms_words, slow_down, re.IGNORECASE)
     assert words.call_again in slow_down
     assert over.hangs_up
+
+    # Calling back at once: welcomed back, but the next key is still over the limit. Told
+    # again (a call costs the same with or without it), never a silent hang-up.
+    caller.hang_up()
+    again = Caller(limited, caller.number)
+    assert again.call().said
+    told = again.press("3")
+    assert [s.text for s in told.said] == [slow_down]
+    assert told.hangs_up

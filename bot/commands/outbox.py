@@ -1,4 +1,5 @@
-"""`parlons outbox [status|dead|retry]`: look into the outbox, and put dead letters back."""
+"""`parlons outbox [status|dead|retry|held]`: look into the outbox, put dead letters back, and
+list the messages a fault held on this host (bot/turns/held_messages.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,16 @@ from typing import TextIO
 from bot import wiring
 from bot.outbox.stream import Outbox
 from bot.settings import Settings
+from bot.turns.held_messages import HeldMessages
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    box = commands.add_parser("outbox", help="the outbox: status, dead letters, retry them")
-    box.add_argument("action", choices=["status", "dead", "retry"], nargs="?", default="status")
+    box = commands.add_parser(
+        "outbox", help="the outbox: status, dead letters, retry them; messages a fault held"
+    )
+    box.add_argument(
+        "action", choices=["status", "dead", "retry", "held"], nargs="?", default="status"
+    )
     box.add_argument("ids", nargs="*", help="dead letters to retry (see `parlons outbox dead`)")
     box.add_argument("--all", action="store_true", help="retry every dead letter")
     box.set_defaults(run=run, parser=box)
@@ -27,6 +33,23 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def outbox(settings: Settings, action: str, ids: list[str], out: TextIO = sys.stdout) -> None:
+    held = HeldMessages(settings.held_dir, settings.contact_key.get_secret_value())
+    if action == "held":
+        for held_at, ref, state in held.listing():
+            out.write(f"{held_at}  {ref}  {state}\n")
+        waiting, set_aside = held.counts()
+        out.write(f"{waiting} held, {set_aside} set aside\n")
+        return
+    if action == "status" and not settings.redis_url:
+        out.write("no outbox: embedded mode, the API is written at once\n")
+    else:
+        await _outbox(settings, action, ids, out)
+    if action == "status":
+        waiting, set_aside = held.counts()
+        out.write(f"held      {waiting}\nset aside {set_aside}\n")
+
+
+async def _outbox(settings: Settings, action: str, ids: list[str], out: TextIO) -> None:
     redis = wiring.require_redis(settings)
     box = Outbox(redis, settings.redis_prefix)
     try:

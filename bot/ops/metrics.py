@@ -47,6 +47,22 @@ OUTBOX_DEAD = Counter("parlons_outbox_dead_lettered_total", "Outbox entries the 
 OUTBOX_DEPTH = Gauge(
     "parlons_outbox_depth", "Outbox entries waiting to be posted", multiprocess_mode="max"
 )
+# Messages a fault held (bot/held.py): held, taken later, or set aside for an operator.
+HELD = Counter("parlons_held_total", "Messages held by a fault, to be taken when stores answer")
+HELD_TAKEN = Counter("parlons_held_taken_total", "Held messages taken since, and counted")
+HELD_SET_ASIDE = Counter(
+    "parlons_held_set_aside_total",
+    "Held messages set aside for an operator: refused by the API, expired, unreadable",
+    ["reason"],
+)
+for _reason in ("refused", "expired", "unreadable"):
+    HELD_SET_ASIDE.labels(_reason)  # 0 from the start: an alert can watch it
+HELD_NOW = Gauge(
+    "parlons_held_messages",
+    "Held messages on this host's disk, waiting or set aside",
+    ["state"],
+    multiprocess_mode="max",
+)
 
 
 def exposition() -> bytes:
@@ -59,7 +75,10 @@ def exposition() -> bytes:
     return generate_latest()
 
 
-def router(outbox_depth: Callable[[], Awaitable[int | None]]) -> APIRouter:
+def router(
+    outbox_depth: Callable[[], Awaitable[int | None]],
+    held: Callable[[], tuple[int, int]] = lambda: (0, 0),
+) -> APIRouter:
     routes = APIRouter(tags=["health"])
 
     @routes.get("/metrics", include_in_schema=False)
@@ -67,6 +86,9 @@ def router(outbox_depth: Callable[[], Awaitable[int | None]]) -> APIRouter:
         depth = await outbox_depth()
         if depth is not None:
             OUTBOX_DEPTH.set(depth)
+        waiting, set_aside = held()
+        HELD_NOW.labels("waiting").set(waiting)
+        HELD_NOW.labels("set_aside").set(set_aside)
         return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return routes

@@ -53,6 +53,15 @@ class TurnState:
         self.counted.append(counter)
 
 
+class LockTimeout(RuntimeError):
+    """Another turn of the same participant held the lock for too long: not a failure of
+    this message (bot/held.py keeps it and tries again)."""
+
+
+class LockLost(RuntimeError):
+    """The turn outlived its lock; nothing was saved."""
+
+
 class TurnStore(Protocol):
     # True when the store writes `TurnState.outbox` durably and a worker posts it to the API;
     # False when the runtime must make the API writes itself before replying.
@@ -62,6 +71,9 @@ class TurnStore(Protocol):
         self, ref: str, message_key: str, counters: Sequence[Counted] = ()
     ) -> AbstractAsyncContextManager[TurnState]:
         """Hold `ref`'s lock for the block; on a normal exit store what `save` was given.
+
+        The lock is let go on every way out of the block, and a turn that waited for it
+        longer than the store's lock wait raises `LockTimeout`.
 
         `counters` are counted in the same step as the session is read (`TurnState.counts`),
         once the lock is held and only for a message not seen before: a re-delivery is the

@@ -1,5 +1,9 @@
 """In-process store for the embedded default: one process, nothing survives a restart but
-what the database holds (opt-outs, ballots)."""
+what the database holds (opt-outs, ballots).
+
+A resident's lock is an asyncio lock: a turn lets it go on every way out (an error, a
+cancelled turn), so it never outlives its turn. A turn stuck at the database keeps it; the
+next turn of that resident gives up after `lock_wait_seconds` with `LockTimeout`."""
 
 from __future__ import annotations
 
@@ -9,13 +13,19 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from bot.stores.base import Counted, TurnState
+from bot.stores.base import Counted, LockTimeout, TurnState
 
 
 class MemoryStore:
     has_outbox = False  # the runtime writes to the API before it replies
 
-    def __init__(self, session_seconds: float = 30 * 86400, remembered_messages: int = 100_000):
+    def __init__(
+        self,
+        session_seconds: float = 30 * 86400,
+        remembered_messages: int = 100_000,
+        lock_wait_seconds: float = 10,
+    ) -> None:
+        self._lock_wait = lock_wait_seconds
         self._sessions: dict[str, tuple[bytes, float]] = {}  # session, when it expires
         self._session_seconds = session_seconds
         self._answered: OrderedDict[str, bytes] = OrderedDict()
@@ -32,7 +42,8 @@ class MemoryStore:
         lock = self._locks.setdefault(ref, asyncio.Lock())
         self._holders[ref] = self._holders.get(ref, 0) + 1
         try:
-            async with lock:
+            await self._acquire(lock)
+            try:
                 state = TurnState(self._session(ref), self._answered.get(message_key))
                 if state.replay is None:  # a re-delivery counts nothing (TurnStore.turn)
                     state.counts = self._count(counters)
@@ -47,11 +58,20 @@ class MemoryStore:
                     self._count(state.counted)
                     while len(self._answered) > self._remembered:
                         self._answered.popitem(last=False)
+            finally:
+                lock.release()
         finally:
             # Drop the lock once nobody holds or waits for it, so idle residents cost nothing.
             self._holders[ref] -= 1
             if not self._holders[ref]:
                 del self._holders[ref], self._locks[ref]
+
+    async def _acquire(self, lock: asyncio.Lock) -> None:
+        try:
+            async with asyncio.timeout(self._lock_wait):
+                await lock.acquire()
+        except TimeoutError:
+            raise LockTimeout(f"participant busy for {self._lock_wait}s") from None
 
     def _session(self, ref: str) -> bytes | None:
         stored = self._sessions.get(ref)

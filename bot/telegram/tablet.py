@@ -210,7 +210,9 @@ class Tablet:
     async def after(self, arrival: Arrival, outcome: Outcome) -> None:
         """When the resident at the tablet has nothing left to answer (every proposal seen,
         STOP...), the mediator is asked for the next person."""
-        if arrival.inbound.reachable or any(isinstance(r, Ask | Prompt) for r in outcome.replies):
+        if arrival.inbound.reachable or outcome.limited is not None:
+            return  # their own phone, or a message not read: the same question stands
+        if any(isinstance(r, Ask | Prompt) for r in outcome.replies):
             return
         # A private chat's id is its user's: the mediator's own address.
         mediator_ref = self.runtime.pseudonyms.ref(f"telegram:{arrival.chat_id}")
@@ -280,11 +282,11 @@ def _address(resident: TabletResident) -> str:
 
 
 def _readdressed(arrival: Arrival, resident: TabletResident, event: Text | None = None) -> Arrival:
-    """The arrival as the resident's own; with `event`, as said in their name by the tablet
-    (whose button, if one was pressed, the tablet has answered already)."""
-    address = _address(resident)
+    """The arrival as the resident's own, through the tablet (the mediator's account: the
+    device, with a limit of its own for all its residents); with `event`, as said in their
+    name by the tablet (whose button, if one was pressed, the tablet has answered already)."""
+    through = {"address": _address(resident), "reachable": False, "device": arrival.inbound.address}
     if event is None:
-        inbound = replace(arrival.inbound, address=address, reachable=False)
-        return replace(arrival, inbound=inbound)
-    inbound = replace(arrival.inbound, address=address, event=event, reachable=False)
+        return replace(arrival, inbound=replace(arrival.inbound, **through))
+    inbound = replace(arrival.inbound, event=event, **through)
     return replace(arrival, inbound=inbound, start=None, pressed=None)

@@ -21,7 +21,7 @@ from bot.records.centres import Centres
 from bot.telegram.tablet import Tablet
 from bot.turns.runtime import Runtime
 from channels.telegram import Arrival, GroupChat, parse
-from channels.telegram_replies import plain, send, send_messages, settle
+from channels.telegram_replies import answer_press, plain, send, send_messages
 from dialogs.i18n import translator
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class TelegramUpdates:
         if arrival.blocked:
             return  # Telegram refuses messages to a user who blocked the bot
         if arrival.pressed is not None:
-            await settle(self.bot, arrival.chat_id, arrival.pressed, chosen=not outcome.stale)
+            await answer_press(self.bot, arrival.chat_id, arrival.pressed, outcome)
         await send(self.bot, arrival.chat_id, outcome)
         await self.tablet.after(arrival, outcome)
 

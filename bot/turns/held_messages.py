@@ -5,8 +5,16 @@ API slow), the SMS webhook still answers 200 with TwiML: Twilio does not re-deli
 after an error, so an error would lose the message. The message is kept here, on local disk,
 its address encrypted (like the contacts, under PARLONS_CONTACT_KEY), and taken again:
 
-- by `retake_all`, every few seconds while any is held, once the stores answer;
+- by `keep_retaking`, every few seconds while any is held and the stores answer, each
+  resident apart, so that one whose message must wait delays no other;
 - before any newer message of the same resident, so their messages count in order.
+
+A held message is taken again until it is counted. A store down, a lock left by a turn that
+died (until its lease ends), a slow database or API: each is a wait, never a failure. It is
+set aside for an operator (`.set-aside`, `parlons outbox held`, `/metrics`) only when the API
+refuses it (a ballot on a proposal gone: it would be refused forever), or once it waited
+longer than its window (`PARLONS_REPLAY_HOURS`: as long as a message already counted is
+recognised, so that a late one can never count twice).
 
 The replies of a message taken late never reached the resident: they are owed, and the
 resident's next message is answered with them (the question they have not seen), not read
@@ -22,9 +30,15 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
+from cryptography.fernet import InvalidToken
+
+from bot.api_client import ApiRefused
+from bot.ops import metrics
 from bot.records.contacts import fernet
 from bot.turns import replay
 from channels.base import Inbound, Outcome
@@ -34,7 +48,7 @@ from dialogs.i18n import translator
 log = logging.getLogger(__name__)
 
 EVENTS = {cls.__name__: cls for cls in (Text, Press, Media)}
-MAX_FAILURES = 3  # tries with every store answering, before a message is set aside
+SET_ASIDE = ".set-aside"
 
 
 class HeldMessages:
@@ -54,6 +68,7 @@ class HeldMessages:
         }
         name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.json"
         _write(self.folder / ref / name, json.dumps(record).encode())
+        metrics.HELD.inc()
         log.warning("message held until the stores answer ref=%s", ref)
 
     def refs(self) -> list[str]:
@@ -63,14 +78,22 @@ class HeldMessages:
         return sorted(p.name for p in self.folder.iterdir() if p.is_dir() and p.name[0] != ".")
 
     def waiting(self) -> int:
-        return sum(len(list((self.folder / ref).glob("*.json"))) for ref in self.refs())
+        return sum(len(self._files(ref)) for ref in self.refs())
+
+    def counts(self) -> tuple[int, int]:
+        """Messages waiting, and messages set aside for an operator."""
+        return self.waiting(), len(list((self.folder / SET_ASIDE).glob("*/*.json")))
 
     def messages(self, ref: str) -> list[tuple[Path, Inbound]]:
         found = []
-        for path in sorted((self.folder / ref).glob("*.json")):
-            record = json.loads(path.read_bytes())
-            event = EVENTS[record["event"]](**record["fields"])
-            address = self._fernet.decrypt(record["address"].encode()).decode()
+        for path in self._files(ref):
+            try:
+                record = json.loads(path.read_bytes())
+                event = EVENTS[record["event"]](**record["fields"])
+                address = self._fernet.decrypt(record["address"].encode()).decode()
+            except (ValueError, KeyError, TypeError, InvalidToken) as e:
+                self.set_aside(path, "unreadable", _describe(e))  # it never will be: no wait
+                continue
             found.append((path, Inbound(record["channel"], record["message_id"], address, event)))
         return found
 
@@ -89,29 +112,66 @@ class HeldMessages:
         _tidy(self.folder / ref)
         return outcome
 
-    def failed(self, path: Path) -> None:
-        record = json.loads(path.read_bytes())
-        record["failures"] = record.get("failures", 0) + 1
-        if record["failures"] < MAX_FAILURES:
-            _write(path, json.dumps(record).encode())
-            return
-        log.error("held message set aside after %d failures ref=%s", MAX_FAILURES, path.parent.name)
-        _write(
-            self.folder / ".set-aside" / path.parent.name / path.name, json.dumps(record).encode()
-        )
+    def set_aside(self, path: Path, reason: str, why: str) -> None:
+        """Out of the resident's way, kept for an operator with the reason and what failed."""
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return  # another process took it, or set it aside, first
+        try:
+            record = json.loads(data)
+        except ValueError:
+            record = {"unreadable": data.decode(errors="replace")}
+        record["set_aside"] = {
+            "reason": reason,
+            "error": why[:300],
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        ref = path.parent.name
+        _write(self.folder / SET_ASIDE / ref / path.name, json.dumps(record).encode())
         self.done(path)
+        metrics.HELD_SET_ASIDE.labels(reason).inc()
+        log.error("held message set aside (%s) ref=%s", reason, ref)
+
+    def listing(self) -> Iterator[tuple[str, str, str]]:
+        """Every held message, oldest first: when it was held, its ref, and its state."""
+        waiting = [(path, "waiting") for ref in self.refs() for path in self._files(ref)]
+        set_aside = [(path, _state(path)) for path in (self.folder / SET_ASIDE).glob("*/*.json")]
+        for path, state in sorted(waiting + set_aside, key=lambda found: found[0].name):
+            held_at = datetime.fromtimestamp(held_since(path), UTC)
+            yield held_at.isoformat(timespec="seconds"), path.parent.name, state
+
+    def _files(self, ref: str) -> list[Path]:
+        return sorted((self.folder / ref).glob("*.json"))
 
     def done(self, path: Path) -> None:
         path.unlink(missing_ok=True)
         _tidy(path.parent)
 
 
+def held_since(path: Path) -> float:
+    """When the message was held (its file is named after that moment, in nanoseconds)."""
+    try:
+        return int(path.name.split("-", 1)[0]) / 1e9
+    except ValueError:  # a file put there by hand
+        return path.stat().st_mtime
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _state(path: Path) -> str:
+    aside = json.loads(path.read_bytes()).get("set_aside", {})
+    return f"set aside ({aside.get('reason', '?')}, {aside.get('at', '?')}): {aside.get('error')}"
+
+
 def _write(path: Path, data: bytes) -> None:
     # Written whole then renamed: a crash leaves no half message behind.
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+    unfinished = path.with_name(f".{path.name}.partial")
+    unfinished.write_bytes(data)
+    os.replace(unfinished, path)
 
 
 def _tidy(folder: Path) -> None:
@@ -137,6 +197,7 @@ class FaultTolerant:
         language: Callable[[], str],
         deadline_seconds: float,
         healthy: Callable[[], Awaitable[bool]],
+        window_seconds: float = 86400,
     ) -> None:
         self.turn = turn
         self.held = held
@@ -145,6 +206,7 @@ class FaultTolerant:
         self.language = language
         self.deadline = deadline_seconds
         self.healthy = healthy
+        self.window = window_seconds  # a held message older than this is set aside
         self._retaking: dict[str, asyncio.Lock] = {}
 
     async def __call__(self, inbound: Inbound) -> Outcome:
@@ -168,31 +230,33 @@ class FaultTolerant:
             return Outcome((Say(self._sorry(language, late=False)),), language)
 
     async def retake(self, ref: str) -> bool:
-        """Take `ref`'s held messages, in order; False when one still fails."""
+        """Take `ref`'s held messages, in order; False when one must wait (and the newer ones
+        behind it). Each try is a turn with its deadline, as a webhook's would be."""
+        if not (self.held.folder / ref).is_dir():
+            return True  # nearly every resident: nothing held, no lock kept for them
         lock = self._retaking.setdefault(ref, asyncio.Lock())
         async with lock:
             for path, inbound in self.held.messages(ref):
+                if time.time() - held_since(path) > self.window:
+                    # No longer recognised if it was counted (its reply lost): never try it.
+                    waited = f"held longer than {self.window / 3600:g} h"
+                    self.held.set_aside(path, "expired", waited)
+                    continue
                 try:
-                    outcome = await self.turn(inbound)
+                    async with asyncio.timeout(self.deadline):
+                        outcome = await self.turn(inbound)
                 except Exception as e:  # noqa: BLE001
+                    if isinstance(e, ApiRefused):  # the API said no: it would say no forever
+                        self.held.set_aside(path, "refused", _describe(e))
+                        continue  # the newer ones go on
+                    # A store down, a lock still held, a stall: a wait, whatever its length.
                     log.info("held message not taken yet ref=%s error=%s", ref, type(e).__name__)
-                    if await self.healthy():
-                        # The stores answer and it still fails: after a few tries it is set
-                        # aside for an operator, so that it blocks no newer message.
-                        self.held.failed(path)
                     return False
                 self.held.owe(ref, outcome)
                 self.held.done(path)
+                metrics.HELD_TAKEN.inc()
                 log.info("held message taken ref=%s", ref)
         return True
-
-    async def retake_all(self) -> int:
-        """Every resident's held messages, until one fails (the stores are still down); how
-        many are still held."""
-        for ref in self.held.refs():
-            if not await self.retake(ref):
-                break
-        return self.held.waiting()
 
     def _sorry(self, language: str, late: bool) -> str:
         t = translator(language)
@@ -206,15 +270,35 @@ class FaultTolerant:
         )
 
 
-async def keep_retaking(tolerant: FaultTolerant, every: float) -> None:
-    """The app's background task: held messages are taken as soon as the stores answer."""
-    while True:
-        await asyncio.sleep(every)
-        if tolerant.held.refs():
-            try:
-                await tolerant.retake_all()
-            except Exception:  # noqa: BLE001 (a broken file must not stop the others' turn)
-                log.exception("taking held messages failed")
+async def keep_retaking(tolerant: FaultTolerant, every: float, at_once: int = 8) -> None:
+    """The app's background task: every `every` seconds, while the stores answer, held
+    messages are taken again, each resident in a task of their own, at most `at_once` at a
+    time, the least recently tried first: one whose message must wait delays no other."""
+    running: dict[str, asyncio.Task[bool]] = {}
+    tried: dict[str, float] = {}
+    try:
+        while True:
+            await asyncio.sleep(every)
+            refs = tolerant.held.refs()
+            tried = {ref: tried[ref] for ref in refs if ref in tried}
+            waiting = sorted((r for r in refs if r not in running), key=lambda r: tried.get(r, 0))
+            free = at_once - len(running)
+            if not waiting or free <= 0 or not await tolerant.healthy():
+                continue  # nothing to take, or the stores are still down: not a failure
+            for ref in waiting[:free]:
+                tried[ref] = time.monotonic()
+                running[ref] = asyncio.create_task(tolerant.retake(ref))
+                running[ref].add_done_callback(partial(_retaken, running, ref))
+    finally:
+        for task in running.values():
+            task.cancel()
+
+
+def _retaken(running: dict[str, asyncio.Task[bool]], ref: str, task: asyncio.Task[bool]) -> None:
+    del running[ref]
+    if not task.cancelled() and task.exception() is not None:
+        # A disk error, say: logged, and tried again at the next pass.
+        log.error("taking held messages failed ref=%s", ref, exc_info=task.exception())
 
 
 class HeldBefore(RuntimeError):

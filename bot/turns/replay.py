@@ -27,6 +27,8 @@ def _plain(reply: Reply) -> dict:
 def encode(outcome: Outcome) -> bytes:
     replies = [_plain(r) for r in outcome.replies]
     kept = {"language": outcome.language, "replies": replies, "stale": outcome.stale}
+    if outcome.limited is not None:
+        kept["limited"] = _plain(outcome.limited)
     return json.dumps(kept).encode()
 
 
@@ -40,4 +42,5 @@ def _reply(data: dict) -> Reply:
 def decode(raw: bytes) -> Outcome:
     data = json.loads(raw)
     replies = tuple(_reply(r) for r in data["replies"])
-    return Outcome(replies, data["language"], data.get("stale", False))
+    limited = _reply(data["limited"]) if "limited" in data else None
+    return Outcome(replies, data["language"], data.get("stale", False), limited)

@@ -36,6 +36,7 @@ from dialogs import (
     Event,
     Forget,
     HearBack,
+    HungUp,
     OptIn,
     OptOut,
     Phase,
@@ -65,12 +66,12 @@ class Runtime:
         store: TurnStore,
         optouts: OptOuts,
         pseudonyms: Pseudonyms,
+        limits: Limits,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         qualify_channels: frozenset[str] = frozenset(),
         text_limits: Mapping[str, int] | None = None,
         contacts: Contacts | None = None,
         questions: OpenQuestions | None = None,
-        limits: Limits | None = None,
         forget_on_erase: Sequence[Callable[[str], Awaitable[None]]] = (),
     ) -> None:
         self.api = api
@@ -84,7 +85,8 @@ class Runtime:
         self.questions = questions  # evaluation questions a broadcast asked
         # The bot's other records of a ref (a centre's credit): ERASE forgets them too.
         self.forget_on_erase = tuple(forget_on_erase)
-        self.abuse = Abuse(store, limits or Limits())
+        # The limits' windows follow the runtime's clock (tests move it on).
+        self.abuse = Abuse(store, limits, clock=lambda: self.clock().timestamp())
         self._consultation: ConsultationOut | None = None
         self._proposals: dict[int, ProposalView] = {}
         self._languages: tuple[str, ...] = ()
@@ -131,9 +133,10 @@ class Runtime:
             metrics.REFUSED.labels(inbound.channel, "country").inc()
             return Outcome((), self._default_language)
         ref = self.pseudonyms.ref(inbound.address)
-        counters = self.abuse.counters(ref, self.pseudonyms.ref(inbound.address))
+        device = None if inbound.device is None else self.pseudonyms.ref(inbound.device)
+        tally = self.abuse.tally(ref, inbound.channel, inbound.kind, device)
         message_key = f"{inbound.channel}:{inbound.message_id}"
-        async with self.store.turn(ref, message_key, counters) as state:
+        async with self.store.turn(ref, message_key, tally.counters) as state:
             if state.replay is not None:
                 log.info("re-delivered message answered again ref=%s", ref)
                 return replay.decode(state.replay)
@@ -141,9 +144,9 @@ class Runtime:
                 session = Session.from_bytes(state.session)
             else:
                 session = Session(stopped=await self.optouts.is_opted_out(ref))
-            standing = self.abuse.standing(state.counts)
+            standing = self.abuse.standing(tally, state.counts)
             language = session.language or self._default_language
-            if standing.over and not self.always_heard(inbound.event, language):
+            if standing.until and not self.always_heard(inbound.event, language):
                 outcome = self._slow_down(session, standing, ref, inbound)
                 state.save(session.to_bytes(), replay.encode(outcome))
                 return outcome
@@ -186,7 +189,10 @@ class Runtime:
         return outcome
 
     def always_heard(self, event: Event, language: str | None = None) -> bool:
-        """STOP (honoured at once) and a disclosed danger pass every limit."""
+        """STOP (honoured at once), a disclosed danger and the end of a call (Twilio's, not
+        the caller's message) pass every limit."""
+        if isinstance(event, HungUp):
+            return True
         if not isinstance(event, Text):
             return False
         text, language = event.text, language or self._default_language
@@ -196,15 +202,17 @@ class Runtime:
     def _slow_down(
         self, session: Session, standing: Standing, ref: str, inbound: Inbound
     ) -> Outcome:
-        """Over a message limit: the message is not read. The first one over is answered
-        politely (never a stopped resident); the next ones are logged, not answered."""
-        channel = inbound.channel
-        log.warning("over the message limit ref=%s channel=%s over=%d", ref, channel, standing.over)
+        """Over a message limit: the message is not read. The resident is told once when
+        they can go on (never a stopped resident): the next ones until then are logged, and
+        told again only where that costs nothing (`Outcome.limited`)."""
+        channel, wait = inbound.channel, round(standing.wait)
+        log.warning("over the message limit ref=%s channel=%s wait=%ds", ref, channel, wait)
         metrics.REFUSED.labels(channel, "rate").inc()
         language = session.language or self._default_language
-        polite = standing.over == 1 and not session.stopped
-        answer = slow_down(language, spoken=inbound.spoken)
-        return Outcome((answer,) if polite else (), language)
+        answer = slow_down(language, standing.wait, spoken=inbound.spoken)
+        told = session.stopped or session.quiet_until >= standing.until
+        session.quiet_until = max(session.quiet_until, standing.until)
+        return Outcome(() if told else (answer,), language, limited=answer)
 
     def _with_language_hint(self, session: Session, event: Event) -> Event:
         """A newcomer's first text, when no one else hinted at its language, is identified

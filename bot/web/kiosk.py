@@ -52,7 +52,7 @@ async def new_person(
     await web.centres.record(ref, link)  # the centre's count of residents brought
     profile = ProfileIn(channel=kiosk.CHANNEL, language=language, centre=link.centre)
     await runtime.api.set_profile(ref, profile)
-    outcome = await runtime.handle(kiosk.parse(person, f"start-{person}", hint=language))
+    outcome = await runtime.handle(kiosk.parse(person, f"start-{person}", hint=language, link=code))
     history = [{"replies": [asdict(b) for b in kiosk.bubbles(outcome)]}]
     return _page(request, web, code, None, history, _person(web, code, person), outcome.language)
 
@@ -74,7 +74,7 @@ async def answer(
     if fresh is None:  # not a person this kiosk started: start again
         return _page(request, web, code, None, [], "", web.default_language)
     value, _, label = pressed.partition("|")
-    inbound = kiosk.parse(fresh, f"kiosk-{message_id}", text, value)
+    inbound = kiosk.parse(fresh, f"kiosk-{message_id}", text, value, link=code)
     outcome = await web.runtime.handle(inbound)
     history = read_history(transcript)
     history.append(

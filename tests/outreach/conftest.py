@@ -4,7 +4,7 @@ port, fake Twilio and Telegram servers, a clock that waiting moves on."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -19,7 +19,7 @@ from bot.records.contacts import Contacts
 from bot.records.models import BroadcastSend
 from bot.settings import Settings
 from tests.conftest import Phone, ServerThread
-from tests.fakes import FakeTelegram
+from tests.fakes import FakeClock, FakeTelegram
 
 PARIS = ZoneInfo("Europe/Paris")
 ACCOUNT = "AC" + "0" * 32
@@ -35,21 +35,6 @@ SPEC = BroadcastFile(
         "ar": "النتائج متاحة: المساعدة الغذائية في المقدمة. اجتماع عام يوم 12 مارس.",
     },
 )
-
-
-class FakeClock:
-    """The broadcast's clock and sleep: waiting moves time on, and costs the test nothing."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-        self.slept: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ import asyncio
 import pytest
 from fastapi.testclient import TestClient
 
-from api import db
 from bot.app import create_app
-from bot.records.centres import KIOSK, Centres
 from bot.settings import Settings
+from tests.conftest import fake_clock, kiosk_link
 from tests.fakes import FakeTelegram
 from tests.telegram.chat import MEDIATOR, TelegramChat, mediator_link, participants, texts
 
@@ -28,6 +27,7 @@ def test_a_mediator_link_brings_so_many_new_people_a_minute(
     fake_telegram: FakeTelegram,
     parlons,  # noqa: ANN001
 ) -> None:
+    fake_clock(client)  # the minute never ends mid-test
     tablet = TelegramChat(client, fake_telegram, MEDIATOR)
     tablet.start(mediator_link(parlons))
     for number in (1, 2):
@@ -41,20 +41,11 @@ def test_a_mediator_link_brings_so_many_new_people_a_minute(
 def test_a_kiosk_link_brings_so_many_new_people_a_minute(settings: Settings) -> None:
     settings.participants_per_minute = 2
     with TestClient(create_app(settings)) as kiosk:
-        code = asyncio.run(_kiosk_link(settings))
+        fake_clock(kiosk)
+        code = asyncio.run(kiosk_link(settings))
         for _ in range(2):
             assert kiosk.post(f"/kiosk/{code}/start", data={"language": "fr"}).status_code == 200
         busy = kiosk.post(f"/kiosk/{code}/start", data={"language": "fr"})
         assert busy.status_code == 429
         assert "Beaucoup de nouvelles personnes en une minute" in busy.text
         assert participants(kiosk) == 2
-
-
-async def _kiosk_link(settings: Settings) -> str:
-    engine = db.create_engine(settings.database_url)
-    try:
-        centres = Centres(db.sessionmaker(engine), None)
-        await centres.add("Centre social Drouot", "drouot")
-        return await centres.add_secret_link("drouot", KIOSK)
-    finally:
-        await engine.dispose()

@@ -8,18 +8,13 @@ through a TCP proxy of their own. The shared services are never stopped.
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from fastapi.testclient import TestClient
 
 from api.app import create_api
@@ -30,7 +25,6 @@ from tests.conftest import (
     ADMIN_TOKEN,
     BOT_TOKEN,
     DATA,
-    IN_CI,
     Phone,
     ServerThread,
     _fresh_postgres,
@@ -38,161 +32,19 @@ from tests.conftest import (
     unavailable,
 )
 from tests.fakes import FakeTelegram
+from tests.faults.helpers import SORRY, OwnRedis, TcpProxy, wait_until
 from tests.outbox.helpers import drain
 from tests.telegram.chat import SECRET, TelegramChat
 
 BASE = "/api/v1/consultations/test-city"
-SORRY = "Désolé, nous ne pouvons pas répondre pour l'instant."
 LATE = "Désolé pour l'attente : votre dernier message est compté."
 FOOD_AID = "Il faut renforcer l'aide alimentaire dans chaque quartier."
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(check, what: str, seconds: float = 15) -> None:  # noqa: ANN001
-    """Poll for a state (never asserts on time: the limit only stops a broken test)."""
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.05)
-
-
-class OwnRedis:
-    """A redis-server of this test's own, on a free port, that the test stops and restarts."""
-
-    def __init__(self, folder: Path) -> None:
-        self.port = free_port()
-        self.folder = folder
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--dir",
-                str(self.folder),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port)
-
-        def up() -> bool:
-            try:
-                return bool(client.ping())
-            except redis.ConnectionError:
-                return False
-
-        wait_until(up, "redis-server answers")
-        client.close()
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    if shutil.which("redis-server") is None:
-        if IN_CI:
-            pytest.fail("redis-server is needed for the fault tests")
-        pytest.skip("redis-server not installed")
-    server = OwnRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
-class TcpProxy:
-    """Forwards a local port to PostgreSQL; `cut` closes every connection and refuses new ones
-    until `restore`, as a network fault or a database restart would."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.port = free_port()
-        self.open = True
-        self._pairs: list[socket.socket] = []
-        self._listener = socket.create_server(("127.0.0.1", self.port))
-        self._listener.settimeout(0.1)
-        self._stop = False
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop:
-            try:
-                client, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            if not self.open:
-                client.close()
-                continue
-            upstream = socket.create_connection(self.target)
-            self._pairs += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def cut(self) -> None:
-        self.open = False
-        for s in self._pairs:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self._pairs.clear()
-
-    def restore(self) -> None:
-        self.open = True
-
-    def close(self) -> None:
-        self._stop = True
-        self.cut()
-        self._thread.join(timeout=5)
-        self._listener.close()
 
 
 def ready(client: TestClient) -> dict:
     answer = client.get("/readyz")
     assert answer.status_code == (200 if answer.json()["ready"] else 503)
     return answer.json()
-
-
-@pytest.fixture
-def held_settings(settings: Settings, tmp_path: Path) -> Settings:
-    settings.held_dir = tmp_path / "held"
-    settings.held_retry_seconds = 0.2
-    return settings
 
 
 def test_redis_down_sms_answered_kept_and_counted_when_it_returns(
@@ -297,26 +149,6 @@ def test_api_slow_sms_answered_in_time_then_counted(
                 f"{server.url}{BASE}/results", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
             ).json()
             assert counted["ballots"] == 1
-
-
-def test_a_message_that_fails_with_every_store_up_is_set_aside_and_blocks_nothing(
-    held_settings: Settings,
-) -> None:
-    with TestClient(create_app(held_settings)) as client:
-        phone = Phone(client, "+33639980183")
-        phone.send("Bonjour")
-        api = client.app.state.parlons.runtime.api
-        working = api.cast_ballots
-
-        async def refuses(*_args: object) -> None:
-            raise ValueError("a bug, not a fault")
-
-        api.cast_ballots = refuses
-        assert phone.send("1").startswith(SORRY)
-        set_aside = held_settings.held_dir / ".set-aside"
-        wait_until(lambda: list(set_aside.rglob("*.json")), "message set aside")
-        api.cast_ballots = working
-        assert phone.send("1").startswith("Noté.")  # taken as usual, not held behind it
 
 
 def test_telegram_gets_503_while_redis_is_down_and_its_redelivery_is_answered(

@@ -26,7 +26,7 @@ import redis
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
-from api.errors import Invalid
+from bot.api_client import ApiRefused
 from bot.app import create_app
 from bot.commands import outbox
 from bot.settings import Settings
@@ -248,8 +248,8 @@ def test_a_ballot_the_api_refuses_is_set_aside_at_once_and_shown_to_the_operator
         working, refused = api.cast_ballots, []
 
         async def refuses(ballots: object) -> None:
-            refused.append(ballots)  # what the API raises for a proposal it does not have
-            raise Invalid("no proposal [1] in consultation 'test-city'")
+            refused.append(ballots)  # what the client raises for a proposal the API lacks
+            raise ApiRefused("Invalid: no proposal [1] in consultation 'test-city'")
 
         api.cast_ballots = refuses
         assert phone.send("1").startswith(SORRY)

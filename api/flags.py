@@ -18,6 +18,9 @@ import yaml
 from rapidfuzz import fuzz, process, utils
 
 SAFEGUARDING = "safeguarding"  # a disclosure of danger: urgent
+# A message the bot answered with the help numbers: kept for moderators, never published (an
+# idea it named is sent again by the resident, as its own proposal).
+DISCLOSURE = "disclosure"
 PHONE_NUMBER = "phone_number"
 EMAIL = "email"
 INSULT = "insult"

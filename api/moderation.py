@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.errors import Conflict, Invalid, NotFound
-from api.flags import urgent_first
+from api.flags import DISCLOSURE, urgent_first
 from api.models import (
     ModerationAction,
     ModerationEvent,
@@ -114,6 +114,8 @@ class Moderation:
         status = DECISIONS[action]
 
         async def act(db: AsyncSession, proposal: Proposal) -> dict[str, Any]:
+            if status is ProposalStatus.ACCEPTED and DISCLOSURE in (proposal.flags or []):
+                raise Conflict("a disclosure of danger is never published")
             before = proposal.status
             proposal.status = status
             proposal.reject_reason = reason if status is ProposalStatus.REJECTED else None

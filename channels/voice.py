@@ -48,6 +48,7 @@ WITHHELD = {
     "blocked",
 }
 E164 = re.compile(r"\+[1-9]\d{6,14}")
+LONG_NUMBER = re.compile(r"(?<!\d)\d{3,5}(?!\d)")  # "3919" is said "3 9 1 9"
 
 
 def caller_address(form: Mapping[str, str]) -> str:
@@ -154,12 +155,16 @@ class VoiceRenderer:
         twiml = VoiceResponse()
         replies, language = outcome.said, outcome.language  # a caller over a limit hears when
         last = replies[-1] if replies else None
-        said = [(r.text, getattr(r, "language", None) or language) for r in replies if r.text]
+        said = [
+            (r.text, getattr(r, "language", None) or language, getattr(r, "slow", False))
+            for r in replies
+            if r.text
+        ]
         if isinstance(last, Ask):
             # After the first questions of a call, the next proposal (after "Noted.") gets
             # its choices in brief; a question asked again alone has them in full.
             brief = next_turn > BRIEF_AFTER_TURN and last.about is not None and len(replies) > 1
-            said.extend(spoken_options(last, language, brief))
+            said.extend((text, lang, False) for text, lang in spoken_options(last, language, brief))
         if isinstance(last, Prompt) and last.record:
             action = f"{self.base}/record?n={next_turn}"
             self._say(twiml, said)
@@ -194,10 +199,14 @@ class VoiceRenderer:
         hints = dict.fromkeys([*(o.label for o in question.options), *keywords(language)])
         return twiml.gather(input="dtmf speech", hints=", ".join(hints), **listen, **words)
 
-    def _say(self, verb: VoiceResponse | Gather, said: list[tuple[str, str]]) -> None:
-        for text, language in said:
+    def _say(self, verb: VoiceResponse | Gather, said: list[tuple[str, str, bool]]) -> None:
+        for text, language, slow in said:
             voice = self.voices[language]
-            verb.say(text, voice=voice.voice, language=voice.language)
+            if slow:  # numbers to note down: slowly, a long number digit by digit
+                words = LONG_NUMBER.sub(lambda m: " ".join(m.group()), text)
+                verb.say(voice=voice.voice, language=voice.language).prosody(words, rate="slow")
+            else:
+                verb.say(text, voice=voice.voice, language=voice.language)
 
 
 # --- routes -----------------------------------------------------------------------------------

@@ -72,10 +72,12 @@ Event = Text | Press | Media | Opened | HungUp
 @dataclass(frozen=True, slots=True)
 class Say:
     """A statement. `language` is set when it is not in the resident's language (a proposal
-    written in another one), so the phone can read it with the right voice."""
+    written in another one), so the phone can read it with the right voice; `slow` when the
+    phone should say it slowly (help numbers, to be noted down)."""
 
     text: str
     language: str | None = None
+    slow: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -338,12 +338,17 @@ def not_understood(s: Session, ctx: Context) -> Say:
     return Say(tr(s, ctx).gettext("Sorry, I did not understand."))
 
 
-def safeguarding(s: Session, ctx: Context) -> Say:
+def safeguarding(s: Session, ctx: Context, again: bool = False) -> Say:
+    """The help numbers, said slowly on the phone; `again`: the caller is told that 0 says
+    them once more."""
     t = tr(s, ctx)
     numbers = ctx.in_language(ctx.safeguarding, language_of(s, ctx))
     told = t.gettext("If you or someone is in danger, call for help now.")
     passed_on = t.gettext("A person from the team will read your message.")
-    return Say(f"{told} {numbers} {passed_on}".replace("  ", " "))
+    said = [told, numbers, passed_on]
+    if again:
+        said.append(t.pgettext("spoken", "To hear these numbers again, press 0."))
+    return Say(" ".join(part for part in said if part), slow=True)
 
 
 def calendar(s: Session, ctx: Context) -> Say:

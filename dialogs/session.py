@@ -45,6 +45,7 @@ _KEYS = {
     "silences": "sl",
     "recent": "r",
     "quiet_until": "qu",
+    "helped": "hn",
 }
 _NAMES = {short: name for name, short in _KEYS.items()}
 
@@ -73,6 +74,7 @@ class Session:
     # Over a message limit, told when they may go on (Unix seconds): until then, the next
     # messages over it are not answered again where an answer costs (the runtime's limits).
     quiet_until: int = 0
+    helped: bool = False  # the last turn gave the help numbers: 0 (or silence) repeats them
 
     def copy(self) -> Session:
         return replace(self, queue=list(self.queue), recent=list(self.recent))
@@ -101,6 +103,7 @@ class Session:
         session = cls(**{_NAMES[k]: v for k, v in data.items() if k in _NAMES})
         session.stage = Stage(session.stage)
         session.stopped = bool(session.stopped)
+        session.helped = bool(session.helped)
         return session
 
 

@@ -22,6 +22,7 @@ from dialogs.idea_steps import (
 from dialogs.interface import (
     Ask,
     Context,
+    Effect,
     Evaluate,
     Event,
     Forget,
@@ -32,6 +33,7 @@ from dialogs.interface import (
     OptOut,
     Phase,
     Prompt,
+    Reply,
     Say,
     SubmitIdea,
     Text,
@@ -45,13 +47,14 @@ from dialogs.resident_steps import (
     answer_hear_back,
     answer_language,
 )
+from dialogs.safeguarding import Danger, danger_in, reads_as_proposal
 from dialogs.session import Session, Stage
 from dialogs.vote_steps import answer_change, answer_qualify, answer_vote
 from dialogs.words import (
     Intent,
     Understood,
-    discloses_danger,
     keyword_of_one_language,
+    looks_like_an_idea,
     understand,
 )
 
@@ -67,6 +70,7 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
     now = int(ctx.now.timestamp())
     paused = bool(s.last_seen) and now - s.last_seen > RESUME_AFTER
     s.last_seen = now
+    helped, s.helped = s.helped, False  # the help numbers were given last turn
     if isinstance(event, HungUp):
         return _hung_up(s, ctx)
     text = event.text if isinstance(event, Text) else ""
@@ -85,9 +89,11 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
         s.language = p.language_of(s, ctx)
         return carry_on(s, ctx, [p.welcome_back(s, ctx)], (OptIn(),))
 
-    if _misheard(s, event, ctx):
+    unsure_of = (p.language_of(s, ctx), *ctx.languages)
+    if _misheard(s, event, ctx) and danger_in(text, unsure_of) is None:
         # Recognition was unsure of what it heard: better the question again than a wrong
-        # vote or a wrong STOP. The keypad always works.
+        # vote or a wrong STOP. The keypad always works. (A danger heard, even unsure, is
+        # answered: the help numbers cost little if it was misheard.)
         t = p.tr(s, ctx)
         again = t.pgettext("spoken", "Sorry, I did not hear you well. Please say it again.")
         return Turn(s, (Say(again), *ask_again(s, ctx)))
@@ -124,16 +130,14 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
     if ctx.phase is not Phase.OPEN:
         return Turn(s, (p.calendar(s, ctx),))
 
-    if text and discloses_danger(text, p.language_of(s, ctx), ctx.languages):
-        alert = SubmitIdea(text, p.language_of(s, ctx), flags=("safeguarding",))
-        if s.stage is Stage.NEW:
-            return carry_on(s, ctx, [p.safeguarding(s, ctx)], (alert,))
-        return Turn(s, (p.safeguarding(s, ctx), *ask_again(s, ctx)), (alert,))
+    language = p.language_of(s, ctx)
+    if text and (danger := danger_in(text, (language, *ctx.languages))) is not None:
+        return answer_disclosure(s, ctx, event, danger)
 
     if s.stage is Stage.NEW:
         return _greet(s, ctx, heard, found)
     if isinstance(event, Text) and not text.strip() and not event.audio:
-        return _silence(s, ctx)
+        return _silence(s, ctx, helped)
     s.silences = 0
     if isinstance(event, Media):
         sorry = p.tr(s, ctx).gettext("Sorry, we can only read text. Please write your answer.")
@@ -142,6 +146,8 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
     if (turn := _keyword(s, ctx, heard, paused)) is not None:
         return turn
     if heard.intent is Intent.NUMBER and heard.number == 0 and not _has_option_zero(s, ctx):
+        if helped:  # 0 after the help numbers: them again, and the question
+            return _help_numbers(s, ctx, ask_again(s, ctx))
         return Turn(s, tuple(ask_again(s, ctx)))  # 0: hear (or read) the question again
     return ANSWERS.get(s.stage, _answer_done)(s, ctx, event, heard, paused)
 
@@ -214,13 +220,13 @@ def _opened(s: Session, ctx: Context) -> Turn:
     return carry_on(s, ctx, [p.welcome_back(s, ctx)])
 
 
-def _silence(s: Session, ctx: Context) -> Turn:
-    """Nothing said (a caller who did not answer): the question once more, then a goodbye that
-    says they can come back and go on."""
+def _silence(s: Session, ctx: Context, helped: bool) -> Turn:
+    """Nothing said (a caller who did not answer): the question once more (after the help
+    numbers, them too), then a goodbye that says they can come back and go on."""
     s.silences += 1
     again = ask_again(s, ctx)
     if again and s.silences < SILENCES_BEFORE_GOODBYE:
-        return Turn(s, tuple(again))
+        return _help_numbers(s, ctx, again) if helped else Turn(s, tuple(again))
     s.silences = 0
     t = p.tr(s, ctx)
     if ctx.spoken:
@@ -246,6 +252,39 @@ def _hung_up(s: Session, ctx: Context) -> Turn:
         s.draft = s.draft_audio = None
         s.stage = Stage.VOTING if s.current is not None else Stage.DONE
     return Turn(s)
+
+
+# --- a disclosure of danger --------------------------------------------------------------------
+
+
+def answer_disclosure(s: Session, ctx: Context, event: Text, danger: Danger) -> Turn:
+    """The help numbers at once, and the message to moderators as urgent (a disclosure, never
+    published). An idea is never swallowed: when the resident was writing one, or the message
+    reads as a proposal ("il faut...", or it names no first person), it is read back after the
+    numbers, to be sent as its own proposal."""
+    alert = SubmitIdea(event.text, p.language_of(s, ctx), flags=("safeguarding", "disclosure"))
+    writing = s.stage is Stage.IDEA_WRITING
+    proposal = reads_as_proposal(event.text, danger.language)
+    if writing or (proposal and looks_like_an_idea(event.text, danger.language)):
+        turn = read_back(s, ctx, event)
+        helped = _help_numbers(turn.session, ctx, list(turn.replies))
+        return Turn(helped.session, helped.replies, (alert, *turn.effects))
+    if s.stage is Stage.NEW:
+        turn = carry_on(s, ctx, [])
+        return _help_numbers(turn.session, ctx, list(turn.replies), (alert, *turn.effects))
+    return _help_numbers(s, ctx, ask_again(s, ctx), (alert,))
+
+
+def _help_numbers(
+    s: Session, ctx: Context, then: list[Reply], effects: tuple[Effect, ...] = ()
+) -> Turn:
+    """The help numbers, then the question the resident is answering. On the phone they are
+    said slowly, and 0 says them again when the question takes keys and leaves 0 free (an idea
+    is said, not keyed)."""
+    s.helped = True
+    question = then[-1] if then and isinstance(then[-1], Ask) else None
+    free = question is not None and all(d != 0 for d, _ in question.numbered())
+    return Turn(s, (p.safeguarding(s, ctx, again=ctx.spoken and free), *then), effects)
 
 
 # --- words that work in every stage ------------------------------------------------------------

@@ -1,8 +1,8 @@
 """What a short reply means: a number, a keyword, a greeting, or something we did not
-understand; and whether a message discloses a danger.
+understand. (Whether a message discloses a danger: dialogs/safeguarding.py.)
 
-The words themselves live in the catalogs (contexts "keywords" and "safeguarding"), so each
-language's translator owns them. Matching ignores case, accents, punctuation and spacing:
+The words themselves live in the catalogs (context "keywords"), so each language's translator
+owns them. Matching ignores case, accents, punctuation and spacing:
 "Pas d'accord !", "pas daccord" and "PAS D ACCORD" are the same reply.
 """
 
@@ -124,20 +124,6 @@ def _words(language: str) -> dict[str, Intent]:
     return table
 
 
-@cache
-def _danger_phrases(language: str) -> tuple[str, ...]:
-    t = translator(language)
-    # Translators: first-person phrases that disclose violence, abuse, distress or an
-    # emergency, separated by "|". Keep them specific: "violence" alone would catch ideas
-    # about fighting violence; "he hits me" discloses it.
-    phrases = t.pgettext(
-        "safeguarding",
-        "hits me|beats me|hit me|abuses me|threatens me|raped|rape|i want to die|kill myself|"
-        "suicide|i am in danger|save me|emergency|i am afraid of my|touches me",
-    )
-    return tuple(normalise(p) for p in phrases.split("|") if p.strip())
-
-
 def _number(said: str) -> int | None:
     # Digits in any script: "2", "٢" (Arabic-Indic), "۲" (Persian), "12".
     if said and len(said) <= 3 and all(unicodedata.decimal(c, None) is not None for c in said):
@@ -228,9 +214,3 @@ def carries_an_answer(heard: Understood) -> bool:
     """Whether a reply holds an answer word or a number, even one we could not place."""
     return heard.intent is not Intent.UNKNOWN
 
-
-def discloses_danger(text: str, language: str, offered: tuple[str, ...]) -> bool:
-    """Whether a message says the resident (or someone) is in danger, in any offered language."""
-    padded = f" {normalise(text)} "
-    languages = (language, *(lang for lang in offered if lang != language))
-    return any(f" {phrase} " in padded for lang in languages for phrase in _danger_phrases(lang))

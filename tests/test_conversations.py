@@ -1,5 +1,6 @@
-"""Whole SMS conversations, kept as data (tests/conversations/*.yaml), run through the real
-app with signed Twilio requests; the results the API reports are checked at the end."""
+"""Whole conversations, kept as data (tests/conversations/*.yaml), run through the real app
+with signed Twilio requests, by SMS or on the phone; the results and the pending ideas the API
+reports are checked at the end."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ KEYS = {  # consultation -> proposal key -> text, from the consultation files
 @pytest.mark.parametrize("path", CONVERSATIONS, ids=[p.stem for p in CONVERSATIONS])
 def test_conversation(path: Path, settings: Settings) -> None:
     """An SMS conversation (`send`, `reply`), or a phone call (`channel: voice`: `say` words
-    as a speech result, `press` keys; `said` is everything the caller hears)."""
+    as a speech result, `press` keys, `silence`; `said` is everything the caller hears, `slow`
+    what is said slowly; `hang_up` at the end)."""
     script = yaml.safe_load(path.read_text(encoding="utf-8"))
     settings.consultation = CONSULTATIONS[script.get("consultation", "test")]
     with TestClient(create_app(settings)) as client:
@@ -48,12 +50,18 @@ def _call(client: TestClient, script: dict) -> None:
             answer = caller.answer(SpeechResult=turn["say"], Confidence=confidence)
         elif "press" in turn:
             answer = caller.press(str(turn["press"]))
+        elif "silence" in turn:
+            answer = caller.silence()
         else:
             answer = caller.call()
         if "said_starts" in turn:  # what follows varies (which proposal comes next)
             assert answer.text.startswith(turn["said_starts"]), f"turn {number}: {turn}"
         else:
             assert answer.text == turn["said"], f"turn {number}: {turn}"
+        slow = [s.text for s in answer.said if s.slow]
+        assert slow == ([turn["slow"]] if "slow" in turn else []), f"turn {number}: {turn}"
+    if script.get("hang_up"):
+        caller.hang_up()
 
 
 def _check_results(client: TestClient, script: dict) -> None:

@@ -34,7 +34,9 @@ def _check(parent: type, element: ET.Element) -> None:
         snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in child.tag).lstrip("_")
         builder = getattr(parent, snake, None)
         assert builder is not None, f"<{child.tag}> cannot go in <{element.tag}>"
-        cls = getattr(twiml, child.tag)
+        # SSML inside <Say> (<prosody>, <say-as>...) is built by the Ssml* classes.
+        ssml = "Ssml" + "".join(part.title() for part in child.tag.split("-"))
+        cls = getattr(twiml, child.tag, None) or getattr(twiml, ssml)
         content = set(inspect.signature(cls.__init__).parameters) - {"self", "kwargs"}
         params = set(inspect.signature(builder).parameters) - {"self", "kwargs"} - content
         allowed = {lower_camel(TwiML.MAP.get(p, p)) for p in params}
@@ -53,6 +55,7 @@ class Said:
     text: str
     voice: str
     language: str
+    slow: bool = False  # said in <prosody rate="slow">
 
 
 class Answer:
@@ -62,7 +65,12 @@ class Answer:
         self.twiml = text
         self.root = check_twiml(text)
         self.said = [
-            Said(e.text or "", e.attrib["voice"], e.attrib["language"])
+            Said(
+                "".join(e.itertext()),
+                e.attrib["voice"],
+                e.attrib["language"],
+                any(p.attrib.get("rate") == "slow" for p in e.iter("prosody")),
+            )
             for e in self.root.iter("Say")
         ]
         self.gather = self.root.find("Gather")

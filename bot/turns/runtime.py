@@ -51,7 +51,8 @@ from dialogs import (
 )
 from dialogs.i18n import has_catalog
 from dialogs.interface import TEXT_MAX_LENGTH
-from dialogs.words import Intent, discloses_danger, understand
+from dialogs.safeguarding import discloses_danger
+from dialogs.words import Intent, understand
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class Runtime:
         if c.default_language not in self._languages:
             raise RuntimeError(f"no catalog for the default language {c.default_language!r}")
         guess_language("bonjour", self._languages)  # load the model now, not for a resident
+        discloses_danger("bonjour", c.default_language, self._languages)  # and the patterns
         self._districts = tuple(
             District(d["key"], d["name"]) for d in c.details.get("districts", [])
         )

@@ -90,13 +90,16 @@ def new_token(client: TestClient, name: str, role: str) -> dict[str, str]:
     return auth(response.json()["token"])
 
 
-def idea(client: TestClient, text: str, participant: str = "ref-author-01") -> dict:
+def idea(
+    client: TestClient, text: str, participant: str = "ref-author-01", flags: tuple = ()
+) -> dict:
     body = {
         "participant": participant,
         "text": text,
         "language": "fr",
         "channel": "sms",
         "idempotency_key": f"sms:SMmod{next(_keys):04d}:0",
+        "flags": list(flags),
     }
     response = client.post(f"{BASE}/ideas", json=body, headers=BOT)
     assert response.status_code == 201, response.text

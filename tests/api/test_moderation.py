@@ -97,6 +97,24 @@ def test_the_queue_puts_a_safeguarding_disclosure_first(client: TestClient, alic
     assert [p["id"] for p in queue][0] == urgent["id"] and len(queue) == 2
 
 
+def test_a_disclosure_is_never_published_but_the_idea_sent_after_it_is(
+    client: TestClient, alice: dict
+) -> None:
+    """The bot sends a disclosure of danger flagged "disclosure": read first, never shown to
+    residents. The idea the resident then sent on its own is a proposal like any other."""
+    text = "Il faut un foyer pour les femmes, mon mari me frappe"
+    alert = idea(client, text, flags=("safeguarding", "disclosure"))
+    sent = idea(client, text)
+    refused = client.post(f"{BASE}/proposals/{alert['id']}/accept", headers=alice)
+    assert refused.status_code == 409 and "never published" in refused.json()["detail"]
+    rejected = {"reason": "other", "note": "urgent: called back"}
+    at = f"{BASE}/proposals/{alert['id']}/reject"
+    assert client.post(at, json=rejected, headers=alice).status_code == 200
+    assert client.post(f"{BASE}/proposals/{sent['id']}/accept", headers=alice).status_code == 200
+    shown = [p["text"] for p in client.get(f"{BASE}/proposals").json()]
+    assert shown.count(text) == 1
+
+
 def test_two_moderators_never_handle_one_proposal_at_once(
     client: TestClient, alice: dict, bob: dict
 ) -> None:

@@ -1,0 +1,337 @@
+"""Whether a message discloses a danger, in any offered language; and whether it reads as a
+proposal (so that an idea that names one is still read back, never swallowed).
+
+The patterns live in data files, one per language: dialogs/safeguarding_patterns/<language>.yaml
+(their syntax is in that folder's README.md; tests/test_safeguarding.py checks them and
+bench/safeguarding.py measures them). A pattern is a short sequence of words, each one a set of
+spellings (a whole word, a beginning "frapp*", an ending "*ضربني", a part "*ضرب*", or a named
+class of such), with a number of other words allowed between two of them. It matches a message's
+words once they are normalised as every reply is (no case, accents, punctuation or spacing;
+dialogs.words.normalise) and folded the way residents type (Arabic letter variants, Turkish ı).
+
+Every word of a message is looked up once, whatever the number of languages: a table maps a
+spelling to the pattern words it can be, and most words of an ordinary message are none.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib.resources import files
+
+import yaml
+
+from dialogs.words import LOOK_ALIKES
+
+CATEGORIES = (
+    "self_harm",
+    "home_violence",
+    "sexual_violence",
+    "child_danger",
+    "no_shelter",
+    "threat_to_life",
+    "medical_emergency",
+)
+WIDE_GAP = 3  # "~" alone: up to three other words between two pattern words
+NOT = -1  # "!word": the gap of a word that must not come next
+ASCII_WORD = re.compile(r"[a-z0-9]+")
+WORD = re.compile(r"[^\W_]+")
+# An apostrophe parts two words here ("m'a" is "m a"); typed without one, "ma" stays one word.
+APOSTROPHES = "'’`´"
+# Letters residents type for one another: Arabic alef maqsura, ta marbuta and Persian forms,
+# the elongation mark; Turkish dotless i (a phone without Turkish letters types "i").
+FOLD = (("ى", "ي"), ("ة", "ه"), ("ک", "ك"), ("ی", "ي"), ("ـ", ""), ("ı", "i"))
+# Zero-width spaces, joiners, bidi controls, soft hyphens, the byte order mark (category Cf).
+INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# Combining marks of the scripts residents write: Latin accents, Arabic diacritics.
+MARKS = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc"
+    "\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
+    "\ufe20-\ufe2f]"
+)
+LOOK_ALIKE_SCRIPTS = re.compile("[\u0370-\u03ff\u0400-\u04ff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Danger:
+    """What a message discloses: its category, the language whose pattern matched, and the
+    pattern itself (for the bench and the tests)."""
+
+    category: str
+    language: str
+    pattern: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    language: str
+    category: str
+    source: str
+    # (pattern word id, most other words allowed just before it); the first's gap is unused.
+    # A gap of NOT: the next word must not be this one (it takes no word).
+    steps: tuple[tuple[int, int], ...]
+    not_after: int | None  # the word before the first may not be this one
+    required: frozenset[int]  # every word a message must hold for this pattern to match
+    key: int  # the rarest of them (its shortest spelling is the longest): the index's key
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """A message's words as the patterns see them: as dialogs.words.normalise gives them (no
+    case, accents, invisible characters or punctuation; look-alike Cyrillic and Greek letters
+    read as Latin), folded as residents type, each apostrophe parting two words. Built from
+    C-level string operations: every message of every resident comes through here."""
+    for apostrophe in APOSTROPHES:
+        text = text.replace(apostrophe, " ")
+    if text.isascii():  # most replies
+        return tuple(ASCII_WORD.findall(text.lower()))
+    text = INVISIBLE.sub("", text)
+    if LOOK_ALIKE_SCRIPTS.search(text):
+        text = text.translate(LOOK_ALIKES)
+    bare = MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    for letter, instead in FOLD:
+        bare = bare.replace(letter, instead)
+    return tuple(WORD.findall(bare))
+
+
+# --- the pattern files ----------------------------------------------------------------------
+
+
+def pattern_file(language: str) -> dict:
+    """One language's data file, as written."""
+    path = files("dialogs") / "safeguarding_patterns" / f"{language}.yaml"
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when it is there: faster
+    return yaml.load(path.read_text("utf-8"), Loader=loader)
+
+
+def languages_with_patterns() -> tuple[str, ...]:
+    folder = files("dialogs") / "safeguarding_patterns"
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
+
+
+class _Spellings:
+    """Every spelling of every pattern word, and which pattern words each one is."""
+
+    def __init__(self) -> None:
+        self.whole: dict[str, set[int]] = defaultdict(set)
+        self.starts: dict[str, set[int]] = defaultdict(set)
+        self.ends: dict[str, set[int]] = defaultdict(set)
+        self.inside: dict[str, set[int]] = defaultdict(set)
+        self.ids: dict[tuple[str, str], int] = {}
+        self.start_lengths: list[int] = []
+        self.end_lengths: list[int] = []
+        self.shortest: dict[int, int] = {}  # per pattern word, its shortest spelling's length
+
+    def done(self) -> None:
+        """Every spelling is in: the lengths of beginnings and endings to look up."""
+        self.start_lengths = sorted({len(s) for s in self.starts})
+        self.end_lengths = sorted({len(s) for s in self.ends})
+
+    def add(self, language: str, spec: str, spellings: Iterable[str]) -> int:
+        """The id of the pattern word `spec` of `language`, made of `spellings`."""
+        key = (language, spec)
+        if key in self.ids:
+            return self.ids[key]
+        word = self.ids[key] = len(self.ids)
+        for spelling in spellings:
+            table, bare = _table_of(self, spelling)
+            table[bare].add(word)
+        self.shortest[word] = min(len(s.strip("*")) for s in spellings)
+        return word
+
+    def lookup(self, token: str) -> frozenset[int]:
+        found: set[int] = set(self.whole.get(token, ()))
+        for length in self.start_lengths:
+            found |= self.starts.get(token[:length], set())
+        for length in self.end_lengths:
+            found |= self.ends.get(token[-length:], set())
+        if not token.isascii():  # parts inside a word: Arabic, whose pronouns are attached
+            for spelling, words in self.inside.items():
+                if spelling in token:
+                    found |= words
+        return frozenset(found)
+
+
+def _table_of(spellings: _Spellings, spelling: str) -> tuple[dict[str, set[int]], str]:
+    starred_start, starred_end = spelling.startswith("*"), spelling.endswith("*")
+    bare = spelling.strip("*")
+    if starred_start and starred_end:
+        return spellings.inside, bare
+    if starred_end:
+        return spellings.starts, bare
+    if starred_start:
+        return spellings.ends, bare
+    return spellings.whole, bare
+
+
+def _spelling(item: object) -> str:
+    if not isinstance(item, str):  # YAML reads on, no, yes unquoted as booleans
+        raise ValueError(f"a spelling must be text: quote {item!r}")
+    return item
+
+
+def _variants(spelling: str, spellings: Mapping[str, str]) -> set[str]:
+    """A spelling as normalised, and as typed with the file's letter substitutes (German
+    "schlägt" is also "schlaegt")."""
+    out = {spelling}
+    for letter, instead in spellings.items():
+        out |= {s.replace(letter, instead) for s in out}
+    return {_normal_spelling(s) for s in out}
+
+
+def _normal_spelling(spelling: str) -> str:
+    start, end = ("*" if spelling.startswith("*") else ""), ("*" if spelling.endswith("*") else "")
+    words = words_of(spelling.strip("*"))
+    if len(words) != 1:
+        raise ValueError(f"a pattern word is one word: {spelling!r}")
+    return f"{start}{words[0]}{end}"
+
+
+class _Language:
+    """One language's file, compiled: its classes, patterns, how a proposal reads, first
+    person."""
+
+    def __init__(self, language: str, raw: dict, spellings: _Spellings) -> None:
+        self.language = language
+        self.substitutes = raw.get("spellings", {}) or {}
+        self.classes: dict[str, list[str]] = raw.get("words", {}) or {}
+        self.spellings = spellings
+        self.patterns = [
+            self._pattern(category, source)
+            for category, sources in (raw.get("patterns", {}) or {}).items()
+            for source in sources
+        ]
+        self.first_person = self.word("|".join(map(_spelling, raw["first_person"])))
+        self.openers = tuple(words_of(o) for o in raw.get("proposal_openers", []))
+        self.markers = tuple(words_of(m) for m in raw.get("proposal_markers", []))
+
+    def expand(self, spec: str, seen: tuple[str, ...] = ()) -> set[str]:
+        """The spellings of one pattern word: alternatives split on "|", classes expanded."""
+        out: set[str] = set()
+        for part in spec.split("|"):
+            if part in self.classes:
+                if part in seen:
+                    raise ValueError(f"{self.language}: class {part} contains itself")
+                for item in self.classes[part]:
+                    out |= self.expand(_spelling(item), (*seen, part))
+            elif part.isupper() and part.isalpha() and part.isascii():
+                raise ValueError(f"{self.language}: no class {part}")
+            else:
+                out |= _variants(part, self.substitutes)
+        return out
+
+    def word(self, spec: str) -> int:
+        return self.spellings.add(self.language, spec, self.expand(spec))
+
+    def _pattern(self, category: str, source: str) -> _Pattern:
+        if category not in CATEGORIES:
+            raise ValueError(f"{self.language}: unknown category {category}")
+        steps: list[tuple[int, int]] = []
+        not_after, gap = None, 0
+        for part in source.split():
+            if part.startswith("~"):
+                gap = int(part[1:]) if part[1:] else WIDE_GAP
+            elif part.startswith("!") and not steps:
+                not_after = self.word(part[1:])
+            elif part.startswith("!"):
+                steps.append((self.word(part[1:]), NOT))
+            else:
+                steps.append((self.word(part), gap))
+                gap = 0
+        if not steps or steps[0][1] == NOT:
+            raise ValueError(f"{self.language}: no word to match in {source!r}")
+        required = frozenset(word for word, gap in steps if gap != NOT)
+        key = max(required, key=lambda word: (self.spellings.shortest[word], word))
+        return _Pattern(self.language, category, source, tuple(steps), not_after, required, key)
+
+
+class Detector:
+    """Every language's patterns, compiled once; `find` reads one message."""
+
+    def __init__(self, raw_files: Mapping[str, dict]) -> None:
+        self.spellings = _Spellings()
+        self.languages = {
+            lang: _Language(lang, raw, self.spellings) for lang, raw in raw_files.items()
+        }
+        # Patterns by their rarest word: an ordinary message holds none of these words, and
+        # costs a few lookups whatever the number of patterns.
+        self.keyed: dict[int, list[_Pattern]] = defaultdict(list)
+        for compiled in self.languages.values():
+            for pattern in compiled.patterns:
+                self.keyed[pattern.key].append(pattern)
+        self.spellings.done()
+        self.words_in = lru_cache(maxsize=1 << 16)(self.spellings.lookup)
+
+    def find(self, text: str, languages: Sequence[str]) -> Danger | None:
+        words = [self.words_in(w) for w in words_of(text)]
+        present = frozenset().union(*words)
+        for word in present:
+            for pattern in self.keyed.get(word, ()):
+                if (
+                    pattern.language in languages
+                    and pattern.required <= present
+                    and _matches(pattern, words)
+                ):
+                    return Danger(pattern.category, pattern.language, pattern.source)
+        return None
+
+    def reads_as_proposal(self, text: str, language: str) -> bool:
+        """It opens like a proposal ("Plus de...", "Des bancs..."), says one anywhere ("il
+        faut", "we need", "ich finde"), or names no first person."""
+        compiled = self.languages.get(language)
+        if compiled is None:
+            return False
+        words = words_of(text)
+        if any(words[: len(o)] == o for o in compiled.openers if o):
+            return True
+        spans = {words[i : i + len(m)] for m in compiled.markers for i in range(len(words))}
+        if any(m in spans for m in compiled.markers if m):
+            return True
+        return not any(compiled.first_person in self.words_in(w) for w in words)
+
+
+def _matches(pattern: _Pattern, words: list[frozenset[int]]) -> bool:
+    first = pattern.steps[0][0]
+    return any(
+        first in here
+        and not (position and pattern.not_after in words[position - 1])
+        and _rest(pattern.steps, 1, position, words)
+        for position, here in enumerate(words)
+    )
+
+
+def _rest(steps: tuple[tuple[int, int], ...], k: int, at: int, words: list[frozenset[int]]) -> bool:
+    """Whether steps[k:] match after the word at `at`, each within its gap of the one before."""
+    if k == len(steps):
+        return True
+    word, gap = steps[k]
+    if gap == NOT:
+        follows = at + 1 < len(words) and word in words[at + 1]
+        return not follows and _rest(steps, k + 1, at, words)
+    for position in range(at + 1, min(at + 2 + gap, len(words))):
+        if word in words[position] and _rest(steps, k + 1, position, words):
+            return True
+    return False
+
+
+@cache
+def detector() -> Detector:
+    return Detector({lang: pattern_file(lang) for lang in languages_with_patterns()})
+
+
+def danger_in(text: str, languages: Sequence[str]) -> Danger | None:
+    """The danger a message discloses in any of `languages`, or None."""
+    return detector().find(text, languages)
+
+
+def discloses_danger(text: str, language: str, offered: Sequence[str]) -> bool:
+    """Whether a message says the resident (or someone) is in danger, in any offered language
+    (`language`, the session's, is always among them)."""
+    return danger_in(text, (language, *offered)) is not None
+
+
+def reads_as_proposal(text: str, language: str) -> bool:
+    return detector().reads_as_proposal(text, language)

@@ -5,8 +5,6 @@ not fall below on the data the patterns are written against, and every pattern s
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -25,10 +23,11 @@ from dialogs.safeguarding import (
 )
 from dialogs.steps import answer_disclosure
 from dialogs.words import normalise
+from tests.conftest import ROOT
 
 LANGUAGES = data.LANGUAGES
 EXAMPLES = yaml.safe_load((data.DATA / "pattern_examples.yaml").read_text(encoding="utf-8"))
-LOCALES = Path(__file__).resolve().parents[1] / "locales"
+LOCALES = ROOT / "locales"
 
 
 def test_every_language_with_a_catalog_has_a_pattern_file() -> None:

@@ -6,21 +6,12 @@ from typing import Any
 
 import httpx
 
+from bot.api_client import ApiRefused
 from bot.web.sign_in import ANALYST, MODERATOR
 
 
 class SignedOut(Exception):
     """The API no longer knows the token (revoked, or the API was reconfigured)."""
-
-
-class Refused(Exception):
-    """The API said no (another moderator holds the idea, a field is invalid...): its words
-    are shown to the person as they are."""
-
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
 
 
 class StaffApi:
@@ -69,7 +60,11 @@ class StaffApi:
             raise SignedOut()
         if response.status_code in (403, 404, 409, 422):
             detail = response.json().get("detail", response.reason_phrase)
-            raise Refused(response.status_code, detail if isinstance(detail, str) else str(detail))
+            # The API said no (another moderator holds the idea, a field is invalid...): its
+            # words are shown to the person as they are.
+            raise ApiRefused(
+                detail if isinstance(detail, str) else str(detail), response.status_code
+            )
         response.raise_for_status()
 
     @classmethod

@@ -65,13 +65,16 @@ bench-load: $(INSTALLED) $(MO)
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
+# ruff, then the import rules of docs/architecture.md (.importlinter): a wrong import fails.
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 clean:
 	rm -rf $(VENV) $(MO) var .pytest_cache
 
-# After changing api/models.py or bot/models.py: make migration WHERE=api MESSAGE="what changed"
+# After changing api/models.py (WHERE=api) or bot/records/models.py (WHERE=bot.records):
+#   make migration WHERE=api MESSAGE="what changed"
 migration: $(INSTALLED)
 	$(BIN)/python tools/new_migration.py $(WHERE) "$(MESSAGE)"
-	$(BIN)/ruff check --fix --quiet $(WHERE)/migrations; $(BIN)/ruff format --quiet $(WHERE)/migrations
+	$(BIN)/ruff check --fix --quiet $(subst .,/,$(WHERE))/migrations; $(BIN)/ruff format --quiet $(subst .,/,$(WHERE))/migrations

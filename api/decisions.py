@@ -7,30 +7,14 @@ pseudonymous ref, as everywhere in the API; how to reach them is the bot's busin
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.auth import Caller, Role, require
 from api.errors import NotFound
-from api.http import call, state
 from api.models import Consultation, ModerationAction, ModerationEvent, Participant, Proposal
-from api.schemas import MAX_ID
+from api.schemas import DecisionOut
 
 TOLD = {ModerationAction.ACCEPT: "accepted", ModerationAction.REJECT: "rejected"}
-
-
-class DecisionOut(BaseModel):
-    event: int = Field(description="the audit trail's id: ask for the decisions after it")
-    proposal_id: int
-    author: str = Field(description="the author's participant ref")
-    status: Literal["accepted", "rejected"]
-    reason: str | None = Field(None, description="a code of GET /moderation/reasons")
-    text: str = Field(description="the idea in its author's own words")
-    language: str
 
 
 async def decisions_after(
@@ -64,19 +48,3 @@ async def decisions_after(
             )
             for event, proposal, ref in rows
         ]
-
-
-router = APIRouter(prefix="/api/v1", tags=["moderation"])
-
-
-@router.get("/consultations/{slug}/decisions")
-async def decisions(
-    request: Request,
-    slug: str,
-    _caller: Annotated[Caller, require(Role.BOT)],
-    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[DecisionOut]:
-    """Ideas accepted or rejected after the audit event `after`, oldest first, with their
-    authors' refs: the bot tells the authors who asked to hear back."""
-    return await call(decisions_after(state(request).service.sessions, slug, after, limit))

@@ -3,15 +3,10 @@ posts each answer, analysts read them beside the results."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Request
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.auth import Caller, Role, require
 from api.errors import NotFound
-from api.http import call, state
 from api.models import Evaluation, Participant
 from api.rows import consultation_row
 from api.schemas import EvaluationIn, EvaluationSummary
@@ -68,24 +63,3 @@ class Evaluations:
             )
             for question, scores in sorted(counts.items())
         }
-
-
-router = APIRouter(prefix="/api/v1", tags=["evaluation"])
-
-
-@router.post("/consultations/{slug}/evaluations", status_code=204)
-async def post_answer(
-    request: Request, slug: str, body: EvaluationIn, _caller: Annotated[Caller, require(Role.BOT)]
-) -> None:
-    """A participant's answer to an evaluation question (the bot posts it)."""
-    await call(Evaluations(state(request).service.sessions).answer(slug, body))
-
-
-@router.get("/consultations/{slug}/evaluations")
-async def summary(
-    request: Request,
-    slug: str,
-    _caller: Annotated[Caller, require(Role.MODERATOR, Role.ANALYST)],
-) -> dict[str, EvaluationSummary]:
-    """Per evaluation question: how many answered, the mean score, and each score's count."""
-    return await call(Evaluations(state(request).service.sessions).summary(slug))

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import polis
-from api.errors import Invalid
+from api.errors import ImportRefused
 from api.models import (
     Ballot,
     Choice,
@@ -32,15 +32,6 @@ POLIS_KEY = "polis-"  # a proposal's key: polis-<comment-id>
 CHOICE = {1: Choice.AGREE, -1: Choice.DISAGREE, 0: Choice.SKIP}
 STATUS = {1: ProposalStatus.ACCEPTED, -1: ProposalStatus.REJECTED, 0: ProposalStatus.PENDING}
 
-
-class ImportRefused(Invalid):
-    """Nothing was imported; `problems` says where and why (422 over HTTP)."""
-
-    def __init__(self, problems: list[ImportProblem]) -> None:
-        first = problems[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(f"nothing imported: line {first.line}: {first.reason}{more}")
-        self.problems = problems
 
 
 def _at(ms: int) -> datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -326,3 +326,15 @@ class Imported(BaseModel):
     proposals: int = 0
     participants: int = 0
     ballots: int = 0
+
+
+class DecisionOut(BaseModel):
+    """A moderator's decision on a resident's idea, for the bot to tell its author."""
+
+    event: int = Field(description="the audit trail's id: ask for the decisions after it")
+    proposal_id: int
+    author: str = Field(description="the author's participant ref")
+    status: Literal["accepted", "rejected"]
+    reason: str | None = Field(None, description="a code of GET /moderation/reasons")
+    text: str = Field(description="the idea in its author's own words")
+    language: str

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import ideas, participants
 from api.ballots import BallotBox
 from api.candidates import Selector
+from api.decisions import decisions_after
+from api.evaluations import Evaluations
 from api.models import Consultation, Proposal, ProposalStatus
 from api.next_proposals import AcceptedProposals, next_proposals
 from api.rows import (
@@ -32,7 +34,10 @@ from api.schemas import (
     BallotsOut,
     ConsultationOut,
     ConsultationSpec,
+    DecisionOut,
     Erased,
+    EvaluationIn,
+    EvaluationSummary,
     IdeaIn,
     ProfileIn,
     ProfileOut,
@@ -50,6 +55,7 @@ class ConsultationService:
         self._ids = ConsultationIds()
         self._ballots = BallotBox(sessions, self._ids)
         self._accepted = AcceptedProposals(sessions)
+        self._evaluations = Evaluations(sessions)
 
     # --- consultations -------------------------------------------------------------------
 
@@ -142,3 +148,28 @@ class ConsultationService:
         async with self.sessions.begin() as db:
             consultation = await consultation_row(db, slug)
             return await participants.erase(db, consultation, participant)
+
+    async def forget_recordings(self, slug: str) -> int:
+        """After the consultation (`parlons purge`): the recordings of ideas go, their text
+        stays; how many went."""
+        async with self.sessions.begin() as db:
+            consultation = await consultation_row(db, slug)
+            done = await db.execute(
+                update(Proposal)
+                .where(Proposal.consultation_id == consultation.id, Proposal.audio.is_not(None))
+                .values(audio=None)
+            )
+            return done.rowcount or 0
+
+    async def evaluate(self, slug: str, answer: EvaluationIn) -> None:
+        """A participant's answer to an evaluation question (api/evaluations.py)."""
+        await self._evaluations.answer(slug, answer)
+
+    # --- what the bot and analysts read ------------------------------------------------------
+
+    async def decisions(self, slug: str, after: int, limit: int = 100) -> list[DecisionOut]:
+        """Moderators' decisions after the audit event `after` (api/decisions.py)."""
+        return await decisions_after(self.sessions, slug, after, limit)
+
+    async def evaluation_summary(self, slug: str) -> dict[str, EvaluationSummary]:
+        return await self._evaluations.summary(slug)

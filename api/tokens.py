@@ -12,15 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.errors import Conflict
 from api.models import ApiToken, Role
 from api.schemas import TokenCreated, TokenOut
 
 # The names audit entries give the configured tokens; no created token may take them.
 CONFIGURED_NAMES = {Role.ADMIN: "admin", Role.BOT: "bot"}
-
-
-class TokenConflict(ValueError):
-    """A token name already in use (409 over HTTP)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +69,7 @@ class Tokens:
     async def create(self, name: str, role: Role, created_by: str) -> TokenCreated:
         """A new token; its value is returned here once and never stored."""
         if name in CONFIGURED_NAMES.values():
-            raise TokenConflict(f"the name {name!r} is reserved")
+            raise Conflict(f"the name {name!r} is reserved")
         token = secrets.token_urlsafe(32)
         try:
             async with self.sessions.begin() as db:
@@ -82,7 +79,7 @@ class Tokens:
                 await db.refresh(row)
                 return TokenCreated(**_out(row).model_dump(), token=token)
         except IntegrityError:
-            raise TokenConflict(f"a token named {name!r} exists") from None
+            raise Conflict(f"a token named {name!r} exists") from None
 
     async def list(self) -> list[TokenOut]:
         async with self.sessions() as db:

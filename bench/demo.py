@@ -6,18 +6,18 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot import services
+from bot import wiring
 from bot.settings import DEMO_CONSULTATION, Settings
 
 
 @asynccontextmanager
-async def demo_parlons() -> AsyncIterator[services.Services]:
+async def demo_parlons() -> AsyncIterator[wiring.Parlons]:
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(
             database_url=f"sqlite+aiosqlite:///{scratch}/bench.db",
             consultation=DEMO_CONSULTATION,
         )
-        parlons = services.build(settings)
+        parlons = wiring.build(settings)
         await parlons.start()
         try:
             yield parlons

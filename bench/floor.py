@@ -12,7 +12,7 @@ import argparse
 from fastapi import FastAPI, Request, Response
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.cli import run_server
+from bot.commands.serve import run_server
 
 ANSWER = str(MessagingResponse().message("Noté."))
 

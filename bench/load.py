@@ -134,11 +134,11 @@ def bench_parlons(
     command = [str(BIN / "parlons"), "serve", "--port", str(port), "--workers", str(workers)]
     name = "parlons, Redis mode" if redis_port else "parlons, embedded"
     with serving(command, env, port, work / f"parlons-{port}.log") as pid:
-        with outbox_worker(env, work, redis_port) as drainer:
+        with outbox_worker(env, work, redis_port) as worker:
             check_one_conversation(port, signer)
             drained(port, (residents.VOTES_PER_CONVERSATION, residents.IDEAS_PER_CONVERSATION))
             votes_before, ideas_before = stored(port)
-            pids = [pid, *([drainer] if drainer else [])]
+            pids = [pid, *([worker] if worker else [])]
             before = sum(map(cpu_seconds, pids)), redis_port and redis_info(redis_port)
             with profiling(pid, args.profile):
                 result = drive(f"{public_url}/", work, args.connections, args.seconds, False)

@@ -1,7 +1,7 @@
 """How many ballots a second `parlons worker` posts from the outbox to the API.
 
 `python -m bench.outbox` queues BALLOTS ballots on the outbox stream (one entry each, as
-residents' turns make them; the shared Redis, a key prefix of its own), then times a drainer
+residents' turns make them; the shared Redis, a key prefix of its own), then times a worker
 emptying it into the demo consultation: with the API in the worker's process on SQLite and
 on PostgreSQL, and over HTTP to a `parlons serve --api-only` process on PostgreSQL (the
 production layout), at two batch sizes. The database is emptied before each row.
@@ -24,8 +24,8 @@ from sqlalchemy import text
 
 from api import db
 from api.schemas import BallotIn
-from bot import worker
-from bot.outbox import ballots_entry
+from bot.commands import worker
+from bot.outbox.entries import ballots_entry
 from bot.settings import DEMO_CONSULTATION, Settings
 
 PARTICIPANTS, PROPOSALS = 250, 40
@@ -72,12 +72,12 @@ async def run(settings: Settings, batch: int) -> float:
     """Ballots per second, draining BALLOTS queued ballots."""
     redis = Redis.from_url(REDIS_URL)
     try:
-        async with worker.drainer(settings, batch=batch) as drainer:
-            ids = [p.id for p in await drainer.client.next_proposals("bench-reader", "fr", 50, [])]
+        async with worker.outbox_worker(settings, batch=batch) as posting:
+            ids = [p.id for p in await posting.client.next_proposals("bench-reader", "fr", 50, [])]
             await enqueue(redis, f"{settings.redis_prefix}outbox", ids[:PROPOSALS])
             started = time.perf_counter()
             posted = 0
-            while done := await drainer.step(block=False):
+            while done := await posting.step(block=False):
                 posted += done
             elapsed = time.perf_counter() - started
         assert posted == BALLOTS, (posted, BALLOTS)

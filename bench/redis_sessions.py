@@ -21,7 +21,7 @@ import uuid
 from redis.asyncio import Redis
 from redis.asyncio.connection import Connection
 
-from bot import services
+from bot import wiring
 from bot.settings import DEMO_CONSULTATION, Settings
 from channels import sms
 
@@ -69,7 +69,7 @@ async def main() -> None:
             redis_url=REDIS_URL,
             redis_prefix=prefix,
         )
-        parlons = services.build(settings)
+        parlons = wiring.build(settings)
         redis = parlons.redis
         count_round_trips(redis)
         await parlons.start()

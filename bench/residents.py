@@ -19,8 +19,8 @@ from urllib.parse import urlencode
 from twilio.request_validator import RequestValidator
 
 from api.loader import read_consultation
-from bot.runtime import QUEUE_LOW, QUEUE_SIZE
 from bot.settings import DEMO_CONSULTATION
+from bot.turns.runtime import QUEUE_LOW, QUEUE_SIZE
 from dialogs import CastBallot, Context, District, ProposalView, Session, Stage, SubmitIdea, Text
 from dialogs import step as dialog_step
 

@@ -11,7 +11,7 @@ import asyncio
 import uuid
 
 from bench.demo import demo_parlons
-from bot import services
+from bot import wiring
 from channels import sms
 from channels.sms_cost import GSM7, cost
 from dialogs import Ask, Reply
@@ -27,7 +27,7 @@ GREETINGS = {
 VOTES = 10
 
 
-async def session_cost(parlons: services.Services, language: str) -> list[str]:
+async def session_cost(parlons: wiring.Parlons, language: str) -> list[str]:
     number = f"+3379{uuid.uuid4().int % 10**8:08d}"
     bodies: list[str] = []
 

@@ -15,7 +15,7 @@ import uuid
 import xml.etree.ElementTree as ET
 
 from bench.demo import demo_parlons
-from bot import services
+from bot import wiring
 from channels import voice
 from dialogs import Ask, Reply
 
@@ -23,7 +23,7 @@ WORDS_PER_MINUTE = 150
 VOTES = 10
 
 
-async def call_words(parlons: services.Services, language: str) -> tuple[int, int]:
+async def call_words(parlons: wiring.Parlons, language: str) -> tuple[int, int]:
     """The turns of the call and the words said in them."""
     default_language = parlons.consultation.default_language
     renderer = voice.VoiceRenderer(parlons.voices, parlons.settings.public_url, default_language)

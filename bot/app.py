@@ -1,5 +1,5 @@
-"""The ASGI app: the channels' webhooks, the consultation API (in-process by default) and
-health checks, wired from the settings."""
+"""The ASGI app: every router and middleware Parlons serves, listed here in the order they
+are matched, each part built once by bot/wiring.py."""
 
 from __future__ import annotations
 
@@ -7,29 +7,36 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 
-from api import db
 from api.app import attach, create_api
 from api.loader import read_consultation
-from bot import delivery, health, metrics, services, telegram_bot, web
-from bot.body_limit import BodyLimit
-from bot.held import fault_tolerant, keep_retaking
+from bot import web, wiring
+from bot.ops import health, metrics
+from bot.ops.body_limit import BodyLimit
+from bot.outreach import receipts
 from bot.settings import Settings, secret
+from bot.turns.held_messages import keep_retaking
 from channels import sms, telegram, voice
-from channels.twilio_signature import TwilioSignature
+from channels.twilio_webhook import TwilioWebhook
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    parlons = services.build(settings or Settings())
+def create_app(settings: Settings | None = None, telegram_polling: bool = False) -> FastAPI:
+    """Parlons whole; `telegram_polling` fetches Telegram's updates instead of waiting for
+    the webhook (`parlons serve --telegram-polling`, or PARLONS_TELEGRAM_POLLING)."""
+    parlons = wiring.build(settings or Settings())
     settings = parlons.settings
-    updates = telegram_bot.build(parlons)  # None without a bot token
+    polling = telegram_polling or settings.telegram_polling
+    updates = wiring.telegram_updates(parlons)  # None without a bot token
+    # Twilio does not re-deliver an SMS after an error: a failed turn is held, and answered.
+    held = wiring.held_turns(parlons)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await parlons.start()
-        retaking = asyncio.create_task(keep_retaking(tolerant, settings.held_retry_seconds))
-        if updates is not None and settings.telegram_polling:
+        retaking = asyncio.create_task(keep_retaking(held, settings.held_retry_seconds))
+        if updates is not None and polling:
             updates.start_polling()
         try:
             yield
@@ -45,25 +52,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.parlons = parlons
-    app.add_middleware(BodyLimit, max_bytes=settings.webhook_max_bytes)
-    # Twilio does not re-deliver an SMS after an error: a failed turn is held, and answered.
-    tolerant = fault_tolerant(parlons)
-    signature = TwilioSignature(secret(settings.twilio_auth_token), settings.public_url)
-    app.include_router(sms.router(tolerant, signature, settings.sms_plain_languages))
-    app.include_router(telegram.router(updates, secret(settings.telegram_secret)))
-    app.include_router(delivery.router(signature, db.sessionmaker(parlons.engine)))
-    default_language = parlons.consultation.default_language
-    renderer = voice.VoiceRenderer(parlons.voices, settings.public_url, default_language)
-    app.include_router(voice.router(parlons.runtime.handle, signature, renderer))
+    twilio = TwilioWebhook(secret(settings.twilio_auth_token), settings.public_url)
+    renderer = voice.VoiceRenderer(
+        parlons.voices, settings.public_url, parlons.consultation.default_language
+    )
     # Routes are matched in order: the webhooks (every resident's message) before the API's
     # thirty-odd routes, which cost every webhook a match each when they came first.
+    app.include_router(sms.router(held, twilio, settings.sms_plain_languages))
+    app.include_router(telegram.router(updates, secret(settings.telegram_secret)))
+    app.include_router(receipts.router(twilio, parlons.tables))
+    app.include_router(voice.router(parlons.runtime.handle, twilio, renderer))
     if parlons.api_state is not None:
-        attach(app, parlons.api_state)
+        attach(app, parlons.api_state)  # the consultation API, in-process
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}
     app.include_router(health.router(checks))
-    app.include_router(metrics.router(parlons.outbox_depth, tolerant.held.counts))
+    app.include_router(metrics.router(parlons.outbox_depth, held.held.counts))
+    staff = wiring.staff_api(parlons, httpx.ASGITransport(app))
+    web.mount(app, wiring.staff_pages(parlons, staff))  # the staff page and the kiosks
+    # Middleware, outermost last: a webhook's time is measured around the body limit.
+    app.add_middleware(BodyLimit, max_bytes=settings.webhook_max_bytes)
     app.add_middleware(metrics.WebhookTimer)
-    web.mount(app, parlons)
     return app
 
 

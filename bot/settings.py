@@ -77,7 +77,11 @@ class Settings(BaseSettings):
     # The staff web page (bot/web): the key that seals its sign-in cookies (unset: derived
     # from the pseudonym key, so every worker agrees), and how long a sign-in lasts.
     web_secret: SecretStr | None = None
-    web_session_hours: float = 8
+    # "Session" is a resident's conversation only: a staff member signs in (the variable keeps
+    # the name it was published with).
+    web_sign_in_hours: float = Field(
+        8, validation_alias=AliasChoices("PARLONS_WEB_SESSION_HOURS", "web_sign_in_hours")
+    )
     # `parlons serve`: the addresses whose X-Forwarded-Proto and X-Forwarded-For uvicorn trusts
     # (its forwarded-allow-ips): your load balancer's, comma-separated; "*" trusts anyone who
     # can reach the port. The staff cookie is Secure whenever public_url is https regardless.

@@ -28,6 +28,7 @@ class Inbound:
     address: str
     event: Event
     reachable: bool = True  # we could write to them later (not a resident at a shared tablet)
+    spoken: bool = False  # heard and answered aloud (a phone call): the channel says so
     device: str | None = None
     keypad: bool = False  # keys pressed on the phone (a Press is a button already)
 

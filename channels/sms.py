@@ -11,7 +11,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.base import Handler, Inbound, Outcome
 from channels.sms_cost import to_gsm7
-from channels.twilio_signature import TwilioSignature
+from channels.twilio_webhook import TwilioWebhook
 from dialogs import Ask, Media, Reply, Text
 from dialogs.prompts import latin_language_name
 
@@ -84,16 +84,14 @@ def render(outcome: Outcome, plain: Collection[str] = ()) -> str:
     return str(twiml)
 
 
-def router(handle: Handler, signature: TwilioSignature, plain: Collection[str] = ()) -> APIRouter:
+def router(handle: Handler, twilio: TwilioWebhook, plain: Collection[str] = ()) -> APIRouter:
     routes = APIRouter(include_in_schema=False)
 
     @routes.post("/webhooks/twilio/sms")
     async def sms_webhook(request: Request) -> Response:
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        if not signature.is_valid(request, form):
-            return Response("forbidden", status_code=403, media_type="text/plain")
-        if "MessageSid" not in form or "From" not in form:
-            return Response("not an inbound SMS", status_code=400, media_type="text/plain")
+        form = await twilio.form(request, ("MessageSid", "From"), "not an inbound SMS")
+        if isinstance(form, Response):
+            return form
         outcome = await handle(parse(form))
         return Response(render(outcome, plain), media_type=TWIML)
 

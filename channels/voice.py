@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request, Response
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from channels.base import Handler, Inbound, Outcome
-from channels.twilio_signature import TwilioSignature
+from channels.twilio_webhook import TwilioWebhook
 from channels.voices import Voices
 from dialogs import Ask, HungUp, Opened, Prompt, Reply, Say, Text
 from dialogs.i18n import translator
@@ -95,7 +95,7 @@ def parse(form: Mapping[str, str], turn: str) -> Inbound:
     reachable = address.startswith("tel:")
     keypad = isinstance(event, Text) and not event.audio and bool(form.get("Digits"))
     message_id = f"{form['CallSid']}:{turn}"
-    return Inbound(CHANNEL, message_id, address, event, reachable, keypad=keypad)
+    return Inbound(CHANNEL, message_id, address, event, reachable, keypad=keypad, spoken=True)
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -212,16 +212,11 @@ class VoiceRenderer:
 # --- routes -----------------------------------------------------------------------------------
 
 
-def router(handle: Handler, signature: TwilioSignature, renderer: VoiceRenderer) -> APIRouter:
+def router(handle: Handler, twilio: TwilioWebhook, renderer: VoiceRenderer) -> APIRouter:
     routes = APIRouter(include_in_schema=False)
 
     async def verified(request: Request) -> dict[str, str] | Response:
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        if not signature.is_valid(request, form):
-            return Response("forbidden", status_code=403, media_type="text/plain")
-        if "CallSid" not in form:
-            return Response("not a Twilio call", status_code=400, media_type="text/plain")
-        return form
+        return await twilio.form(request, ("CallSid",), "not a Twilio call")
 
     async def answered(inbound: Inbound, next_turn: int) -> Response:
         try:

@@ -1,8 +1,6 @@
 """The conversation itself, written once for every channel: pure functions, no I/O."""
 
-from dialogs.session import Session, Stage
-from dialogs.steps import step
-from dialogs.vocabulary import (
+from dialogs.interface import (
     Ask,
     CastBallot,
     Choice,
@@ -32,6 +30,8 @@ from dialogs.vocabulary import (
     Turn,
     numbered,
 )
+from dialogs.session import Session, Stage
+from dialogs.steps import step
 
 __all__ = [
     "Ask",

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from dialogs import prompts as p
-from dialogs.session import Session, Stage
-from dialogs.vocabulary import (
+from dialogs.interface import (
     Ask,
     Context,
     Effect,
@@ -20,6 +19,7 @@ from dialogs.vocabulary import (
     Turn,
     numbered,
 )
+from dialogs.session import Session, Stage
 from dialogs.words import Intent, Understood, normalise
 
 IDEA_OFFER_AFTER = 3  # votes before we offer, once, to send an idea of one's own

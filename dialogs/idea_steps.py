@@ -12,8 +12,8 @@ from dialogs.flow import (
     not_understood,
     pick,
 )
+from dialogs.interface import Context, Event, Press, Say, SubmitIdea, Text, Turn
 from dialogs.session import Session, Stage
-from dialogs.vocabulary import Context, Event, Press, Say, SubmitIdea, Text, Turn
 from dialogs.words import Intent, Understood, looks_like_an_idea
 
 

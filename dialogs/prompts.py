@@ -9,8 +9,8 @@ from babel import Locale
 from babel.dates import format_date
 
 from dialogs.i18n import translator
+from dialogs.interface import Ask, Context, Option, Phase, Prompt, Reply, Say
 from dialogs.session import Session, Stage
-from dialogs.vocabulary import Ask, Context, Option, Phase, Prompt, Reply, Say
 
 AGE_BANDS = ("under-15", "15-29", "30-44", "45-59", "60-74", "75+")
 

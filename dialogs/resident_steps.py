@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dialogs import prompts as p
 from dialogs.flow import carry_on, named, not_understood, pick
+from dialogs.interface import Context, Erase, Event, HearBack, Option, Say, SetProfile, Turn
 from dialogs.session import Session, Stage
-from dialogs.vocabulary import Context, Erase, Event, HearBack, Option, Say, SetProfile, Turn
 from dialogs.words import Intent, Understood
 
 

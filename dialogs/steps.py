@@ -19,17 +19,7 @@ from dialogs.idea_steps import (
     is_idea,
     read_back,
 )
-from dialogs.resident_steps import (
-    answer_age,
-    answer_consent,
-    answer_district,
-    answer_erase,
-    answer_hear_back,
-    answer_language,
-)
-from dialogs.safeguarding import Danger, danger_in, reads_as_proposal
-from dialogs.session import Session, Stage
-from dialogs.vocabulary import (
+from dialogs.interface import (
     Ask,
     Context,
     Effect,
@@ -49,6 +39,16 @@ from dialogs.vocabulary import (
     Text,
     Turn,
 )
+from dialogs.resident_steps import (
+    answer_age,
+    answer_consent,
+    answer_district,
+    answer_erase,
+    answer_hear_back,
+    answer_language,
+)
+from dialogs.safeguarding import Danger, danger_in, reads_as_proposal
+from dialogs.session import Session, Stage
 from dialogs.vote_steps import answer_change, answer_qualify, answer_vote
 from dialogs.words import (
     Intent,

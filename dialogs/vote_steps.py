@@ -6,8 +6,8 @@ from __future__ import annotations
 from dialogs import prompts as p
 from dialogs.flow import VOTE_WORDS, carry_on, not_understood, pick
 from dialogs.idea_steps import is_idea, read_back
+from dialogs.interface import CastBallot, Context, Event, Press, Say, Turn
 from dialogs.session import Session, Stage
-from dialogs.vocabulary import CastBallot, Context, Event, Press, Say, Turn
 from dialogs.words import Intent, Understood
 
 

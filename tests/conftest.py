@@ -1,5 +1,7 @@
 """Shared test fixtures: the real app, real signed Twilio requests, a real SQLite file (or a
-real PostgreSQL database: see `database_url`), and real Redis for the production mode."""
+real PostgreSQL database: see `database_url`), real Redis for the production mode, and fake
+Twilio and Telegram servers (real HTTP servers on loopback). Each folder's conftest.py adds
+its own; test modules import helpers (never fixtures) from here and from helper modules."""
 
 from __future__ import annotations
 
@@ -25,10 +27,12 @@ from twilio.request_validator import RequestValidator
 
 from api import db
 from bot.app import create_app
-from bot.centres import KIOSK, Centres
+from bot.cli import main
+from bot.records.centres import KIOSK, Centres
 from bot.settings import Settings
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, FakeTelegram, FakeTwilio
 
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 DATA = Path(__file__).parent / "data"
 # Real webhook payloads (Twilio, Telegram) and Pol.is open data, kept in the repository.
 WEBHOOKS = DATA / "webhooks"
@@ -38,6 +42,8 @@ ADMIN_TOKEN = "test-admin-token"
 BOT_TOKEN = "test-bot-token"
 PUBLIC_URL = "https://parlons.example.org"
 SMS_URL = f"{PUBLIC_URL}/webhooks/twilio/sms"
+TELEGRAM_TOKEN = "7011223344:TEST-telegram-token"
+TELEGRAM_SECRET = "test-telegram-secret"  # the webhook's secret (setWebhook)
 _sids = itertools.count(1)
 
 # Property tests (hypothesis): CI runs every property with PROPERTY_EXAMPLES examples, new
@@ -150,6 +156,49 @@ def redis_settings(settings: Settings, redis_prefix: str) -> Settings:
 
 
 @pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    """Telegram's Bot API, faked by a real HTTP server on loopback."""
+    fake = FakeTelegram(TELEGRAM_TOKEN)
+    with ServerThread(fake.app()) as server:
+        fake.url = server.url
+        yield fake
+
+
+@pytest.fixture
+def telegram_settings(settings: Settings, fake_telegram: FakeTelegram) -> Settings:
+    """The app with its Telegram bot, talking to the fake Bot API."""
+    settings.telegram_bot_token = TELEGRAM_TOKEN
+    settings.telegram_secret = TELEGRAM_SECRET
+    settings.telegram_api_url = fake_telegram.url
+    settings.telegram_bot_username = "TestBot"
+    return settings
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilio]:
+    """Twilio's REST API, faked by a real HTTP server on loopback."""
+    fake = FakeTwilio()
+    with ServerThread(fake.app()) as server:
+        fake.url = server.url  # type: ignore[attr-defined]
+        yield fake
+    fake.release.set()
+
+
+@pytest.fixture
+def parlons(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
+    """`parlons ...` on the same database as the app; returns what it printed."""
+    monkeypatch.setenv("PARLONS_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PARLONS_TELEGRAM_BOT_USERNAME", "TestBot")
+
+    def run(*argv: str) -> str:
+        capsys.readouterr()
+        main(list(argv))
+        return capsys.readouterr().out
+
+    return run
+
+
+@pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     # Over https, as a browser reaches the public address: the staff cookies are Secure there.
     with TestClient(create_app(settings), base_url="https://testserver") as c:
@@ -211,6 +260,29 @@ class Phone:
 @pytest.fixture
 def phone(client: TestClient) -> Phone:
     return Phone(client, "+33639980102")
+
+
+def send_idea(phone: Phone, text: str) -> None:
+    assert "Il faut..." in phone.send("idée")
+    assert text in phone.send(text)
+    assert "Un modérateur va lire votre idée" in phone.send("1")
+
+
+def shown_until_done(phone: Phone) -> list[str]:
+    """Vote 'skip' on everything offered; return the proposals' texts in the order shown."""
+    shown = []
+    reply = phone.send("Bonjour")
+    for _ in range(20):
+        if "Proposition" not in reply:
+            if "Avez-vous une idée" in reply:  # the offer to write one: no thanks
+                reply = phone.send("2")
+                continue
+            return shown
+        heading, text = reply.split("Proposition ")[1].split(" : ", 1)
+        lines = text.split("\n")
+        shown.append(lines[1] if lines[0].startswith("(écrite en") else lines[0])
+        reply = phone.send("3")
+    raise AssertionError("the resident was never told that every proposal was seen")
 
 
 def admin_get(client: TestClient, path: str) -> dict:

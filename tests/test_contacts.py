@@ -8,7 +8,7 @@ import pytest
 from cryptography.fernet import InvalidToken
 from fastapi.testclient import TestClient
 
-from bot.contacts import Contacts, Reachable
+from bot.records.contacts import Contacts, Reachable
 from bot.settings import Settings
 from channels import kiosk
 from tests.conftest import Phone
@@ -64,7 +64,7 @@ def test_without_the_key_an_address_cannot_be_read(client: TestClient) -> None:
     for text in [*TO_THE_QUESTION, "1"]:
         phone.send(text)
     runtime_contacts: Contacts = client.app.state.parlons.runtime.contacts
-    stranger = Contacts(runtime_contacts._sessions, "another-key")
+    stranger = Contacts(runtime_contacts._tables, "another-key")
 
     async def listed() -> list[Reachable]:
         return [c async for c in stranger.reachable()]

@@ -18,31 +18,32 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.models import Base
 from bot.app import create_app
-from bot.identity import Pseudonyms
-from bot.models import BotBase, DeskResident
+from bot.records.models import BotBase, TabletResident
 from bot.settings import Settings
-from tests.conftest import PUBLIC_URL, Phone, admin_get
+from bot.turns.identity import Pseudonyms
+from tests.conftest import PUBLIC_URL, TELEGRAM_TOKEN, Phone, admin_get
 from tests.fakes import FakeTelegram, FakeTwilio
-from tests.outreach.conftest import ACCOUNT, SERVICE, SPEC, YES, fake_twilio  # noqa: F401
-from tests.telegram_chat import TelegramChat, texts
-from tests.test_outbox import drain
-from tests.test_telegram import (  # noqa: F401 (fixtures)
-    BOT_TOKEN,
-    client,
-    fake,
-    telegram_settings,
-    votes,
-)
-from tests.test_telegram_centres import (  # noqa: F401 (fixtures)
+from tests.outbox.helpers import drain
+from tests.outreach.conftest import ACCOUNT, SERVICE, SPEC, YES
+from tests.telegram.chat import (
     KARIM,
     MEDIATOR,
+    TelegramChat,
     by_centre,
     mediator_link,
-    parlons,
+    texts,
+    votes,
 )
-from tests.test_web import sign_in
+from tests.web.helpers import sign_in
 
 REF = Pseudonyms("test-pseudonym-key").ref  # as the app derives them under the test settings
+
+
+@pytest.fixture
+def client(telegram_settings: Settings) -> Iterator[TestClient]:
+    """The app with its Telegram bot: residents come by SMS, Telegram and a tablet here."""
+    with TestClient(create_app(telegram_settings)) as c:
+        yield c
 
 
 def rows_naming(database_url: str, ref: str) -> list[str]:
@@ -69,7 +70,7 @@ def rows_naming(database_url: str, ref: str) -> list[str]:
         return thread.submit(asyncio.run, scan()).result()
 
 
-def staff_centres_page(client: TestClient) -> str:  # noqa: F811
+def staff_centres_page(client: TestClient) -> str:
     sign_in(client)
     page = client.get("/staff/centres")
     assert page.status_code == 200
@@ -77,13 +78,13 @@ def staff_centres_page(client: TestClient) -> str:  # noqa: F811
 
 
 def test_erase_by_telegram_forgets_the_centre_credit(
-    client: TestClient,  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
-    telegram_settings: Settings,  # noqa: F811
-    parlons,  # noqa: F811
+    client: TestClient,
+    fake_telegram: FakeTelegram,
+    telegram_settings: Settings,
+    parlons,
 ) -> None:
     parlons("centre", "add", "Centre social Bourtzwiller", "--code", "centre-bourtzwiller")
-    karim = TelegramChat(client, fake, KARIM)
+    karim = TelegramChat(client, fake_telegram, KARIM)
     karim.start("centre-bourtzwiller")
     karim.press("D'accord")
     assert by_centre(client) == {"centre-bourtzwiller": 1}
@@ -109,8 +110,8 @@ def test_erase_by_telegram_forgets_the_centre_credit(
 
 
 def test_erase_by_sms_leaves_no_row_naming_the_resident(
-    client: TestClient,  # noqa: F811
-    telegram_settings: Settings,  # noqa: F811
+    client: TestClient,
+    telegram_settings: Settings,
 ) -> None:
     phone = Phone(client, "+33639980102")
     phone.send("Bonjour")
@@ -145,10 +146,10 @@ def broadcast_file(
 
 
 def test_erase_after_a_broadcast_leaves_no_record_of_the_message(
-    client: TestClient,  # noqa: F811
-    telegram_settings: Settings,  # noqa: F811
-    fake_twilio: FakeTwilio,  # noqa: F811
-    parlons,  # noqa: F811
+    client: TestClient,
+    telegram_settings: Settings,
+    fake_twilio: FakeTwilio,
+    parlons,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
@@ -185,7 +186,7 @@ def desk_tokens(database_url: str) -> dict[int, str]:
         engine = create_async_engine(database_url)
         try:
             async with engine.connect() as db:
-                rows = await db.execute(select(DeskResident.number, DeskResident.token))
+                rows = await db.execute(select(TabletResident.number, TabletResident.token))
                 return dict(rows.all())
         finally:
             await engine.dispose()
@@ -195,12 +196,12 @@ def desk_tokens(database_url: str) -> dict[int, str]:
 
 
 def test_erase_at_a_tablet_takes_the_resident_off_its_list(
-    client: TestClient,  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
-    telegram_settings: Settings,  # noqa: F811
-    parlons,  # noqa: F811
+    client: TestClient,
+    fake_telegram: FakeTelegram,
+    telegram_settings: Settings,
+    parlons,
 ) -> None:
-    tablet = TelegramChat(client, fake, MEDIATOR)
+    tablet = TelegramChat(client, fake_telegram, MEDIATOR)
     tablet.start(mediator_link(parlons))
     for _person in (1, 2):
         tablet.say("➕ Nouvelle personne")
@@ -231,7 +232,7 @@ def test_erase_at_a_tablet_takes_the_resident_off_its_list(
 
 @pytest.fixture
 def redis_client(
-    telegram_settings: Settings,  # noqa: F811
+    telegram_settings: Settings,
     redis_settings: Settings,
 ) -> Iterator[TestClient]:
     """The Telegram app in production mode: sessions and the outbox in Redis."""
@@ -241,23 +242,23 @@ def redis_client(
 
 def test_erase_in_redis_mode_forgets_the_bot_rows_at_once_and_the_api_rows_once_drained(
     redis_client: TestClient,
-    fake: FakeTelegram,  # noqa: F811
+    fake_telegram: FakeTelegram,
     redis_settings: Settings,
-    parlons,  # noqa: F811
+    parlons,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    tablet = TelegramChat(redis_client, fake, MEDIATOR)
+    tablet = TelegramChat(redis_client, fake_telegram, MEDIATOR)
     tablet.start(mediator_link(parlons))
     tablet.say("➕ Nouvelle personne")
     tablet.press("Français")
     tablet.press("D'accord")
-    karim = TelegramChat(redis_client, fake, KARIM)
+    karim = TelegramChat(redis_client, fake_telegram, KARIM)
     karim.start("centre-bourtzwiller")
     for text in ["3", "3", "3", "2", "3"]:  # every proposal skipped, no idea
         karim.say(text)
     assert "Merci. Nous vous écrirons" in texts(karim.say("1"))  # yes, they may hear back
-    telegram = {"TELEGRAM_BOT_TOKEN": BOT_TOKEN, "PARLONS_TELEGRAM_API_URL": fake.url}
+    telegram = {"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "PARLONS_TELEGRAM_API_URL": fake_telegram.url}
     spec = broadcast_file(monkeypatch, redis_settings, tmp_path, telegram)
     assert "Done: sent 1" in parlons("broadcast", spec)
     drain(redis_settings)

@@ -11,33 +11,20 @@ from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.settings import Settings
-from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, DATA, Phone, admin_get, sign, sms_form
+from tests.conftest import (
+    ADMIN_TOKEN,
+    BOT_TOKEN,
+    DATA,
+    Phone,
+    admin_get,
+    send_idea,
+    shown_until_done,
+    sign,
+    sms_form,
+)
 
 BASE = "/api/v1/consultations/test-city"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-
-
-def send_idea(phone: Phone, text: str) -> None:
-    assert "Il faut..." in phone.send("idée")
-    assert text in phone.send(text)
-    assert "Un modérateur va lire votre idée" in phone.send("1")
-
-
-def shown_until_done(phone: Phone) -> list[str]:
-    """Vote 'skip' on everything offered; return the proposals' texts in the order shown."""
-    shown = []
-    reply = phone.send("Bonjour")
-    for _ in range(20):
-        if "Proposition" not in reply:
-            if "Avez-vous une idée" in reply:  # the offer to write one: no thanks
-                reply = phone.send("2")
-                continue
-            return shown
-        heading, text = reply.split("Proposition ")[1].split(" : ", 1)
-        lines = text.split("\n")
-        shown.append(lines[1] if lines[0].startswith("(écrite en") else lines[0])
-        reply = phone.send("3")
-    raise AssertionError("the resident was never told that every proposal was seen")
 
 
 def test_an_accepted_idea_is_shown_to_others_and_a_rejected_one_never(client: TestClient) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import language_id
-from bot.language_id import SUPPORTED, guess_language
+from bot.turns import language_id
+from bot.turns.language_id import SUPPORTED, guess_language
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "bench" / "data" / "sms_languages.tsv"
@@ -112,7 +112,7 @@ def refuse(*args, **kwargs):
     raise OSError("no network for the language model")
 socket.socket.connect = refuse
 socket.create_connection = refuse
-from bot.language_id import guess_language
+from bot.turns.language_id import guess_language
 assert "py3langid" not in sys.modules and "numpy" not in sys.modules
 assert guess_language("Merhaba nasil oy veriyorum", ("fr", "tr")).language == "tr"
 """

@@ -18,15 +18,14 @@ import yaml
 from fastapi.testclient import TestClient
 
 from bench.redis_sessions import CountingConnection, count_round_trips
-from bot import services
+from bot import wiring
 from bot.app import create_app
 from bot.settings import Settings
 from channels.base import BUTTON, TEXT
 from tests.conftest import DATA, MORNING, Phone, fake_clock, kiosk_link, results
+from tests.conftest import TELEGRAM_TOKEN as BOT_TOKEN
 from tests.fakes import FakeClock, FakeTelegram
-from tests.telegram_chat import SECRET, TelegramChat, texts
-from tests.test_telegram import BOT_TOKEN, fake, telegram_settings  # noqa: F401 (fixtures)
-from tests.test_telegram_centres import MEDIATOR, mediator_link, parlons  # noqa: F401
+from tests.telegram.chat import MEDIATOR, SECRET, TelegramChat, mediator_link, texts
 
 SLOW_DOWN = "beaucoup de messages"  # "Vous avez envoyé beaucoup de messages en peu de temps..."
 IN_A_MINUTE = (
@@ -62,12 +61,14 @@ def votes(client: TestClient) -> int:
 
 
 @pytest.fixture
-def telegram(settings: Settings, fake: FakeTelegram, tmp_path: Path) -> Iterator[TestClient]:  # noqa: F811
+def telegram(
+    settings: Settings, fake_telegram: FakeTelegram, tmp_path: Path
+) -> Iterator[TestClient]:
     """The app with Telegram, the default limits and a consultation of 320 proposals."""
     settings.consultation = many_proposals(tmp_path)
     settings.telegram_bot_token = BOT_TOKEN
     settings.telegram_secret = SECRET
-    settings.telegram_api_url = fake.url
+    settings.telegram_api_url = fake_telegram.url
     with TestClient(create_app(settings)) as client:
         yield client
 
@@ -81,10 +82,10 @@ def keen_answer(chat: TelegramChat) -> str:
 
 def test_a_resident_tapping_a_button_a_second_on_telegram_for_five_minutes_is_never_limited(
     telegram: TestClient,
-    fake: FakeTelegram,  # noqa: F811
+    fake_telegram: FakeTelegram,
 ) -> None:
     clock = fake_clock(telegram)
-    nadia = TelegramChat(telegram, fake, 5829301174)
+    nadia = TelegramChat(telegram, fake_telegram, 5829301174)
     nadia.say("Bonjour")
     agreed = 0
     for _ in range(FIVE_MINUTES):
@@ -101,15 +102,15 @@ def test_a_resident_tapping_a_button_a_second_on_telegram_for_five_minutes_is_ne
 
 def test_over_a_limit_a_tap_is_acknowledged_its_buttons_kept_and_the_resident_told_once(
     settings: Settings,
-    fake: FakeTelegram,  # noqa: F811
+    fake_telegram: FakeTelegram,
 ) -> None:
     settings.telegram_bot_token = BOT_TOKEN
     settings.telegram_secret = SECRET
-    settings.telegram_api_url = fake.url
+    settings.telegram_api_url = fake_telegram.url
     settings.messages_per_minute = {"telegram:button": 2}  # small, to reach it
     with TestClient(create_app(settings)) as client:
         clock = fake_clock(client)
-        nadia = TelegramChat(client, fake, 5829301174)
+        nadia = TelegramChat(client, fake_telegram, 5829301174)
         nadia.say("Bonjour")
         nadia.press("D'accord")
         nadia.press("Réaliste")
@@ -266,14 +267,14 @@ def test_a_kiosk_tap_costs_two_redis_round_trips_its_links_counters_included(
 
 
 def test_a_mediators_tablet_has_a_limit_for_all_its_residents_and_each_is_told(
-    telegram_settings: Settings,  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
-    parlons,  # noqa: ANN001, F811
+    telegram_settings: Settings,
+    fake_telegram: FakeTelegram,
+    parlons,  # noqa: ANN001
 ) -> None:
     telegram_settings.device_messages_per_minute = 6  # small, to reach it
     with TestClient(create_app(telegram_settings)) as client:
         clock = fake_clock(client)
-        tablet = TelegramChat(client, fake, MEDIATOR)
+        tablet = TelegramChat(client, fake_telegram, MEDIATOR)
         tablet.start(mediator_link(parlons))  # the mediator's own business: not counted
         tablet.say("➕ Nouvelle personne")  # person 1's first message through the tablet
         tablet.press("Français")
@@ -290,7 +291,7 @@ def test_a_mediators_tablet_has_a_limit_for_all_its_residents_and_each_is_told(
         assert again[0].params["text"] == IN_A_MINUTE and len(again) == 1
         assert votes(client) == 1
 
-        nadia = TelegramChat(client, fake, 5829301174)  # on her own phone: another device
+        nadia = TelegramChat(client, fake_telegram, 5829301174)  # on her own phone: another device
         assert "Proposition 1" in texts(nadia.say("Bonjour"))
 
         clock.advance(60)
@@ -305,7 +306,7 @@ async def _morning(settings: Settings, channel: str, taps_a_second: float = 1) -
     the hand-over). Returns the second of the morning the first message was refused, if one
     was. Counted the way the runtime counts a turn (a morning is 10,000 messages: through the
     webhooks it would take minutes; the tablet's wiring is tested above)."""
-    running = services.build(settings)
+    running = wiring.build(settings)
     abuse, store = running.runtime.abuse, running.runtime.store
     clock = FakeClock(MORNING)
     running.runtime.clock = clock

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.cli import main
-from bot.purge import Purged, purge
+from bot.ops.purge import Purged, purge
 from bot.settings import Settings
 from tests.conftest import REDIS_URL, Phone, results
 

@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from redis.asyncio import Redis
 
 from bench.redis_sessions import CountingConnection, count_round_trips
-from bot import services
+from bot import wiring
 from bot.app import create_app
-from bot.services import connect_redis
 from bot.settings import Settings
 from bot.stores import Counted
 from bot.stores.redis import LockLost, LockTimeout, RedisStore
+from bot.wiring import connect_redis
 from tests.conftest import REDIS_URL, Phone
 
 
@@ -173,7 +173,7 @@ async def test_a_residents_message_through_the_webhook_costs_two_round_trips(
         count_round_trips(client)
         return client
 
-    monkeypatch.setattr(services, "connect_redis", counting_redis)
+    monkeypatch.setattr(wiring, "connect_redis", counting_redis)
     with TestClient(create_app(redis_settings)) as client:
         phone = Phone(client, "+33639980190")
         assert "Proposition 1" in phone.send("Bonjour")  # loads the scripts into Redis

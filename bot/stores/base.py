@@ -18,7 +18,7 @@ from typing import NamedTuple, Protocol
 
 class Counted(NamedTuple):
     """A counter that starts at its first hit and is forgotten `window` seconds later (the
-    abuse limits, bot/abuse.py)."""
+    abuse limits, bot/turns/abuse.py)."""
 
     key: str
     window: int  # seconds

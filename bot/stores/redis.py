@@ -232,3 +232,9 @@ class Renewal:
         self._timer.cancel()
         if self._task is not None:
             self._task.cancel()
+
+
+def connect(url: str) -> Redis:
+    """A Redis client for `url` that fails fast: a turn waits on Redis while a resident waits
+    on us, so a webhook must never hang on it."""
+    return Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3)

@@ -9,40 +9,33 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from api import db
-from bot.centres import Centres
-from bot.services import Services
-from bot.settings import secret
 from bot.web import centres, kiosk, moderation, pages, problems, results, simulator
-from bot.web.api import Refused, SignedOut, StaffApi
-from bot.web.render import Pages
-from bot.web.sign_in import COOKIE, CookieSeal
+from bot.web.api import Refused, SignedOut
+from bot.web.render import STATIC, Pages
+from bot.web.sign_in import COOKIE
 
-STATIC = "/staff/static"
+ROUTERS = (
+    pages.router,
+    moderation.router,
+    results.router,
+    simulator.router,
+    centres.router,
+    kiosk.router,
+)
 
 
-def mount(app: FastAPI, parlons: Services) -> None:
-    settings = parlons.settings
-    if settings.api_url:
-        api = StaffApi(settings.api_url, parlons.consultation.slug)
-    else:
-        # The API is served by this very app: reach it in-process, still through its routes.
-        api = StaffApi("http://parlons.local", parlons.consultation.slug, httpx.ASGITransport(app))
-    key = secret(settings.web_secret) or f"web:{settings.pseudonym_key.get_secret_value()}"
-    seal = CookieSeal(key, int(settings.web_session_hours * 3600))
-    centre_links = Centres(db.sessionmaker(parlons.engine), settings.telegram_bot_username)
-    web = Pages(seal, api, parlons, centre_links, STATIC)
+def mount(app: FastAPI, web: Pages) -> None:
+    """Serve the staff page and the kiosks from `app`."""
     app.state.parlons_web = web
     app.mount(STATIC, StaticFiles(directory=str(files("bot.web") / "static")), name="static")
-    for module in (pages, moderation, results, simulator, centres, kiosk):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.add_exception_handler(SignedOut, _signed_out)
     # Under /staff, every refusal is a page that says which field and why (bot/web/problems.py).
     app.add_exception_handler(Refused, problems.refused)

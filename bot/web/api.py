@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from bot.api_client import ApiRefused
 from bot.web.sign_in import ANALYST, MODERATOR
 
 # The API's roles as the page shows them: a moderator or an admin sees every page, an analyst
@@ -30,15 +31,15 @@ class Problem:
     words: str
 
 
-class Refused(Exception):
-    """The API said no (another moderator holds the idea, a field over its limit...): shown
-    to the person as a page that names the field and why (bot/web/problems.py)."""
+class Refused(ApiRefused):
+    """The API said no to the page (another moderator holds the idea, a field over its
+    limit...): each problem kept apart, so the page names the field and why
+    (bot/web/problems.py)."""
 
     def __init__(self, status: int, problems: list[Problem]) -> None:
-        self.status = status
+        words = "; ".join(f"{p.field}: {p.words}" if p.field else p.words for p in problems)
+        super().__init__(words, status)
         self.problems = problems
-        self.detail = "; ".join(f"{p.field}: {p.words}" if p.field else p.words for p in problems)
-        super().__init__(self.detail)
 
 
 # The limit a pydantic error names in its context, first found first.

@@ -12,7 +12,7 @@ import segno
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 
-from bot.centres import KIOSK, MEDIATOR, CentreError
+from bot.records.centres import KIOSK, MEDIATOR, CentreError
 from bot.web.pages import SignedIn, Web, moderators_only
 from bot.web.render import check_csrf
 
@@ -74,7 +74,7 @@ async def poster(request: Request, staff: SignedIn, web: Web, centre: str) -> Re
         if "://" in link
         else None
     )
-    consultation = web.parlons.runtime.consultation
+    consultation = web.runtime.consultation
     language = web.language(request)
     return web.render(
         request,
@@ -83,7 +83,7 @@ async def poster(request: Request, staff: SignedIn, web: Web, centre: str) -> Re
         centre=view,
         link=link,
         qr=qr,
-        number=web.parlons.settings.twilio_caller_id,
+        number=web.settings.twilio_caller_id,
         title=consultation.title.get(language) or consultation.title[consultation.default_language],
         question=consultation.question.get(language)
         or consultation.question[consultation.default_language],
@@ -92,7 +92,7 @@ async def poster(request: Request, staff: SignedIn, web: Web, centre: str) -> Re
 
 def _link_for(web, code: str, kind: str) -> str:  # noqa: ANN001
     if kind == KIOSK:
-        return f"{web.parlons.settings.public_url.rstrip('/')}/kiosk/{code}"
+        return f"{web.settings.public_url.rstrip('/')}/kiosk/{code}"
     return web.centres.deep_link(code)
 
 

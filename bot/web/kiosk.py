@@ -18,7 +18,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.schemas import ProfileIn
-from bot.centres import KIOSK
+from bot.records.centres import KIOSK
 from bot.web.pages import Web
 from bot.web.render import Pages, read_history
 from channels import kiosk
@@ -44,7 +44,7 @@ async def new_person(
     if link is None:
         return _page(request, web, code, "gone", [], "", web.default_language)
     language = language if language in web.languages else web.default_language
-    runtime = web.parlons.runtime
+    runtime = web.runtime
     if not await runtime.abuse.newcomer_allowed(code):
         return _page(request, web, code, "busy", [], "", language)
     person = uuid.uuid4().hex
@@ -75,7 +75,7 @@ async def answer(
         return _page(request, web, code, None, [], "", web.default_language)
     value, _, label = pressed.partition("|")
     inbound = kiosk.parse(fresh, f"kiosk-{message_id}", text, value, link=code)
-    outcome = await web.parlons.runtime.handle(inbound)
+    outcome = await web.runtime.handle(inbound)
     history = read_history(transcript)
     history.append(
         {

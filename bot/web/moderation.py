@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bot.web.api import Refused
+from bot.api_client import ApiRefused
 from bot.web.pages import SignedIn, Web, moderators_only
 from bot.web.render import check_csrf
 
@@ -122,6 +122,6 @@ async def _act(
     query = {"done": done, "idea": proposal_id}
     try:
         await web.api.call(staff.token, method, f"{web.api.at}/proposals/{proposal_id}{path}", body)
-    except Refused as refused:
+    except ApiRefused as refused:
         query = {"problem": refused.detail, "idea": proposal_id}
     return RedirectResponse(f"/staff/moderation?{urlencode(query)}", status_code=303)

@@ -8,19 +8,19 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import httpx
+from telegram import Bot
 
 from bot.settings import Settings, secret
-from bot.telegram_bot import make_bot
 
 TWILIO = "https://api.twilio.com"
 
 
 class Recordings:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, bot: Bot | None) -> None:
         self._twilio_host = urlsplit(settings.twilio_api_url or TWILIO).netloc
         sid, token = settings.twilio_account_sid, secret(settings.twilio_auth_token)
         self._twilio_auth = (sid, token) if sid and token else None
-        self._bot = make_bot(settings)
+        self._bot = bot  # the Telegram channel's own, to fetch a voice note
 
     async def fetch(self, audio: str) -> tuple[bytes, str] | None:
         """The recording's bytes and type, or None when it cannot be had from here."""

@@ -16,16 +16,19 @@ from fastapi import HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bot.centres import Centres
-from bot.services import Services
+from bot.records.centres import Centres
+from bot.settings import Settings
+from bot.turns.runtime import Runtime
 from bot.web.api import SignedOut, StaffApi
 from bot.web.recordings import Recordings
 from bot.web.sign_in import COOKIE, CookieSeal, Staff
+from channels.voices import Voices
 from dialogs.i18n import has_catalog
 
 DOMAIN = "web"
 LANGUAGES = ("fr", "en")  # English is the source; French has its catalog (locales/fr/.../web.po)
 LANGUAGE_COOKIE = "parlons_lang"
+STATIC = "/staff/static"
 
 
 @cache
@@ -36,30 +39,42 @@ def translations(language: str) -> gettext.NullTranslations:
 
 
 class Pages:
+    """What every page is given (bot/wiring.py builds it once): the pages reach the dialog
+    through the runtime, as a channel does, and the API with the person's own token."""
+
     def __init__(
-        self, seal: CookieSeal, api: StaffApi, parlons: Services, centres: Centres, static: str
+        self,
+        seal: CookieSeal,
+        api: StaffApi,
+        runtime: Runtime,
+        settings: Settings,
+        voices: Voices,
+        centres: Centres,
+        recordings: Recordings,
     ) -> None:
         self.seal = seal
         self.api = api
-        self.parlons = parlons
+        self.runtime = runtime
+        self.settings = settings
+        self.voices = voices
         self.centres = centres
-        self.recordings = Recordings(parlons.settings)
+        self.recordings = recordings
         self.env = Environment(
             loader=PackageLoader("bot.web", "templates"),
             autoescape=select_autoescape(default=True),
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.globals["static"] = static
+        self.env.globals["static"] = STATIC
 
     @property
     def languages(self) -> list[str]:
         """The languages the dialog offers residents (each with a complete catalog)."""
-        return [lang for lang in self.parlons.runtime.consultation.languages if has_catalog(lang)]
+        return [lang for lang in self.runtime.consultation.languages if has_catalog(lang)]
 
     @property
     def default_language(self) -> str:
-        return self.parlons.runtime.consultation.default_language
+        return self.runtime.consultation.default_language
 
     def language(self, request: Request) -> str:
         asked = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
@@ -102,7 +117,7 @@ class Pages:
         """Secure whenever the public address is https, whatever the last hop was (a load
         balancer may reach us over plain http); on an http address (a laptop), only when the
         request itself came over https."""
-        public = self.parlons.settings.public_url.lower().startswith("https://")
+        public = self.settings.public_url.lower().startswith("https://")
         return public or request.url.scheme == "https"
 
     def staff(self, request: Request) -> Staff:

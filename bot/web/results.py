@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from api.spreadsheet import to_csv
-from bot.web.api import Refused
+from bot.api_client import ApiRefused
 from bot.web.pages import SignedIn, Web
 
 router = APIRouter(prefix="/staff/results", include_in_schema=False)
@@ -78,7 +78,7 @@ async def _exports(web, token: str) -> list[str] | None:  # noqa: ANN001
     """The export files this person may download; None when their role may not (moderators)."""
     try:
         return await web.api.get(token, f"{web.api.at}/exports")
-    except Refused:
+    except ApiRefused:
         return None
 
 
@@ -108,7 +108,7 @@ def _period_start(day: date, unit: str) -> date:
 
 async def _names(web) -> dict[str, dict[str, str]]:  # noqa: ANN001
     """What a person reads for a district's or a centre's key."""
-    districts = web.parlons.runtime.consultation.details.get("districts", [])
+    districts = web.runtime.consultation.details.get("districts", [])
     return {
         "district": {d["key"]: d["name"] for d in districts},
         "centre": {c.code: c.name for c in await web.centres.listing()},

@@ -59,7 +59,7 @@ async def send(
     check_csrf(staff, csrf)
     channel = channel if channel in CHANNELS else CHANNELS[0]
     history = read_history(transcript)
-    runtime = web.parlons.runtime
+    runtime = web.runtime
     address = f"sim:{conversation}"  # never a phone number: no real resident is reached
     if not history:
         ref = runtime.pseudonyms.ref(address)
@@ -68,7 +68,8 @@ async def send(
     message = f"sim-{message_id}"
     value, _, label = pressed.partition("|")
     event = _event(channel, text, value, first=not history)
-    outcome = await runtime.handle(Inbound(channel, message, address, event))
+    spoken = channel == voice.CHANNEL  # as the phone line's own parse says
+    outcome = await runtime.handle(Inbound(channel, message, address, event, spoken=spoken))
     said = label if value else text
     seen = _as_seen(web, channel, outcome, turn=len(history) + 1)
     history.append({"resident": said, **seen})
@@ -93,7 +94,7 @@ def _as_seen(web: Pages, channel: str, outcome: Outcome, turn: int) -> dict[str,
         return {"replies": [_telegram(m) for m in telegram_replies.messages(outcome.replies)]}
     if channel == voice.CHANNEL:
         return _heard(web, outcome, turn)
-    body = sms.message_body(outcome, web.parlons.settings.sms_plain_languages)
+    body = sms.message_body(outcome, web.settings.sms_plain_languages)
     if body is None:
         return {"replies": []}
     price = cost(body)
@@ -112,8 +113,7 @@ def _telegram(message: telegram_replies.Message) -> dict[str, Any]:
 def _heard(web: Pages, outcome: Outcome, turn: int) -> dict[str, Any]:
     """The TwiML the phone line would answer, as the caller hears it: each <Say> in its
     language and voice, then what the line waits for."""
-    spec = web.parlons.consultation
-    renderer = voice.VoiceRenderer(web.parlons.voices, "", spec.default_language)
+    renderer = voice.VoiceRenderer(web.voices, "", web.default_language)
     root = ET.fromstring(renderer.render(outcome, turn))
     said = [
         {"text": say.text or "", "language": say.get("language"), "note": say.get("voice")}

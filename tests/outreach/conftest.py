@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from api import db
 from bot.app import create_app
-from bot.broadcast import BroadcastFile
-from bot.contacts import Contacts
-from bot.models import BroadcastSend
+from bot.outreach.broadcast import BroadcastFile
+from bot.records.contacts import Contacts
+from bot.records.models import BroadcastSend
 from bot.settings import Settings
 from tests.conftest import PUBLIC_URL, Phone, ServerThread
 from tests.fakes import FakeClock, FakeTelegram, FakeTwilio
@@ -53,15 +53,6 @@ def live(live_app: FastAPI) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def fake_twilio() -> Iterator[FakeTwilio]:
-    fake = FakeTwilio()
-    with ServerThread(fake.app()) as server:
-        fake.url = server.url  # type: ignore[attr-defined]
-        yield fake
-    fake.release.set()
-
-
-@pytest.fixture
 async def contacts(settings: Settings, live: httpx.Client) -> AsyncIterator[Contacts]:
     engine = db.create_engine(settings.database_url)
     yield Contacts(db.sessionmaker(engine), settings.contact_key.get_secret_value())
@@ -81,8 +72,8 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite keeps no zone
 
 
-async def ledger(contacts: Contacts) -> list[BroadcastSend]:
-    async with contacts._sessions() as session:
+async def ledger_rows(contacts: Contacts) -> list[BroadcastSend]:
+    async with contacts._tables() as session:
         return list((await session.scalars(select(BroadcastSend))).all())
 
 

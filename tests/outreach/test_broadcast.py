@@ -11,12 +11,12 @@ from datetime import datetime
 import httpx
 from telegram import Bot
 
-from bot.broadcast import Broadcast, BroadcastFile
-from bot.contacts import Contacts
-from bot.courier import Courier, QuietHours
-from bot.outbound import CallSender, SmsSender, TelegramSender
+from bot.outreach.broadcast import Broadcast, BroadcastFile
+from bot.outreach.ledger import Ledger, QuietHours
+from bot.outreach.senders import CallSender, SmsSender, TelegramSender
+from bot.outreach.twilio_rest import twilio_client
+from bot.records.contacts import Contacts
 from bot.settings import Settings
-from bot.twilio_http import twilio_client
 from channels.sms_cost import cost
 from channels.voices import Voices
 from tests.conftest import PUBLIC_URL, sign
@@ -33,7 +33,7 @@ from tests.outreach.conftest import (
     command_env,
     converse,
     daytime,
-    ledger,
+    ledger_rows,
     spec_file,
 )
 
@@ -43,10 +43,10 @@ def broadcast(
 ) -> Broadcast:
     twilio = twilio_client(ACCOUNT, "twilio-rest-token", fake.url)  # type: ignore[attr-defined]
     sender = SmsSender(twilio, SERVICE, plain=["fr", "en"])
-    courier = Courier(
-        contacts._sessions, {"sms": sender}, PUBLIC_URL, clock=clock, sleep=clock.sleep, **options
+    ledger = Ledger(
+        contacts._tables, {"sms": sender}, PUBLIC_URL, clock=clock, sleep=clock.sleep, **options
     )
-    return Broadcast(spec, contacts, courier, "fr")
+    return Broadcast(spec, contacts, ledger, "fr")
 
 
 async def test_only_residents_who_said_yes_and_not_stop_are_messaged(
@@ -104,7 +104,7 @@ async def test_erase_while_their_message_is_on_its_way_leaves_no_record_of_it(
     summary = await broadcast(contacts, fake_twilio, daytime()).run()
 
     assert summary.statuses == {"erased": 1, "sent": 1}  # the broadcast went on
-    [kept] = await ledger(contacts)
+    [kept] = await ledger_rows(contacts)
     assert kept.status == "sent" and f"tel:{fake_twilio.messages[1]['To']}" in [
         c.address async for c in contacts.reachable() if c.ref == kept.ref
     ]
@@ -137,7 +137,7 @@ async def test_quiet_hours_are_kept(contacts: Contacts, fake_twilio: FakeTwilio)
 
     assert (await job.run()).statuses == {"sent": 3}
 
-    sent_at = sorted(as_utc(row.sent_at).astimezone(PARIS) for row in await ledger(contacts))
+    sent_at = sorted(as_utc(row.sent_at).astimezone(PARIS) for row in await ledger_rows(contacts))
     assert [moment.strftime("%d %H:%M:%S") for moment in sent_at] == [
         "10 20:59:59",  # the last second before the quiet hours
         "11 09:00:00",  # the next one waits for the morning
@@ -176,7 +176,7 @@ async def test_what_can_be_retried_is_and_what_cannot_is_not(
 
     summary = await broadcast(contacts, fake_twilio, clock).run()
 
-    rows = {row.ref: row for row in await ledger(contacts)}
+    rows = {row.ref: row for row in await ledger_rows(contacts)}
     assert (rows["ref-a"].status, rows["ref-a"].attempts) == ("sent", 3)
     assert (rows["ref-b"].status, rows["ref-b"].attempts) == ("failed", 1)
     assert "21211" in rows["ref-b"].error
@@ -198,13 +198,13 @@ async def test_delivery_receipts_are_recorded_and_forged_ones_refused(
 
     forged = live.post(path, data=form, headers={"X-Twilio-Signature": "forged"})
     assert forged.status_code == 403
-    assert [row.status for row in await ledger(contacts)] == ["sent"]
+    assert [row.status for row in await ledger_rows(contacts)] == ["sent"]
 
     signed = live.post(path, data=form, headers={"X-Twilio-Signature": sign(callback, form)})
     assert signed.status_code == 204
     late = {**form, "MessageStatus": "sent"}  # out of order: does not undo "delivered"
     live.post(path, data=late, headers={"X-Twilio-Signature": sign(callback, late)})
-    assert [row.status for row in await ledger(contacts)] == ["delivered"]
+    assert [row.status for row in await ledger_rows(contacts)] == ["delivered"]
 
 
 async def test_killed_mid_send_and_run_again_never_sends_twice(
@@ -238,7 +238,7 @@ async def test_killed_mid_send_and_run_again_never_sends_twice(
 
     assert sorted(m["To"] for m in fake_twilio.messages) == numbers  # each exactly once
     held = fake_twilio.messages[2]
-    rows = {row.ref: row for row in await ledger(contacts)}
+    rows = {row.ref: row for row in await ledger_rows(contacts)}
     unknown = [row for row in rows.values() if row.status == "sending"]
     assert len(unknown) == 1 and f"tel:{held['To']}" in [
         c.address async for c in contacts.reachable() if c.ref == unknown[0].ref
@@ -250,7 +250,7 @@ async def test_killed_mid_send_and_run_again_never_sends_twice(
         data=form,
         headers={"X-Twilio-Signature": sign(callback, form)},
     )
-    assert {row.status for row in await ledger(contacts)} == {"sent", "delivered"}
+    assert {row.status for row in await ledger_rows(contacts)} == {"sent", "delivered"}
 
 
 async def test_each_resident_on_their_own_channel(
@@ -271,8 +271,8 @@ async def test_each_resident_on_their_own_channel(
             "voice": CallSender(twilio, "+33199000042", Voices(["fr", "en"])),
             "telegram": TelegramSender(bot),
         }
-        courier = Courier(contacts._sessions, senders, PUBLIC_URL, clock=clock, sleep=clock.sleep)
-        job = Broadcast(SPEC, contacts, courier, "fr")
+        ledger = Ledger(contacts._tables, senders, PUBLIC_URL, clock=clock, sleep=clock.sleep)
+        job = Broadcast(SPEC, contacts, ledger, "fr")
         summary = await job.run()
 
     assert [m["To"] for m in fake_twilio.messages] == ["+33600000701"]

@@ -9,14 +9,14 @@ from fastapi import FastAPI
 
 from api import db
 from api.schemas import EvaluationIn
-from bot.api_client import HttpApiClient
-from bot.broadcast import Broadcast
-from bot.contacts import Contacts
-from bot.courier import Courier
-from bot.identity import Pseudonyms
-from bot.open_questions import OpenQuestions
-from bot.outbound import SmsSender
-from bot.twilio_http import twilio_client
+from bot.api_client import ApiRefused, HttpApiClient
+from bot.outreach.broadcast import Broadcast
+from bot.outreach.ledger import Ledger
+from bot.outreach.senders import SmsSender
+from bot.outreach.twilio_rest import twilio_client
+from bot.records.contacts import Contacts
+from bot.records.open_questions import OpenQuestions
+from bot.turns.identity import Pseudonyms
 from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, PUBLIC_URL
 from tests.fakes import FakeTwilio
 from tests.outreach.conftest import ACCOUNT, SERVICE, SPEC, YES, converse, daytime
@@ -36,11 +36,11 @@ async def test_a_broadcast_asks_and_the_next_sms_answers(
 ) -> None:
     for number in ("+33600000901", "+33600000902", "+33600000903"):
         converse(live, number, YES)
-    questions = OpenQuestions(contacts._sessions)
+    questions = OpenQuestions(contacts._tables)
     clock = daytime()
     twilio = twilio_client(ACCOUNT, "twilio-rest-token", fake_twilio.url)  # type: ignore[attr-defined]
-    courier = Courier(
-        contacts._sessions,
+    ledger = Ledger(
+        contacts._tables,
         {"sms": SmsSender(twilio, SERVICE, plain=["fr"])},
         PUBLIC_URL,
         clock=clock,
@@ -51,7 +51,7 @@ async def test_a_broadcast_asks_and_the_next_sms_answers(
     parlons = live_app.state.parlons
     parlons.runtime.questions = OpenQuestions(db.sessionmaker(parlons.engine), latest_for=0)
 
-    await Broadcast(spec, contacts, courier, "fr", questions).run()
+    await Broadcast(spec, contacts, ledger, "fr", questions).run()
 
     assert all(m["Body"].endswith("\n" + QUESTION) for m in fake_twilio.messages)
     assert converse(live, "+33600000901", ["4"]) == "Merci pour votre réponse."
@@ -73,13 +73,13 @@ async def test_over_http_only_the_bot_posts_and_only_for_a_participant(live: htt
     api = HttpApiClient(str(live.base_url), BOT_TOKEN, "test-city")
     try:
         await api.evaluate(EvaluationIn(participant=ref, question="again", score=2, channel="sms"))
-        with pytest.raises(httpx.HTTPStatusError) as stranger:
+        with pytest.raises(ApiRefused) as stranger:
             await api.evaluate(
                 EvaluationIn(participant="nobody", question="again", score=2, channel="sms")
             )
     finally:
         await api.aclose()
-    assert stranger.value.response.status_code == 404
+    assert stranger.value.status == 404  # the API's own answer, as in-process: refused
     body = {"participant": ref, "question": "again", "score": 5, "channel": "sms"}
     assert live.post("/api/v1/consultations/test-city/evaluations", json=body).status_code == 401
     assert summary(live) == {"again": {"answers": 1, "mean": 2.0, "scores": {"2": 1}}}

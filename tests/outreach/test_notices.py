@@ -9,12 +9,12 @@ import pytest
 
 from api.models import RejectReason
 from bot.api_client import HttpApiClient
-from bot.contacts import Contacts
-from bot.courier import Courier, QuietHours
-from bot.notices import IdeaNotices
-from bot.outbound import SmsSender
-from bot.twilio_http import twilio_client
-from dialogs.notices import reason_in_words
+from bot.outreach.idea_notices import IdeaNotices
+from bot.outreach.ledger import Ledger, QuietHours
+from bot.outreach.senders import SmsSender
+from bot.outreach.twilio_rest import twilio_client
+from bot.records.contacts import Contacts
+from dialogs.idea_outcome import reason_in_words
 from tests.conftest import ADMIN_TOKEN, BOT_TOKEN, PUBLIC_URL
 from tests.fakes import FakeTwilio
 from tests.outreach.conftest import ACCOUNT, SERVICE, FakeClock, converse, daytime
@@ -46,10 +46,10 @@ def notices(
 ) -> IdeaNotices:
     twilio = twilio_client(ACCOUNT, "twilio-rest-token", fake.url)  # type: ignore[attr-defined]
     sender = SmsSender(twilio, SERVICE, plain=["fr", "en"])
-    courier = Courier(
-        contacts._sessions, {"sms": sender}, PUBLIC_URL, clock=clock, sleep=clock.sleep, **options
+    ledger = Ledger(
+        contacts._tables, {"sms": sender}, PUBLIC_URL, clock=clock, sleep=clock.sleep, **options
     )
-    return IdeaNotices(api, contacts, courier, contacts._sessions)
+    return IdeaNotices(api, contacts, ledger, contacts._tables)
 
 
 async def test_authors_who_asked_are_told_once_accepted_or_not_and_why(

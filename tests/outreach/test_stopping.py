@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.contacts import Contacts
+from bot.records.contacts import Contacts
 from bot.settings import Settings
 from tests.fakes import FakeTwilio
-from tests.outreach.conftest import PARIS, command_env, ledger, spec_file
+from tests.outreach.conftest import PARIS, command_env, ledger_rows, spec_file
 
 # Generous: the process finishes the message in hand and closes its database. Without the
 # fix it waits out the quiet hours or the pace (an hour here).
@@ -121,7 +121,7 @@ async def test_stopped_while_waiting_out_the_quiet_hours(
     assert told[1] == quiet.split("-")[1]  # the clock time it would have resumed
     out = running.stop(how)
 
-    assert fake_twilio.messages == [] and await ledger(contacts) == []
+    assert fake_twilio.messages == [] and await ledger_rows(contacts) == []
     assert "Done: left for the next run 3" in out
 
     assert "Done: sent 3" in run_to_the_end(spec, env)
@@ -147,7 +147,7 @@ async def test_stopped_while_waiting_between_paced_messages(
     out = running.stop(how)  # finishes the first, if still in hand; never the next
 
     assert len(fake_twilio.messages) == 1
-    assert [row.status for row in await ledger(contacts)] == ["sent"]  # no other claimed
+    assert [row.status for row in await ledger_rows(contacts)] == ["sent"]  # no other claimed
     assert "Done: left for the next run 2, sent 1" in out
 
     assert "Done: sent 2" in run_to_the_end(spec, env)
@@ -170,7 +170,7 @@ async def test_stopped_while_backing_off_before_a_retry(
     out = running.stop(signal.SIGTERM)
 
     assert fake_twilio.messages == []
-    [row] = await ledger(contacts)
+    [row] = await ledger_rows(contacts)
     assert row.status == "retry"  # nothing left: the next run tries again
     assert "Done: left for the next run 2, retry 1" in out
 

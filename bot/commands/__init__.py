@@ -1,0 +1,35 @@
+"""The `parlons` subcommands, one module each: `add_parser` declares its arguments (and
+`run` as what to do), `run(args, settings)` does it. Only bot/cli.py imports them."""
+
+from __future__ import annotations
+
+from bot.commands import (
+    broadcast,
+    centre,
+    chat,
+    export,
+    import_,
+    mediator,
+    notices,
+    outbox,
+    purge,
+    serve,
+    telegram_webhook,
+    worker,
+)
+
+# In the order `parlons --help` lists them.
+COMMANDS = (
+    serve,
+    chat,
+    broadcast,
+    import_,
+    export,
+    worker,
+    outbox,
+    notices,
+    centre,
+    mediator,
+    purge,
+    telegram_webhook,
+)

@@ -1,0 +1,1 @@
+"""The outbox (Redis mode): the API writes a turn queues, and the worker that posts them."""

@@ -1,0 +1,1 @@
+"""Telegram on the runtime: updates in, answers out, and a mediator's shared tablet."""

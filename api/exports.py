@@ -21,6 +21,7 @@ from api.imports import POLIS_KEY
 from api.models import Ballot, Choice, Consultation, Participant, Proposal, ProposalStatus
 from api.results import Results
 from api.rows import as_utc, consultation_row
+from api.spreadsheet import to_csv
 
 OURS = ("proposals.csv", "results.csv", "ballots.csv", "participants.csv")
 FILES = OURS + tuple(f"polis/{name}" for name in polis.FILES)
@@ -148,7 +149,8 @@ class Exports:
         files.update(
             _polis(consultation, proposals, people, ballots, pid, cid, len(results.groups))
         )
-        return {name: polis.to_csv(rows) for name, rows in files.items()}
+        # Safe to open in a spreadsheet: a resident's `=...` stays text (api/spreadsheet.py).
+        return {name: to_csv(rows) for name, rows in files.items()}
 
 
 def _proposals(

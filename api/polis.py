@@ -9,7 +9,6 @@ Signs as in the open data: a vote is 1 agree, -1 disagree, 0 pass (our skip). A 
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -227,9 +226,3 @@ def participants_votes_rows(
 
 def summary_rows(summary: dict[str, object]) -> list[list[object]]:
     return [[key, value] for key, value in summary.items()]
-
-
-def to_csv(rows: Iterable[Sequence[object]]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()

@@ -199,6 +199,13 @@ class TokenOut(BaseModel):
     revoked_at: datetime | None
 
 
+class CallerOut(BaseModel):
+    """Who a token is, as the API judges it on this very request."""
+
+    name: str
+    role: Role
+
+
 class TokenCreated(TokenOut):
     token: str = Field(description="shown once: only its digest is stored")
 

@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     web_sign_in_hours: float = Field(
         8, validation_alias=AliasChoices("PARLONS_WEB_SESSION_HOURS", "web_sign_in_hours")
     )
+    # `parlons serve`: the addresses whose X-Forwarded-Proto and X-Forwarded-For uvicorn trusts
+    # (its forwarded-allow-ips): your load balancer's, comma-separated; "*" trusts anyone who
+    # can reach the port. The staff cookie is Secure whenever public_url is https regardless.
+    forwarded_allow_ips: str = "127.0.0.1"
     # Telegram (docs/telegram.md): the Bot API's base URL (tests point it at a fake), the
     # webhook's secret, the bot's @username for the deep links handed out, and polling
     # instead of the webhook for local use (`parlons serve --telegram-polling`).

@@ -5,6 +5,7 @@ root. Only bot/app.py, bot/cli.py and bot/commands/ import it (a contract in
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -302,7 +303,9 @@ async def open_senders(parlons: Parlons, stack: AsyncExitStack) -> dict[str, Sen
 
 @asynccontextmanager
 async def outreach(settings: Settings) -> AsyncIterator[tuple[Parlons, Contacts, Ledger]]:
-    """What `parlons broadcast` and `parlons notices` run on, started and stopped with them."""
+    """What `parlons broadcast` and `parlons notices` run on, started and stopped with them.
+    SIGINT (Ctrl-C) and SIGTERM stop the ledger: every wait ends at once, the message in hand
+    is finished, the rest is left for the next run, and the command ends with status 0."""
     parlons = build(settings)
     await parlons.start()
     async with AsyncExitStack() as stack:
@@ -318,4 +321,8 @@ async def outreach(settings: Settings) -> AsyncIterator[tuple[Parlons, Contacts,
             retries=settings.send_retries,
             progress=sys.stderr,
         )
+        loop = asyncio.get_running_loop()
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop_signal, sent.stop)
+            stack.callback(loop.remove_signal_handler, stop_signal)
         yield parlons, contacts, sent

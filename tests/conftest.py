@@ -200,7 +200,8 @@ def parlons(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as c:
+    # Over https, as a browser reaches the public address: the staff cookies are Secure there.
+    with TestClient(create_app(settings), base_url="https://testserver") as c:
         yield c
 
 

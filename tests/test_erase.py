@@ -41,8 +41,9 @@ REF = Pseudonyms("test-pseudonym-key").ref  # as the app derives them under the 
 
 @pytest.fixture
 def client(telegram_settings: Settings) -> Iterator[TestClient]:
-    """The app with its Telegram bot: residents come by SMS, Telegram and a tablet here."""
-    with TestClient(create_app(telegram_settings)) as c:
+    """The app with its Telegram bot: residents come by SMS, Telegram and a tablet here; over
+    https, as the public address is (the staff page's cookies are Secure there)."""
+    with TestClient(create_app(telegram_settings), base_url="https://testserver") as c:
         yield c
 
 

@@ -8,10 +8,11 @@ from fastapi import APIRouter, HTTPException, status
 
 from api.auth import Caller, Role, require
 from api.routes.deps import IdPath, TokensDep
-from api.schemas import TokenCreated, TokenIn, TokenOut
+from api.schemas import CallerOut, TokenCreated, TokenIn, TokenOut
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 Admin = Annotated[Caller, require(Role.ADMIN)]
+Anyone = Annotated[Caller, require(*Role)]
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED)
@@ -23,6 +24,13 @@ async def create_token(tokens: TokensDep, body: TokenIn, caller: Admin) -> Token
 @router.get("/tokens")
 async def list_tokens(tokens: TokensDep, _caller: Admin) -> list[TokenOut]:
     return await tokens.list()
+
+
+@router.get("/tokens/me")
+async def who_am_i(caller: Anyone) -> CallerOut:
+    """The calling token's name and role: 401 once it is revoked or unknown. The staff page
+    asks on every request, so a revoked token is signed out of every page at once."""
+    return CallerOut(name=caller.name, role=caller.role)
 
 
 @router.delete("/tokens/{token_id}")

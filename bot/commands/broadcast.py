@@ -1,11 +1,11 @@
 """`parlons broadcast FILE [--dry-run]`: one message, per language, to every resident who
-asked to hear back (bot/outreach/broadcast.py); stopped cleanly by Ctrl-C or SIGTERM."""
+asked to hear back (bot/outreach/broadcast.py); stopped cleanly by Ctrl-C or SIGTERM, at
+once even while it waits (the quiet hours, the pace, a retry's back-off), with status 0."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 from pathlib import Path
 
 from bot import wiring
@@ -37,8 +37,5 @@ async def broadcast(settings: Settings, path: Path, dry_run: bool) -> None:
         print(f'Broadcast "{spec.name}"\n{plan.table()}')
         if dry_run:
             return
-        loop = asyncio.get_running_loop()
-        for stop_signal in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(stop_signal, job.stop)
-        summary = await job.run()
+        summary = await job.run()  # SIGINT, SIGTERM: stopped at once (bot/wiring.py)
         print(f"Done: {summary.line()}")

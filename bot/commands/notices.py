@@ -25,7 +25,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     try:
         asyncio.run(notices(settings, args.every))
     except KeyboardInterrupt:
-        pass  # between two runs: nothing half done (each notice is claimed before it leaves)
+        pass  # Ctrl-C while starting, before the handlers (bot/wiring.py): nothing sent yet
 
 
 async def notices(settings: Settings, every: float | None) -> None:
@@ -33,7 +33,8 @@ async def notices(settings: Settings, every: float | None) -> None:
         job = IdeaNotices(parlons.client, contacts, ledger, ledger.tables)
         while True:
             told = await job.run_once()
-            print("Idea notices:", ", ".join(f"{k} {n}" for k, n in sorted(told.items())) or "none")
-            if every is None:
+            said = ", ".join(f"{k} {n}" for k, n in sorted(told.items())) or "none"
+            print("Idea notices:", said, flush=True)  # a log line now, not when it ends
+            # SIGINT, SIGTERM end the wait at once, with status 0 (bot/wiring.py).
+            if every is None or not await ledger.pause(every):
                 return
-            await asyncio.sleep(every)

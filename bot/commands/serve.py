@@ -43,13 +43,20 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     what = "the consultation API" if args.api_only else "Parlons"
     print(f"Parlons: consultation from {settings.consultation}")
     print(f"Parlons: serving {what} on http://{args.host}:{args.port} ({args.workers} worker(s))")
-    run_server(app, args.host, args.port, args.workers)
+    run_server(app, args.host, args.port, args.workers, settings.forwarded_allow_ips)
 
 
-def run_server(app: str | FastAPI, host: str, port: int, workers: int = 1) -> None:
+def run_server(
+    app: str | FastAPI,
+    host: str,
+    port: int,
+    workers: int = 1,
+    forwarded_allow_ips: str = "127.0.0.1",
+) -> None:
     """Serve `app`, or the ASGI app the factory named `app` builds; bench/floor.py serves its
     floor through this very call, so the floor and Parlons always run on the same server
-    settings."""
+    settings. The proxy headers are believed from `forwarded_allow_ips` only
+    (PARLONS_FORWARDED_ALLOW_IPS)."""
     if workers > 1:
         # Workers are fresh processes that build their app from the environment; each
         # writes its metrics where a scrape of any one of them adds them all up.
@@ -57,4 +64,12 @@ def run_server(app: str | FastAPI, host: str, port: int, workers: int = 1) -> No
             "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="parlons-metrics-")
         )
     factory = isinstance(app, str)
-    uvicorn.run(app, factory=factory, host=host, port=port, workers=workers)
+    uvicorn.run(
+        app,
+        factory=factory,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )

@@ -92,11 +92,10 @@ class Broadcast:
         self._ledger = ledger
         self._default = default_language
         self._questions = questions
-        self._stopping = False
 
     def stop(self) -> None:
-        """Finish the message in hand, then stop: a later run goes on from there."""
-        self._stopping = True
+        """Finish the message in hand, then stop, even mid-wait: a later run goes on."""
+        self._ledger.stop()
 
     def language_for(self, contact: Reachable) -> str:
         return contact.language if contact.language in self.spec.messages else self._default
@@ -131,10 +130,9 @@ class Broadcast:
         progress = self._ledger.progress
         bar = tqdm(todo, desc=self.spec.name, unit="msg", file=progress, disable=progress is None)
         for listed in bar:
-            if self._stopping:
+            if not await self._ledger.wait_turn(listed.channel):  # asked to stop
                 summary.statuses["left for the next run"] += 1
                 continue
-            await self._ledger.wait_turn(listed.channel)
             contact = await self._contacts.get(listed.ref)  # STOP since we started: nothing
             sender = self._ledger.senders.get(listed.channel)
             if contact is None or sender is None:

@@ -2,7 +2,8 @@
 
 The bot reads the decisions after the last one it handled (`GET .../decisions?after=`), in
 order; each notice goes through the ledger under its own name (`idea:<id>:<status>`), so it is
-sent once however often this runs. In the quiet hours it stops, and goes on at the next run.
+sent once however often this runs. In the quiet hours, or asked to stop, it stops where it is
+(the cursor not moved past a notice not sent), and goes on at the next run.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dialogs.idea_outcome import idea_outcome
 
 CURSOR = "decisions"
 PAGE = 100
+LEFT = "left for the next run"
 
 
 class IdeaNotices:
@@ -40,10 +42,16 @@ class IdeaNotices:
         after = await self._position()
         while page := await self._api.decisions(after, PAGE):
             for decision in page:
+                if self._ledger.stopping:
+                    return told
                 if self._ledger.quiet_for() > 0:
                     told["left for the morning"] += 1
                     return told
-                told[await self._tell(decision)] += 1
+                outcome = await self._tell(decision)
+                if self._ledger.stopping and outcome in (LEFT, "retry"):
+                    told[LEFT] += 1  # nothing left: the next run tells them
+                    return told
+                told[outcome] += 1
                 after = decision.event
                 await self._move_to(after)
         return told
@@ -60,7 +68,8 @@ class IdeaNotices:
             return "already told"
         accepted = decision.status == "accepted"
         words = idea_outcome(contact.language, accepted, decision.text, decision.reason)
-        await self._ledger.wait_turn(contact.channel)
+        if not await self._ledger.wait_turn(contact.channel):
+            return LEFT
         text = sender.render(words, contact.language)
         return await self._ledger.deliver(name, contact, sender, text, contact.language)
 

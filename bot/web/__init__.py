@@ -10,11 +10,13 @@ from __future__ import annotations
 from importlib.resources import files
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
-from bot.web import centres, kiosk, moderation, pages, results, simulator
-from bot.web.api import SignedOut
+from bot.web import centres, kiosk, moderation, pages, problems, results, simulator
+from bot.web.api import Refused, SignedOut
 from bot.web.render import STATIC, Pages
 from bot.web.sign_in import COOKIE
 
@@ -35,6 +37,10 @@ def mount(app: FastAPI, web: Pages) -> None:
     for router in ROUTERS:
         app.include_router(router)
     app.add_exception_handler(SignedOut, _signed_out)
+    # Under /staff, every refusal is a page that says which field and why (bot/web/problems.py).
+    app.add_exception_handler(Refused, problems.refused)
+    app.add_exception_handler(RequestValidationError, problems.invalid_form)
+    app.add_exception_handler(HTTPException, problems.http_error)
 
 
 async def _signed_out(_request: Request, _exc: Exception) -> Response:

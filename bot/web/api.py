@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -9,9 +10,55 @@ import httpx
 from bot.api_client import ApiRefused
 from bot.web.sign_in import ANALYST, MODERATOR
 
+# The API's roles as the page shows them: a moderator or an admin sees every page, an analyst
+# the results and their downloads; the bot's token signs in nowhere.
+PAGE_ROLES = {"moderator": MODERATOR, "admin": MODERATOR, "analyst": ANALYST}
+
 
 class SignedOut(Exception):
     """The API no longer knows the token (revoked, or the API was reconfigured)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing the API (or the page's own form) would not take: the field, if one is
+    named, what kind of problem (pydantic's type, e.g. "string_too_long"), its limit if it
+    has one, and the API's own words."""
+
+    field: str | None
+    kind: str
+    limit: object | None
+    words: str
+
+
+class Refused(ApiRefused):
+    """The API said no to the page (another moderator holds the idea, a field over its
+    limit...): each problem kept apart, so the page names the field and why
+    (bot/web/problems.py)."""
+
+    def __init__(self, status: int, problems: list[Problem]) -> None:
+        words = "; ".join(f"{p.field}: {p.words}" if p.field else p.words for p in problems)
+        super().__init__(words, status)
+        self.problems = problems
+
+
+# The limit a pydantic error names in its context, first found first.
+LIMITS = ("max_length", "min_length", "le", "ge", "lt", "gt", "pattern", "expected")
+
+
+def problems_in(detail: object) -> list[Problem]:
+    """The API's (or FastAPI's) `detail`: a sentence, or a list of field errors."""
+    if not isinstance(detail, list):
+        return [Problem(None, "refused", None, str(detail))]
+    found = []
+    for error in detail:
+        error = error if isinstance(error, dict) else {"msg": str(error)}
+        where = [str(part) for part in error.get("loc", ())]
+        field = where[-1] if len(where) > 1 else None  # ("query", "district"): district
+        context = error.get("ctx") or {}
+        limit = next((context[k] for k in LIMITS if k in context), None)
+        found.append(Problem(field, str(error.get("type", "")), limit, str(error.get("msg", ""))))
+    return found
 
 
 class StaffApi:
@@ -26,14 +73,12 @@ class StaffApi:
         self.at = f"/consultations/{slug}"  # most paths are under the consultation
 
     async def role(self, token: str) -> str | None:
-        """Sign-in check, as the API judges the token: MODERATOR when it may read the
-        moderation queue (moderators, admins), ANALYST when it may read the exports only,
-        None when it may do neither (unknown, revoked, the bot's)."""
-        if (await self._send(token, "GET", f"{self.at}/moderation/queue")).status_code == 200:
-            return MODERATOR
-        if (await self._send(token, "GET", f"{self.at}/exports")).status_code == 200:
-            return ANALYST
-        return None
+        """What the token may see, as the API judges it now: MODERATOR (moderators, admins),
+        ANALYST, or None (unknown, revoked, the bot's). Asked at sign-in and on every page."""
+        answer = await self._send(token, "GET", "/tokens/me")
+        if answer.status_code != 200:
+            return None
+        return PAGE_ROLES.get(answer.json().get("role"))
 
     async def is_admin(self, token: str) -> bool:
         """Only admins may list the API's tokens: the API's own judgement of the role."""
@@ -58,13 +103,13 @@ class StaffApi:
     def _check(response: httpx.Response) -> None:
         if response.status_code == 401:
             raise SignedOut()
-        if response.status_code in (403, 404, 409, 422):
-            detail = response.json().get("detail", response.reason_phrase)
-            # The API said no (another moderator holds the idea, a field is invalid...): its
-            # words are shown to the person as they are.
-            raise ApiRefused(
-                detail if isinstance(detail, str) else str(detail), response.status_code
-            )
+        if 400 <= response.status_code < 500:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            detail = body.get("detail") if isinstance(body, dict) else None
+            raise Refused(response.status_code, problems_in(detail or response.reason_phrase))
         response.raise_for_status()
 
     @classmethod

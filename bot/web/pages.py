@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 
+from bot.web.api import SignedOut
 from bot.web.render import Pages, check_csrf, pages
 from bot.web.sign_in import ANALYST, COOKIE, Staff, home
 
@@ -16,8 +18,17 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 SIGN_IN_CSRF = "parlons_sign_in"  # a double-submit token: the sign-in form has no session yet
 
 
-def signed_in(request: Request) -> Staff:
-    return pages(request).staff(request)
+async def signed_in(request: Request) -> Staff:
+    """The dependency of every staff page and form: the person's cookie (none, forged or
+    expired: the sign-in page), and their token asked of the API on this very request, as the
+    API checks it on each call. A revoked token is signed out of every page at once, those
+    that never call the API too (centres, posters, the simulator)."""
+    web = pages(request)
+    staff = web.staff(request)
+    role = await web.api.role(staff.token)
+    if role is None:
+        raise SignedOut()
+    return staff if role == staff.role else replace(staff, role=role)
 
 
 SignedIn = Annotated[Staff, Depends(signed_in)]
@@ -62,7 +73,7 @@ async def sign_in(
         max_age=web.seal.max_age,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=web.secure_cookies(request),
     )
     response.delete_cookie(SIGN_IN_CSRF)
     return response
@@ -79,5 +90,12 @@ async def sign_out(staff: SignedIn, csrf: Annotated[str, Form()]) -> Response:
 def _sign_in_page(request: Request, web: Pages, error: str | None = None, code: int = 200):
     csrf = secrets.token_urlsafe(24)
     response = web.render(request, "sign_in.html", None, code, csrf=csrf, error=error)
-    response.set_cookie(SIGN_IN_CSRF, csrf, max_age=3600, httponly=True, samesite="strict")
+    response.set_cookie(
+        SIGN_IN_CSRF,
+        csrf,
+        max_age=3600,
+        httponly=True,
+        samesite="strict",
+        secure=web.secure_cookies(request),
+    )
     return response

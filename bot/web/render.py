@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from bot.records.centres import Centres
 from bot.settings import Settings
 from bot.turns.runtime import Runtime
-from bot.web.api import StaffApi
+from bot.web.api import SignedOut, StaffApi
 from bot.web.recordings import Recordings
 from bot.web.sign_in import COOKIE, CookieSeal, Staff
 from channels.voices import Voices
@@ -104,14 +104,28 @@ class Pages:
         )
         response = HTMLResponse(html, status_code=code)
         if request.query_params.get("lang") == language:
-            response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax")
+            response.set_cookie(
+                LANGUAGE_COOKIE,
+                language,
+                max_age=365 * 86400,
+                samesite="lax",
+                secure=self.secure_cookies(request),
+            )
         return response
 
+    def secure_cookies(self, request: Request) -> bool:
+        """Secure whenever the public address is https, whatever the last hop was (a load
+        balancer may reach us over plain http); on an http address (a laptop), only when the
+        request itself came over https."""
+        public = self.settings.public_url.lower().startswith("https://")
+        return public or request.url.scheme == "https"
+
     def staff(self, request: Request) -> Staff:
-        """The signed-in person; anyone else is sent to the sign-in page."""
+        """The person the cookie names; without one (or forged, or expired) they are sent to
+        the sign-in page, and an expired cookie is deleted."""
         staff = self.seal.open(request.cookies.get(COOKIE))
         if staff is None:
-            raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/staff/sign-in"})
+            raise SignedOut()
         return staff
 
 

@@ -5,14 +5,13 @@ and the API's export files, fetched with the signed-in person's token (the brows
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from datetime import date, timedelta
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from api.spreadsheet import to_csv
 from bot.api_client import ApiRefused
 from bot.web.pages import SignedIn, Web
 
@@ -53,25 +52,24 @@ async def results(request: Request, staff: SignedIn, web: Web) -> Response:
 @router.get("/results.csv")
 async def download(request: Request, staff: SignedIn, web: Web) -> Response:
     data = await web.api.get(staff.token, f"{web.api.at}/results", **_filters(request))
-    out = io.StringIO()
-    writer = csv.DictWriter(out, COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for rank, proposal in enumerate(data["proposals"], start=1):
-        writer.writerow({**proposal, "rank": rank})
+    rows = [
+        [{**proposal, "rank": rank}.get(column, "") for column in COLUMNS]
+        for rank, proposal in enumerate(data["proposals"], start=1)
+    ]
     headers = {"Content-Disposition": 'attachment; filename="results.csv"'}
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+    # As every CSV we write: a resident's `=...` stays text in the analyst's spreadsheet.
+    body = to_csv([COLUMNS, *rows])
+    return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.get("/exports/{name:path}")
 async def export(name: str, staff: SignedIn, web: Web) -> Response:
     """One of the API's export files, as the API serves it (name, type and bytes)."""
-    try:
-        # Only a listed name: no other API path is ever reached through this route.
-        if name not in await web.api.get(staff.token, f"{web.api.at}/exports"):
-            raise HTTPException(404, f"no export {name!r}")
-        file = await web.api.download(staff.token, f"{web.api.at}/exports/{name}")
-    except ApiRefused as refused:
-        raise HTTPException(refused.status, refused.detail) from None
+    # Only a listed name: no other API path is ever reached through this route. (A moderator's
+    # token is refused by the API: bot/web/problems.py makes that a page.)
+    if name not in await web.api.get(staff.token, f"{web.api.at}/exports"):
+        raise HTTPException(404, "no such export file")
+    file = await web.api.download(staff.token, f"{web.api.at}/exports/{name}")
     headers = {"Content-Disposition": file.headers["content-disposition"]}
     return Response(file.content, media_type=file.headers["content-type"], headers=headers)
 

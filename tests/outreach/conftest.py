@@ -3,12 +3,15 @@ port, fake Twilio and Telegram servers, a clock that waiting moves on."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import yaml
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -18,8 +21,8 @@ from bot.outreach.broadcast import BroadcastFile
 from bot.records.contacts import Contacts
 from bot.records.models import BroadcastSend
 from bot.settings import Settings
-from tests.conftest import Phone, ServerThread
-from tests.fakes import FakeClock, FakeTelegram
+from tests.conftest import PUBLIC_URL, Phone, ServerThread
+from tests.fakes import FakeClock, FakeTelegram, FakeTwilio
 
 PARIS = ZoneInfo("Europe/Paris")
 ACCOUNT = "AC" + "0" * 32
@@ -80,3 +83,29 @@ def fake_telegram() -> Iterator[FakeTelegram]:
     with ServerThread(fake.app()) as server:
         fake.url = server.url  # type: ignore[attr-defined]
         yield fake
+
+
+def spec_file(folder: Path, spec: BroadcastFile = SPEC) -> Path:
+    """The broadcast as an operator writes it, for `parlons broadcast FILE`."""
+    path = folder / "results.yaml"
+    path.write_text(yaml.safe_dump(spec.model_dump(), allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def command_env(settings: Settings, fake_twilio: FakeTwilio, **more: str) -> dict[str, str]:
+    """The environment of a `parlons` process on the test database, sending SMS to the fake
+    Twilio; no quiet hours unless `PARLONS_QUIET_HOURS` is given (the test may run at night)."""
+    return {
+        **os.environ,
+        "PARLONS_DATABASE_URL": settings.database_url,
+        "PARLONS_CONSULTATION": str(settings.consultation),
+        "PARLONS_PSEUDONYM_KEY": settings.pseudonym_key.get_secret_value(),
+        "PARLONS_CONTACT_KEY": settings.contact_key.get_secret_value(),
+        "PARLONS_PUBLIC_URL": PUBLIC_URL,
+        "PARLONS_QUIET_HOURS": "",
+        "PARLONS_TWILIO_API_URL": fake_twilio.url,  # type: ignore[attr-defined]
+        "TWILIO_ACCOUNT_SID": ACCOUNT,
+        "TWILIO_AUTH_TOKEN": "twilio-rest-token",
+        "TWILIO_MESSAGING_SERVICE_SID": SERVICE,
+        **more,
+    }

@@ -4,13 +4,11 @@ own client), with residents who said yes, or no, or STOP through the real SMS we
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from datetime import datetime
 
 import httpx
-import yaml
 from telegram import Bot
 
 from bot.outreach.broadcast import Broadcast, BroadcastFile
@@ -32,9 +30,11 @@ from tests.outreach.conftest import (
     YES,
     FakeClock,
     as_utc,
+    command_env,
     converse,
     daytime,
     ledger_rows,
+    spec_file,
 )
 
 
@@ -215,21 +215,8 @@ async def test_killed_mid_send_and_run_again_never_sends_twice(
     numbers = [f"+3360000060{n}" for n in range(5)]
     for n, number in enumerate(numbers):
         await contacts.keep(f"ref-{n}", "sms", f"tel:{number}", "fr")
-    spec = tmp_path / "results.yaml"
-    spec.write_text(yaml.safe_dump(SPEC.model_dump(), allow_unicode=True), encoding="utf-8")
-    env = {
-        **os.environ,
-        "PARLONS_DATABASE_URL": settings.database_url,
-        "PARLONS_CONSULTATION": str(settings.consultation),
-        "PARLONS_PSEUDONYM_KEY": settings.pseudonym_key.get_secret_value(),
-        "PARLONS_CONTACT_KEY": settings.contact_key.get_secret_value(),
-        "PARLONS_PUBLIC_URL": PUBLIC_URL,
-        "PARLONS_QUIET_HOURS": "",  # the test may run at night
-        "PARLONS_TWILIO_API_URL": fake_twilio.url,  # type: ignore[attr-defined]
-        "TWILIO_ACCOUNT_SID": ACCOUNT,
-        "TWILIO_AUTH_TOKEN": "twilio-rest-token",
-        "TWILIO_MESSAGING_SERVICE_SID": SERVICE,
-    }
+    spec = spec_file(tmp_path)
+    env = command_env(settings, fake_twilio)  # no quiet hours: the test may run at night
     command = [sys.executable, "-m", "bot.cli", "broadcast", str(spec)]
 
     dry = subprocess.run([*command, "--dry-run"], env=env, capture_output=True, text=True)

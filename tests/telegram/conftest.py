@@ -13,5 +13,6 @@ from bot.settings import Settings
 
 @pytest.fixture
 def client(telegram_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(telegram_settings)) as c:
+    # Over https, as the public address is: the staff page's cookies are Secure there.
+    with TestClient(create_app(telegram_settings), base_url="https://testserver") as c:
         yield c

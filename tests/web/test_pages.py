@@ -258,7 +258,7 @@ def test_a_moderator_hears_phone_and_telegram_recordings(
     twilio.recordings["RE1"] = b"ID3 phone idea"
     bot_api.files["AwACAgQ"] = b"OggS voice note"
     recording = f"{settings.twilio_api_url}/2010-04-01/Accounts/AC0/Recordings/RE1"
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url="https://testserver") as client:
         phone = voice_idea(client, recording, "phone")
         voice_note = voice_idea(client, "AwACAgQ", "telegram")
         elsewhere = voice_idea(client, "https://example.org/RE1", "elsewhere")

@@ -343,7 +343,8 @@ class ServerThread:
         import time
 
         self.thread.start()
-        deadline = time.monotonic() + 10
+        # Starting loads the language model and migrates: slow on a busy machine, never a failure.
+        deadline = time.monotonic() + 60
         while not self.server.started:
             assert time.monotonic() < deadline, "the test server did not start"
             time.sleep(0.01)

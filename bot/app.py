@@ -18,7 +18,7 @@ from bot.ops.body_limit import BodyLimit
 from bot.outreach import receipts
 from bot.settings import Settings, secret
 from bot.turns.held_messages import keep_retaking
-from channels import sms, telegram, voice
+from channels import sms, telegram, voice, whatsapp
 from channels.twilio_webhook import TwilioWebhook
 
 
@@ -31,6 +31,8 @@ def create_app(settings: Settings | None = None, telegram_polling: bool = False)
     updates = wiring.telegram_updates(parlons)  # None without a bot token
     # Twilio does not re-deliver an SMS after an error: a failed turn is held, and answered.
     held = wiring.held_turns(parlons)
+    messaging = wiring.messaging_turns(parlons, held)  # SMS and WhatsApp: the last one used
+    whatsapp_replies = wiring.whatsapp_replies(parlons, messaging)  # held as SMS turns are
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -58,10 +60,15 @@ def create_app(settings: Settings | None = None, telegram_polling: bool = False)
     )
     # Routes are matched in order: the webhooks (every resident's message) before the API's
     # thirty-odd routes, which cost every webhook a match each when they came first.
-    app.include_router(sms.router(held, twilio, settings.sms_plain_languages))
+    app.include_router(
+        sms.router(messaging, twilio, settings.sms_plain_languages, whatsapp_replies)
+    )
+    app.include_router(whatsapp.router(whatsapp_replies, twilio))
     app.include_router(telegram.router(updates, secret(settings.telegram_secret)))
-    app.include_router(receipts.router(twilio, parlons.tables))
-    app.include_router(voice.router(parlons.runtime.handle, twilio, renderer))
+    stop = wiring.stop_unreachable(parlons)
+    app.include_router(receipts.router(twilio, parlons.tables, stop))
+    calls = wiring.noting_recordings(parlons, parlons.runtime.handle)  # ERASE deletes them
+    app.include_router(voice.router(calls, twilio, renderer))
     if parlons.api_state is not None:
         attach(app, parlons.api_state)  # the consultation API, in-process
     checks = {"database": parlons.ping_database, "sessions": parlons.runtime.store.ping}

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     # the consultation; "" for none); at most so many messages a second on each channel.
     twilio_api_url: str | None = None
     quiet_hours: str = "21:00-09:00"
-    send_rates: dict[str, float] = {"sms": 10, "telegram": 20, "voice": 1}
+    send_rates: dict[str, float] = {"sms": 10, "telegram": 20, "voice": 1, "whatsapp": 20}
     send_retries: int = 3
     # The staff web page (bot/web): the key that seals its sign-in cookies (unset: derived
     # from the pseudonym key, so every worker agrees), and how long a sign-in lasts.
@@ -102,13 +102,28 @@ class Settings(BaseSettings):
         None, validation_alias=_own_name("TWILIO_MESSAGING_SERVICE_SID")
     )
     twilio_caller_id: str | None = Field(None, validation_alias=_own_name("TWILIO_CALLER_ID"))
+    # WhatsApp (README, "WhatsApp"): the WhatsApp sender messages we start come from
+    # ("whatsapp:+3319..."); unset, the Messaging Service's. Replies come from the number the
+    # resident wrote to.
+    twilio_whatsapp_from: str | None = Field(
+        None, validation_alias=_own_name("TWILIO_WHATSAPP_FROM")
+    )
+    # A voice message longer than this, or larger, is not taken: the resident is told the
+    # limit. Its length is read from the file (mutagen).
+    voice_note_max_seconds: PositiveInt = 180
+    voice_note_max_bytes: PositiveInt = 4 * 1024 * 1024
     telegram_bot_token: SecretStr | None = Field(
         None, validation_alias=_own_name("TELEGRAM_BOT_TOKEN")
     )
 
     # Hostile input and abuse (docs/faults.md). The longest message read, per channel: Twilio
     # joins at most 1,600 characters, Telegram 4,096; beyond, the resident is told the limit.
-    max_text_length: dict[str, int] = {"sms": 1600, "telegram": 4096, "voice": 1000}
+    max_text_length: dict[str, int] = {
+        "sms": 1600,
+        "telegram": 4096,
+        "voice": 1000,
+        "whatsapp": 1600,
+    }
     webhook_max_bytes: int = 256 * 1024  # a larger body gets 413, unread
     # Messages a resident may send, per channel for free text ("sms") and per channel and
     # kind for a button or a keypad answer ("telegram:button"): above what a person answering
@@ -123,6 +138,8 @@ class Settings(BaseSettings):
         "telegram:button": 120,
         "kiosk": 60,
         "kiosk:button": 120,
+        "whatsapp": 40,
+        "whatsapp:button": 60,
     }
     messages_per_day: dict[str, PositiveInt] = {
         "sms": 500,
@@ -132,6 +149,8 @@ class Settings(BaseSettings):
         "telegram:button": 3000,
         "kiosk": 1000,
         "kiosk:button": 3000,
+        "whatsapp": 1000,
+        "whatsapp:button": 2000,
     }
     # A shared device (a kiosk link, a mediator's tablet): all its residents together.
     device_messages_per_minute: PositiveInt = 240

@@ -5,6 +5,7 @@ root. Only bot/app.py, bot/cli.py and bot/commands/ import it (a contract in
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,6 +18,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import AIORateLimiter, ExtBot
+from twilio.rest import Client
 
 from api import db
 from api.loader import read_consultation
@@ -25,13 +27,16 @@ from api.state import ApiState, build_state, start, starting
 from bot.api_client import ApiClient, HttpApiClient, InProcessApiClient
 from bot.ops.redact import redact_secrets
 from bot.outreach import ledger
-from bot.outreach.ledger import Ledger, QuietHours
+from bot.outreach.ledger import STATUS_PATH, Ledger, QuietHours
 from bot.outreach.senders import CallSender, Sender, SmsSender, TelegramSender
-from bot.outreach.twilio_rest import HttpxTwilioClient, twilio_client
+from bot.outreach.twilio_rest import HttpxTwilioClient, delete_recording, twilio_client
+from bot.outreach.whatsapp_sender import WhatsAppOutside, WhatsAppSender
 from bot.records.centres import Centres
 from bot.records.contacts import Contacts
 from bot.records.open_questions import OpenQuestions
 from bot.records.optouts import OptOuts
+from bot.records.recordings import KeptRecordings
+from bot.records.whatsapp import WhatsAppContents, WhatsAppWindows
 from bot.settings import Settings, secret
 from bot.stores import MemoryStore, TurnStore
 from bot.stores.redis import RedisStore, connect
@@ -40,12 +45,20 @@ from bot.telegram.updates import TelegramUpdates
 from bot.turns.abuse import Limits
 from bot.turns.held_messages import FaultTolerant, HeldMessages
 from bot.turns.identity import Pseudonyms
+from bot.turns.last_channel import LastChannel
 from bot.turns.runtime import Runtime
 from bot.web.api import StaffApi
 from bot.web.recordings import Recordings
 from bot.web.render import Pages
 from bot.web.sign_in import CookieSeal
+from bot.whatsapp.replies import WhatsAppReplies
+from bot.whatsapp.voice_notes import VoiceNotes
+from channels import whatsapp
+from channels.base import Handler, Inbound, Outcome
 from channels.voices import Voices
+from dialogs import Text
+
+log = logging.getLogger(__name__)
 
 BOT_MIGRATIONS = "bot.records:migrations"  # the bot's own tables (bot/records/models.py)
 STAFF_STATIC = "/staff/static"
@@ -64,6 +77,9 @@ class Parlons:
     voices: Voices  # each offered language's Twilio voice
     centres: Centres
     telegram_bot: ExtBot | None  # None without a bot token
+    twilio: Client | None = None  # Twilio's REST API, with the account's credentials
+    windows: WhatsAppWindows | None = None  # WhatsApp's customer-service windows
+    recordings: KeptRecordings | None = None  # recordings kept at Twilio, by ref
 
     async def start(self) -> None:
         """The API's start-up (migrate, load the consultation) when it runs here, then the
@@ -78,6 +94,8 @@ class Parlons:
 
     async def stop(self) -> None:
         await self.client.aclose()
+        if self.twilio is not None and isinstance(self.twilio.http_client, HttpxTwilioClient):
+            await self.twilio.http_client.aclose()
         await self.engine.dispose()
         if self.redis is not None:
             await self.redis.aclose()
@@ -125,6 +143,8 @@ def build(settings: Settings) -> Parlons:
     tables = db.sessionmaker(engine)
     pseudonyms = Pseudonyms(settings.pseudonym_key.get_secret_value())
     centres = Centres(tables, settings.telegram_bot_username)
+    twilio = rest_client(settings, timeout=5.0)  # replies wait on it: Twilio waits 15 s
+    windows, recordings = WhatsAppWindows(tables), KeptRecordings(tables)
     runtime = Runtime(
         api=client,
         store=store,
@@ -147,7 +167,10 @@ def build(settings: Settings) -> Parlons:
             centres.forget,
             partial(ledger.forget, tables),
             TabletResidents(tables, pseudonyms).forget,
+            windows.forget,
+            partial(erase_recordings, twilio, recordings),
         ),
+        audio_max_seconds=settings.voice_note_max_seconds,
     )
     # The consultation file's `voice:` block over the defaults; a language without one stops
     # the start.
@@ -164,7 +187,31 @@ def build(settings: Settings) -> Parlons:
         voices,
         centres,
         make_bot(settings),
+        twilio,
+        windows,
+        recordings,
     )
+
+
+def rest_client(settings: Settings, timeout: float = 15.0) -> Client | None:
+    """Twilio's REST client with the account's credentials, or None without them."""
+    token = secret(settings.twilio_auth_token)
+    if not (settings.twilio_account_sid and token):
+        return None
+    return twilio_client(settings.twilio_account_sid, token, settings.twilio_api_url, timeout)
+
+
+async def erase_recordings(twilio: Client | None, kept: KeptRecordings, ref: str) -> None:
+    """ERASE: the resident's recordings are deleted where they live, at Twilio. One that
+    cannot be deleted now stays listed, for `parlons purge` to delete later."""
+    gone = []
+    for url in await kept.of(ref):
+        try:
+            if twilio is not None and await delete_recording(twilio, url):
+                gone.append(url)
+        except Exception as error:  # noqa: BLE001 (the erasure of the ballots goes on)
+            log.warning("recording not deleted at Twilio: %s", type(error).__name__)
+    await kept.drop(gone)
 
 
 def api_side(settings: Settings, slug: str) -> tuple[ApiState | None, ApiClient, AsyncEngine]:
@@ -236,6 +283,14 @@ def held_turns(parlons: Parlons) -> FaultTolerant:
     )
 
 
+def messaging_turns(parlons: Parlons, held: FaultTolerant) -> LastChannel:
+    """SMS and WhatsApp turns, held on a fault; the resident hears back on the channel of
+    the two they used last."""
+    runtime = parlons.runtime
+    assert runtime.contacts is not None
+    return LastChannel(held, runtime.pseudonyms, runtime.contacts, runtime.abuse.serves)
+
+
 def make_bot(settings: Settings) -> ExtBot | None:
     """The Bot API client, or None without a token. Telegram allows about 30 messages a
     second in all and 20 a minute in a group: the rate limiter spaces them (a private chat's
@@ -296,6 +351,10 @@ async def open_senders(parlons: Parlons, stack: AsyncExitStack) -> dict[str, Sen
             senders["sms"] = SmsSender(twilio, settings.twilio_messaging_service_sid, plain)
         if settings.twilio_caller_id:
             senders["voice"] = CallSender(twilio, settings.twilio_caller_id, parlons.voices)
+        if settings.twilio_whatsapp_from or settings.twilio_messaging_service_sid:
+            senders["whatsapp"] = WhatsAppSender(
+                twilio, settings.twilio_whatsapp_from, settings.twilio_messaging_service_sid
+            )
     if parlons.telegram_bot is not None:  # the Telegram channel's own, rate limiter too
         senders["telegram"] = TelegramSender(await stack.enter_async_context(parlons.telegram_bot))
     return senders
@@ -326,3 +385,74 @@ async def outreach(settings: Settings) -> AsyncIterator[tuple[Parlons, Contacts,
             loop.add_signal_handler(stop_signal, sent.stop)
             stack.callback(loop.remove_signal_handler, stop_signal)
         yield parlons, contacts, sent
+
+
+# --- WhatsApp --------------------------------------------------------------------------------
+
+
+def whatsapp_replies(parlons: Parlons, held: LastChannel) -> WhatsAppReplies:
+    """The WhatsApp webhook's answer: turns held as SMS turns are; buttons by the REST API
+    when Twilio's credentials are set (else text in TwiML, the choices numbered)."""
+    settings, twilio = parlons.settings, parlons.twilio
+    assert parlons.windows is not None and parlons.recordings is not None
+    ledger = voice_notes = forget_media = None
+    if twilio is not None:
+        sender = WhatsAppSender(twilio, settings.twilio_whatsapp_from, None)
+        ledger = Ledger(parlons.tables, {whatsapp.CHANNEL: sender}, settings.public_url, retries=1)
+        auth = (twilio.username, twilio.password)
+        http = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=3.0))
+        voice_notes = VoiceNotes(http, auth, settings.voice_note_max_bytes, settings.twilio_api_url)
+        forget_media = partial(delete_recording, twilio)
+    return WhatsAppReplies(
+        held,
+        parlons.runtime.pseudonyms,
+        parlons.windows,
+        WhatsAppContents(parlons.tables),
+        parlons.recordings,
+        ledger,
+        voice_notes,
+        forget_media=forget_media,
+        status_url=f"{settings.public_url.rstrip('/')}{STATUS_PATH}",
+    )
+
+
+def stop_unreachable(parlons: Parlons) -> Callable[[str, str], Awaitable[None]]:
+    """Twilio said a resident blocked us or cannot receive (a status callback's error code):
+    their STOP, taken as a turn of theirs, its answer never sent."""
+
+    async def stop(address: str, message_sid: str) -> None:
+        channel = whatsapp.CHANNEL if address.startswith(whatsapp.PREFIX) else "sms"
+        number = address.removeprefix(whatsapp.PREFIX)
+        inbound = Inbound(channel, f"unreachable:{message_sid}", f"tel:{number}", Text("STOP"))
+        await parlons.runtime.handle(inbound)
+
+    return stop
+
+
+def whatsapp_templates(parlons: Parlons) -> dict[str, dict[str, str]]:
+    """The consultation file's approved templates, per use and language:
+    `whatsapp: {templates: {broadcast: {fr: HX...}, idea_outcome: {fr: HX...}}}`."""
+    block = parlons.consultation.details().get("whatsapp") or {}
+    templates = block.get("templates") or {}
+    return {use: dict(templates.get(use) or {}) for use in ("broadcast", "idea_outcome")}
+
+
+def whatsapp_outside(parlons: Parlons, use: str) -> WhatsAppOutside:
+    assert parlons.windows is not None
+    default = parlons.runtime.consultation.default_language
+    return WhatsAppOutside(parlons.windows, whatsapp_templates(parlons)[use], default)
+
+
+def noting_recordings(parlons: Parlons, turn: Handler) -> Handler:
+    """The phone line's handler: a recorded idea (Twilio's RecordingUrl) is listed with its
+    resident, for ERASE and `parlons purge` to delete it at Twilio, as a WhatsApp voice note."""
+    recordings, ref = parlons.recordings, parlons.runtime.pseudonyms.ref
+    assert recordings is not None
+
+    async def handle(inbound: Inbound) -> Outcome:
+        audio = getattr(inbound.event, "audio", None)
+        if audio and audio.startswith("https://"):
+            await recordings.keep(ref(inbound.address), audio)
+        return await turn(inbound)
+
+    return handle

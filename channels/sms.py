@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import replace
 
 from fastapi import APIRouter, Request, Response
@@ -84,7 +84,14 @@ def render(outcome: Outcome, plain: Collection[str] = ()) -> str:
     return str(twiml)
 
 
-def router(handle: Handler, twilio: TwilioWebhook, plain: Collection[str] = ()) -> APIRouter:
+def router(
+    handle: Handler,
+    twilio: TwilioWebhook,
+    plain: Collection[str] = (),
+    whatsapp: Callable[[dict[str, str]], Awaitable[str]] | None = None,
+) -> APIRouter:
+    """`whatsapp` answers what comes from a `whatsapp:` address: a Messaging Service that
+    carries SMS and WhatsApp posts both here (channels/whatsapp.py)."""
     routes = APIRouter(include_in_schema=False)
 
     @routes.post("/webhooks/twilio/sms")
@@ -92,6 +99,8 @@ def router(handle: Handler, twilio: TwilioWebhook, plain: Collection[str] = ()) 
         form = await twilio.form(request, ("MessageSid", "From"), "not an inbound SMS")
         if isinstance(form, Response):
             return form
+        if whatsapp is not None and form["From"].startswith("whatsapp:"):
+            return Response(await whatsapp(form), media_type=TWIML)
         outcome = await handle(parse(form))
         return Response(render(outcome, plain), media_type=TWIML)
 

@@ -62,9 +62,16 @@ def answer_idea_confirm(
     if choice == "send" and s.draft is not None:
         idea = SubmitIdea(s.draft, p.language_of(s, ctx), audio=s.draft_audio)
         s.draft = s.draft_audio = None
-        thanks = t.gettext(
-            "Thank you! A moderator will read your idea, then it will be shown to other residents."
-        )
+        if idea.audio and not idea.text:
+            thanks = t.gettext(
+                "Thank you! A moderator will listen to your voice message, then your idea will "
+                "be shown to other residents."
+            )
+        else:
+            thanks = t.gettext(
+                "Thank you! A moderator will read your idea, then it will be shown to other "
+                "residents."
+            )
         if may_ask_hear_back(s, ctx):  # the moment they care most about what becomes of it
             return ask_hear_back(s, ctx, [Say(thanks)], (idea,))
         return carry_on(s, ctx, [Say(thanks)], (idea,))

@@ -37,6 +37,7 @@ class Text:
     hint: str | None = None
     audio: str | None = None  # a recording of what was said (a phone idea, a voice note)
     confidence: float | None = None  # how sure speech recognition is of `text`, 0 to 1
+    audio_seconds: float | None = None  # how long the recording lasts, when it was measured
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,10 @@ class Press:
 
 @dataclass(frozen=True, slots=True)
 class Media:
-    """A picture, a video or a sticker with no text: we can only read words."""
+    """A picture, a video or a sticker with no text: we can only read words (and, where the
+    channel takes them as ideas, `voice_notes`, listen to voice messages)."""
+
+    voice_notes: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +258,7 @@ class Context:
     districts: tuple[District, ...] = ()
     idea_max_length: int = 200
     text_max_length: int = TEXT_MAX_LENGTH  # a longer message is not read
+    audio_max_seconds: int = 180  # a longer voice message is not taken (bot/settings.py)
     ideas_closed: bool = False  # the resident sent the most ideas we take in a day
     qualify: bool = False  # ask "a favourite / realistic / platitude" after a vote
     spoken: bool = False  # the resident hears us (a phone call): say, don't write

@@ -140,8 +140,18 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
         return _silence(s, ctx, helped)
     s.silences = 0
     if isinstance(event, Media):
-        sorry = p.tr(s, ctx).gettext("Sorry, we can only read text. Please write your answer.")
+        t = p.tr(s, ctx)
+        if event.voice_notes:
+            sorry = t.gettext(
+                "Sorry, we can read text and listen to voice messages, nothing else. Please "
+                "write your answer."
+            )
+        else:
+            sorry = t.gettext("Sorry, we can only read text. Please write your answer.")
         return Turn(s, (Say(sorry), *ask_again(s, ctx)))
+    if isinstance(event, Text) and event.audio and not text.strip():
+        if (turn := _voice_note(s, ctx, event)) is not None:
+            return turn
 
     if (turn := _keyword(s, ctx, heard, paused)) is not None:
         return turn
@@ -150,6 +160,48 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
             return _help_numbers(s, ctx, ask_again(s, ctx))
         return Turn(s, tuple(ask_again(s, ctx)))  # 0: hear (or read) the question again
     return ANSWERS.get(s.stage, _answer_done)(s, ctx, event, heard, paused)
+
+
+# Stages where a choice is expected: a voice message there is not an idea (send IDEA first).
+CHOOSING = frozenset(
+    {
+        Stage.VOTING,
+        Stage.CHANGING,
+        Stage.QUALIFYING,
+        Stage.LANGUAGE,
+        Stage.DISTRICT,
+        Stage.AGE,
+        Stage.CONSENT,
+        Stage.ERASING,
+        Stage.HEAR_BACK,
+    }
+)
+
+
+def _voice_note(s: Session, ctx: Context, event: Text) -> Turn | None:
+    """A voice message with no words: too long to take, or sent where a choice is expected
+    (one short line, and the choices again); else None, and it is read as an idea."""
+    t = p.tr(s, ctx)
+    if event.audio_seconds is not None and event.audio_seconds > ctx.audio_max_seconds:
+        minutes = max(1, ctx.audio_max_seconds // 60)
+        too_long = t.ngettext(
+            "Your voice message is too long: we listen to at most %(count)d minute. Please "
+            "send a shorter one.",
+            "Your voice message is too long: we listen to at most %(count)d minutes. Please "
+            "send a shorter one.",
+            minutes,
+        ) % {"count": minutes}
+        return Turn(s, (Say(too_long), *ask_again(s, ctx)))
+    if s.stage not in CHOOSING or ctx.spoken:
+        return None
+    again = ask_again(s, ctx)
+    explain = t.gettext(
+        "To answer, tap a button or send its number. To give your idea by voice, send IDEA "
+        "first."
+    )
+    if again and isinstance(again[-1], Ask):
+        return Turn(s, (*again[:-1], Ask(explain, again[-1].options, again[-1].about)))
+    return Turn(s, (Say(explain), *again))
 
 
 def _misheard(s: Session, event: Event, ctx: Context) -> bool:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
+import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,14 +56,63 @@ class FakeTwilio:
     release: threading.Event = field(default_factory=threading.Event)
     _sids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
+    # WhatsApp: Content API resources by SID, media of inbound messages by MediaSid (Twilio's
+    # URL answers a redirect to the file, as Twilio does), what was deleted.
+    contents: dict[str, dict] = field(default_factory=dict)
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    deleted: list[str] = field(default_factory=list)
+    media_fetches: list[dict[str, str]] = field(default_factory=list)  # headers of each GET
+
     def app(self) -> Starlette:
+        account = "/2010-04-01/Accounts/{sid}"
+        media = f"{account}/Messages/{{msg}}/Media/{{me}}"
         return Starlette(
             routes=[
-                Route("/2010-04-01/Accounts/{sid}/Messages.json", self._message, methods=["POST"]),
-                Route("/2010-04-01/Accounts/{sid}/Calls.json", self._call, methods=["POST"]),
-                Route("/2010-04-01/Accounts/{sid}/Recordings/{rec}.mp3", self._recording),
+                Route(f"{account}/Messages.json", self._message, methods=["POST"]),
+                Route(f"{account}/Calls.json", self._call, methods=["POST"]),
+                Route(f"{account}/Recordings/{{rec}}.mp3", self._recording),
+                Route(f"{account}/Recordings/{{rec}}.json", self._delete, methods=["DELETE"]),
+                Route(f"{media}.json", self._delete, methods=["DELETE"]),
+                Route(media, self._media),
+                Route("/media-files/{me}", self._media_file),
+                Route("/v1/Content", self._contents, methods=["GET", "POST"]),
             ]
         )
+
+    async def _media(self, request: Request) -> Response:
+        """Twilio answers a media URL with a redirect to a short-lived URL of the file."""
+        if not request.headers.get("authorization", "").startswith("Basic "):
+            return Response(status_code=401)
+        if request.path_params["me"] not in self.media:
+            return Response(status_code=404)
+        where = f"/media-files/{request.path_params['me']}"
+        return Response(status_code=307, headers={"location": where})
+
+    async def _media_file(self, request: Request) -> Response:
+        self.media_fetches.append(dict(request.headers))
+        found = self.media.get(request.path_params["me"])
+        if found is None:
+            return Response(status_code=404)
+        return Response(found[0], media_type=found[1])
+
+    async def _delete(self, request: Request) -> Response:
+        assert request.headers["authorization"].startswith("Basic ")
+        self.deleted.append(request.url.path)
+        return Response(status_code=204)
+
+    async def _contents(self, request: Request) -> JSONResponse:
+        """The Content API: a list of the account's contents, or one created from JSON,
+        checked against Twilio's documented limits."""
+        assert request.headers["authorization"].startswith("Basic ")
+        if request.method == "GET":
+            listed = [{"sid": sid, **c} for sid, c in self.contents.items()]
+            return JSONResponse({"contents": listed, "meta": {"next_page_url": None}})
+        assert request.headers["content-type"].startswith("application/json")
+        content = await request.json()
+        check_content(content)
+        sid = f"HX{next(self._sids):032x}"
+        self.contents[sid] = content
+        return JSONResponse({"sid": sid, **content}, 201)
 
     async def _recording(self, request: Request) -> Response:
         if not request.headers.get("authorization", "").startswith("Basic "):
@@ -72,6 +123,8 @@ class FakeTwilio:
     async def _accept(self, request: Request, into: list, prefix: str) -> JSONResponse:
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         assert request.headers["authorization"].startswith("Basic ")
+        if form.get("To", "").startswith("whatsapp:"):
+            self._check_whatsapp(form)
         if self.failures.get(form.get("To", "")):
             status, code = self.failures[form["To"]].pop(0)
             return JSONResponse({"code": code, "message": "fake failure", "status": status}, status)
@@ -85,6 +138,23 @@ class FakeTwilio:
         sid = f"{prefix}{next(self._sids):032x}"
         body = {"sid": sid, "account_sid": request.path_params["sid"], "status": "queued"}
         return JSONResponse({**body, "to": form.get("To")}, 201)
+
+    def _check_whatsapp(self, form: dict[str, str]) -> None:
+        """A WhatsApp message as Twilio's Messages API documents it: from a WhatsApp sender
+        (or a Messaging Service), a body or a ContentSid with its ContentVariables."""
+        assert re.fullmatch(r"whatsapp:\+[1-9]\d{6,14}", form["To"]), form["To"]
+        assert form.get("From", "").startswith("whatsapp:+") or form.get("MessagingServiceSid")
+        if "ContentSid" in form:
+            assert "Body" not in form
+            content = self.contents[form["ContentSid"]]
+            variables = json.loads(form.get("ContentVariables", "{}"))
+            assert set(variables) <= set(content.get("variables", {})), variables
+            assert all(isinstance(v, str) and v for v in variables.values()), variables
+        else:
+            assert form.get("Body"), form
+
+    def whatsapp_to(self, number: str) -> list[dict[str, str]]:
+        return [m for m in self.messages if m.get("To") == f"whatsapp:{number}"]
 
     async def _message(self, request: Request) -> JSONResponse:
         return await self._accept(request, self.messages, "SM")
@@ -217,3 +287,40 @@ JSON_FIELDS = {"reply_markup", "allowed_updates", "commands"}
 def _telegram_error(code: int, description: str, parameters: dict | None = None) -> JSONResponse:
     body = {"ok": False, "error_code": code, "description": description}
     return JSONResponse({**body, "parameters": parameters} if parameters else body, code)
+
+
+def check_content(content: dict) -> None:
+    """A Content API resource within Twilio's documented limits (twilio/quick-reply: a body of
+    1,024 characters, in session up to three buttons of 20; twilio/list-picker: up to ten
+    items of 24, a description of 72)."""
+    assert content["friendly_name"] and len(content["language"]) == 2
+    [(kind, fields)] = content["types"].items()
+    assert len(fields["body"]) <= 1024
+    if kind == "twilio/quick-reply":
+        assert 1 <= len(fields["actions"]) <= 3
+        assert all(len(a["title"]) <= 20 and a["id"] for a in fields["actions"])
+    else:
+        assert kind == "twilio/list-picker", kind
+        assert 1 <= len(fields["items"]) <= 10 and fields["button"]
+        for item in fields["items"]:
+            assert len(item["item"]) <= 24 and len(item["description"]) <= 72 and item["id"]
+
+
+def ogg_opus(seconds: float) -> bytes:
+    """A WhatsApp voice note's container: Ogg pages (with their CRC) holding Opus's two header
+    packets and a last page whose granule position says how long it plays."""
+    from mutagen.ogg import OggPage
+
+    pre_skip = 312
+    head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, pre_skip, 48000, 0, 0)
+    tags = b"OpusTags" + struct.pack("<I", 7) + b"parlons" + struct.pack("<I", 0)
+    pages = []
+    for sequence, (packet, granule) in enumerate(
+        [(head, 0), (tags, 0), (b"\xfc" + b"\x00" * 40, pre_skip + int(seconds * 48000))]
+    ):
+        page = OggPage()
+        page.serial, page.sequence, page.position = 1, sequence, granule
+        page.packets = [packet]
+        page.first, page.last = sequence == 0, sequence == 2
+        pages.append(page.write())
+    return b"".join(pages)

@@ -13,7 +13,9 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.settings import DEMO_CONSULTATION, Settings
 from tests.conftest import Phone, admin_get, results
+from tests.fakes import FakeTwilio
 from tests.twilio_voice import Caller
+from tests.whatsapp.helpers import WhatsApp, make_contents, whatsapp_settings
 
 CONVERSATIONS = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
 CONSULTATIONS = {"test": Path(__file__).parent / "data" / "consultation.yaml"}
@@ -25,14 +27,22 @@ KEYS = {  # consultation -> proposal key -> text, from the consultation files
 
 
 @pytest.mark.parametrize("path", CONVERSATIONS, ids=[p.stem for p in CONVERSATIONS])
-def test_conversation(path: Path, settings: Settings) -> None:
+def test_conversation(path: Path, settings: Settings, request: pytest.FixtureRequest) -> None:
     """An SMS conversation (`send`, `reply`), or a phone call (`channel: voice`: `say` words
     as a speech result, `press` keys, `silence`; `said` is everything the caller hears, `slow`
-    what is said slowly; `hang_up` at the end)."""
+    what is said slowly; `hang_up` at the end), or WhatsApp (`channel: whatsapp`: below)."""
     script = yaml.safe_load(path.read_text(encoding="utf-8"))
     settings.consultation = CONSULTATIONS[script.get("consultation", "test")]
+    if script.get("channel") == "whatsapp":
+        twilio = request.getfixturevalue("fake_twilio")
+        whatsapp_settings(settings, twilio)
+        parlons = request.getfixturevalue("parlons")
+        monkeypatch = request.getfixturevalue("monkeypatch")
+        make_contents(parlons, monkeypatch, twilio, settings.consultation)
     with TestClient(create_app(settings)) as client:
-        if script.get("channel") == "voice":
+        if script.get("channel") == "whatsapp":
+            _whatsapp(client, twilio, script)
+        elif script.get("channel") == "voice":
             _call(client, script)
         else:
             phone = Phone(client, script["from"])
@@ -62,6 +72,30 @@ def _call(client: TestClient, script: dict) -> None:
         assert slow == ([turn["slow"]] if "slow" in turn else []), f"turn {number}: {turn}"
     if script.get("hang_up"):
         caller.hang_up()
+
+
+def _whatsapp(client: TestClient, twilio: FakeTwilio, script: dict) -> None:
+    """Each turn `send`s text, `tap`s a button by its label (`payload` for an old one),
+    sends a `voice` note of so many seconds or a `photo`, or `sms` (the same number by SMS);
+    `seen` is every message the resident gets, each its text and its `buttons`."""
+    resident = WhatsApp(client, twilio, script["from"])
+    sms = Phone(client, script["from"])
+    for number, turn in enumerate(script["turns"], start=1):
+        if "sms" in turn:
+            assert sms.send(turn["sms"]) == turn["reply"], f"turn {number}: {turn['sms']!r}"
+            continue
+        if "send" in turn:
+            seen = resident.send(turn["send"])
+        elif "payload" in turn:
+            seen = resident.tap_payload(turn["tap"], turn["payload"])
+        elif "tap" in turn:
+            seen = resident.tap(turn["tap"])
+        elif "voice" in turn:
+            seen = resident.voice(turn["voice"])
+        else:
+            seen = resident.photo()
+        got = [{"text": s.text, **({"buttons": s.buttons} if s.buttons else {})} for s in seen]
+        assert got == turn["seen"], f"turn {number}: {turn}"
 
 
 def _check_results(client: TestClient, script: dict) -> None:

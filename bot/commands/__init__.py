@@ -15,6 +15,7 @@ from bot.commands import (
     purge,
     serve,
     telegram_webhook,
+    whatsapp_content,
     worker,
 )
 
@@ -32,4 +33,5 @@ COMMANDS = (
     mediator,
     purge,
     telegram_webhook,
+    whatsapp_content,
 )

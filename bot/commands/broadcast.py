@@ -32,7 +32,8 @@ async def broadcast(settings: Settings, path: Path, dry_run: bool) -> None:
     spec = read_broadcast(path)
     async with wiring.outreach(settings) as (parlons, contacts, ledger):
         default = parlons.runtime.consultation.default_language
-        job = Broadcast(spec, contacts, ledger, default, parlons.runtime.questions)
+        outside = wiring.whatsapp_outside(parlons, "broadcast")  # WhatsApp: by template
+        job = Broadcast(spec, contacts, ledger, default, parlons.runtime.questions, outside)
         plan = await job.plan()
         print(f'Broadcast "{spec.name}"\n{plan.table()}')
         if dry_run:

@@ -18,8 +18,10 @@ from typing import TextIO
 
 from bot import wiring
 from bot.settings import Settings
-from channels import sms, voice
+from channels import sms, voice, whatsapp
+from channels.base import Inbound
 from channels.sms_cost import cost
+from dialogs import Ask, Media, Text
 
 SIMULATED_NUMBER = "+33639989999"  # ARCEP keeps +33 6 39 98 for fiction: no resident
 SIMULATED_CALLER = "+33639989998"
@@ -35,9 +37,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     chat.add_argument(
         "--channel",
-        choices=["sms", "voice"],
+        choices=["sms", "voice", "whatsapp"],
         default="sms",
-        help="voice: a phone call (prints what would be said; type digits or words)",
+        help="voice: a phone call (prints what would be said; type digits or words); whatsapp: "
+        "what WhatsApp shows, buttons included (type a button's number in brackets, [2], to "
+        "tap it; /voice 20 sends a 20-second voice message, /photo a picture)",
     )
     chat.set_defaults(run=run)
 
@@ -58,7 +62,7 @@ async def chat(
         parlons = wiring.build(settings)
         await parlons.start()
         try:
-            converse = _call if channel == voice.CHANNEL else _converse
+            converse = {voice.CHANNEL: _call, whatsapp.CHANNEL: _whatsapp}.get(channel, _converse)
             await converse(parlons, lines, out)
         finally:
             await parlons.stop()
@@ -134,3 +138,56 @@ def _answer(said: str, recording: bool) -> dict[str, str]:
     if said.isdigit() or said in ("#", "*"):
         return {"Digits": said}
     return {"SpeechResult": said, "Confidence": "0.9"}
+
+
+async def _whatsapp(parlons: wiring.Parlons, lines: TextIO, out: TextIO) -> None:
+    """What WhatsApp shows: each message's text and, under it, its buttons (or its list)."""
+    interactive = lines.isatty()
+    out.write(
+        "You are a resident on WhatsApp. [2] taps the second button, /voice 20 sends a "
+        "20-second voice message, /photo a picture. Ctrl-D to leave.\n"
+    )
+    address = f"tel:{SIMULATED_NUMBER}"
+    shown: list[str] = []  # the payloads of the buttons on screen
+    while True:
+        if interactive:
+            out.write("> ")
+            out.flush()
+        line = lines.readline()
+        if not line:
+            break
+        typed = line.rstrip("\n")
+        if not interactive:
+            out.write(f"> {typed}\n")
+        event = _whatsapp_event(typed, shown)
+        inbound = Inbound(whatsapp.CHANNEL, f"SM{uuid.uuid4().hex}", address, event)
+        outcome = await parlons.runtime.handle(inbound)
+        if not outcome.replies:
+            out.write("   (no reply)\n")
+            continue
+        last = outcome.replies[-1]
+        choice = whatsapp.choice_of(last, outcome.language) if isinstance(last, Ask) else None
+        if isinstance(last, Ask) and choice is not None:
+            [message] = whatsapp.with_buttons(outcome, "(content)", choice)[-1:]
+            assert message.variables is not None
+            out.write(f"{message.variables['1']}\n")
+            labels = [whatsapp.label(key, text) for key, text in choice.labels]
+            shown = [message.variables[str(n)] for n in range(2, len(labels) + 2)]
+            kind = "list" if choice.kind == whatsapp.LIST_PICKER else "buttons"
+            out.write(f"   {kind}: " + "  ".join(f"[{label}]" for label in labels) + "\n")
+        else:
+            shown = []
+            out.write(f"{whatsapp.text_of(outcome.replies)}\n")
+
+
+def _whatsapp_event(typed: str, shown: list[str]) -> Text | Media:
+    if typed.startswith("[") and typed.endswith("]") and typed[1:-1].isdigit():
+        n = int(typed[1:-1])
+        if 1 <= n <= len(shown):
+            return whatsapp.press(shown[n - 1])
+    if typed.startswith("/voice"):
+        seconds = float(typed.removeprefix("/voice").strip() or 10)
+        return Text("", audio=TYPED_RECORDING, audio_seconds=seconds)
+    if typed == "/photo":
+        return Media(voice_notes=True)
+    return Text(typed)

@@ -30,7 +30,8 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
 
 async def notices(settings: Settings, every: float | None) -> None:
     async with wiring.outreach(settings) as (parlons, contacts, ledger):
-        job = IdeaNotices(parlons.client, contacts, ledger, ledger.tables)
+        outside = wiring.whatsapp_outside(parlons, "idea_outcome")  # WhatsApp: by template
+        job = IdeaNotices(parlons.client, contacts, ledger, ledger.tables, outside)
         while True:
             told = await job.run_once()
             said = ", ".join(f"{k} {n}" for k, n in sorted(told.items())) or "none"

@@ -28,5 +28,5 @@ def purge_report(done: Purged | datetime) -> str:
     return (
         f"parlons purge: deleted {done.sessions} session keys, {done.contacts} contact "
         f"addresses, {done.dead_letters} dead letters, {done.held} held messages; "
-        f"recordings: {recordings}"
+        f"recordings: {recordings} (deleted at Twilio: {done.at_twilio})"
     )

@@ -18,8 +18,10 @@ from sqlalchemy import delete, func, select
 from api import db
 from api.loader import read_consultation
 from api.state import build_state
-from bot.records.models import Contact
-from bot.settings import Settings
+from bot.outreach.twilio_rest import HttpxTwilioClient, delete_recording, twilio_client
+from bot.records.models import Contact, WhatsAppWindow
+from bot.records.recordings import KeptRecordings
+from bot.settings import Settings, secret
 from bot.stores.redis import RedisStore, connect
 
 # Every key a turn store keeps about residents (RedisStore.keys and count).
@@ -33,6 +35,7 @@ class Purged:
     dead_letters: int
     held: int
     recordings: int | None  # None when the API runs apart: its operator purges them there
+    at_twilio: int = 0  # recordings deleted where they live, at Twilio
 
 
 async def purge(settings: Settings, now: datetime | None = None) -> Purged | datetime:
@@ -49,6 +52,8 @@ async def purge(settings: Settings, now: datetime | None = None) -> Purged | dat
         async with db.sessionmaker(engine).begin() as tables:
             contacts = await tables.scalar(select(func.count()).select_from(Contact)) or 0
             await tables.execute(delete(Contact))
+            await tables.execute(delete(WhatsAppWindow))
+        at_twilio = await _recordings_at_twilio(settings, KeptRecordings(db.sessionmaker(engine)))
     finally:
         await engine.dispose()
     recordings = None
@@ -72,5 +77,20 @@ async def purge(settings: Settings, now: datetime | None = None) -> Purged | dat
             await redis.aclose()
     held = len(list(settings.held_dir.rglob("*.json"))) if settings.held_dir.is_dir() else 0
     shutil.rmtree(settings.held_dir, ignore_errors=True)
-    return Purged(sessions, contacts, dead, held, recordings)
+    return Purged(sessions, contacts, dead, held, recordings, at_twilio)
+
+
+async def _recordings_at_twilio(settings: Settings, kept: KeptRecordings) -> int:
+    """Every recording kept at Twilio (phone ideas, WhatsApp voice notes), deleted there."""
+    token = secret(settings.twilio_auth_token)
+    urls = await kept.of()
+    if not urls or not (settings.twilio_account_sid and token):
+        return 0
+    twilio = twilio_client(settings.twilio_account_sid, token, settings.twilio_api_url)
+    gone = [url for url in urls if await delete_recording(twilio, url)]
+    await kept.drop(gone)
+    http = twilio.http_client
+    if isinstance(http, HttpxTwilioClient):
+        await http.aclose()
+    return len(gone)
 

@@ -5,7 +5,7 @@ nothing was sent); counted beforehand in a dry run."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from bot.outreach.ledger import Ledger
 from bot.outreach.senders import Sender
+from bot.outreach.whatsapp_sender import WhatsAppOutside, WhatsAppSender
 from bot.records.contacts import Contacts, Reachable
 from bot.records.open_questions import OpenQuestions
 from channels.sms_cost import cost
@@ -52,6 +53,8 @@ class Plan:
     segments: Counter[str] = field(default_factory=Counter)  # SMS segments per language
     already: int = 0  # sent (or claimed) by an earlier run of the same broadcast
     unreachable: int = 0  # a channel this broadcast cannot send on
+    by_template: int = 0  # WhatsApp residents outside their window: an approved template
+    no_template: int = 0  # outside their window, and no template for their language
 
     def table(self) -> str:
         rows = ["| channel | language | messages | SMS segments |", "|---|---|---|---|"]
@@ -63,6 +66,10 @@ class Plan:
         notes = [f"already sent by an earlier run: {self.already}"]
         if self.unreachable:
             notes.append(f"on a channel not configured here: {self.unreachable}")
+        if self.messages and any(channel == "whatsapp" for channel, _ in self.messages):
+            notes.append(f"WhatsApp by template (outside the 24 h window): {self.by_template}")
+        if self.no_template:
+            notes.append(f"WhatsApp outside the window with no template: {self.no_template}")
         return "\n".join(rows + notes)
 
 
@@ -84,7 +91,9 @@ class Broadcast:
         ledger: Ledger,
         default_language: str,
         questions: OpenQuestions | None = None,
+        whatsapp: WhatsAppOutside | None = None,
     ) -> None:
+        self._whatsapp = whatsapp  # free text in the window, a template outside it
         if default_language not in spec.messages:
             raise ValueError(f"the broadcast has no message in {default_language!r}")
         self.spec = spec
@@ -119,6 +128,12 @@ class Broadcast:
                 plan.unreachable += 1
                 continue
             language = self.language_for(contact)
+            if contact.channel == "whatsapp":
+                found = await self._on_whatsapp(sender, contact, language)
+                if found is None:
+                    plan.no_template += 1
+                    continue
+                plan.by_template += found[1]
             plan.messages[(contact.channel, language)] += 1
             if contact.channel == "sms":
                 plan.segments[language] += cost(self.text_for(sender, language)).segments
@@ -140,6 +155,12 @@ class Broadcast:
                 continue
             language = self.language_for(contact)
             text = self.text_for(sender, language)
+            if contact.channel == "whatsapp":
+                found = await self._on_whatsapp(sender, contact, language)
+                if found is None:  # never free text outside the window
+                    summary.statuses["no WhatsApp template"] += 1
+                    continue
+                text = found[0]
             status = await self._ledger.deliver(self.spec.name, contact, sender, text, language)
             if status in ("sent", "sending") and self.asks(sender.channel):
                 assert self._questions is not None and self.spec.evaluation is not None
@@ -148,6 +169,19 @@ class Broadcast:
             summary.statuses[status] += 1
         bar.close()
         return summary
+
+    async def _on_whatsapp(
+        self, sender: Sender, contact: Reachable, language: str
+    ) -> tuple[str, bool] | None:
+        """The message and whether it goes by template; None: not sent (no template)."""
+        if self._whatsapp is None or not isinstance(sender, WhatsAppSender):
+            return None
+        text = self.spec.messages[language]
+        if self.spec.evaluation and self.asks(sender.channel):
+            question = evaluation_questions(translator(language))[self.spec.evaluation]
+            text = f"{text}\n{question}"
+        to = replace(contact, language=language)
+        return await self._whatsapp.message(sender, to, text, self._ledger.clock())
 
     async def _to_reach(self, plan: Plan) -> list[Reachable]:
         """Everyone reachable now, less those an earlier run already sent to."""

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.decisions import DecisionOut
 from bot.api_client import ApiClient
 from bot.outreach.ledger import Ledger
+from bot.outreach.whatsapp_sender import WhatsAppOutside, WhatsAppSender
 from bot.records.contacts import Contacts
 from bot.records.models import Cursor
 from dialogs.idea_outcome import idea_outcome
@@ -31,7 +32,9 @@ class IdeaNotices:
         contacts: Contacts,
         ledger: Ledger,
         cursors: async_sessionmaker[AsyncSession],
+        whatsapp: WhatsAppOutside | None = None,
     ) -> None:
+        self._whatsapp = whatsapp  # free text in the window, a template outside it
         self._api = api
         self._contacts = contacts
         self._ledger = ledger
@@ -71,6 +74,16 @@ class IdeaNotices:
         if not await self._ledger.wait_turn(contact.channel):
             return LEFT
         text = sender.render(words, contact.language)
+        if isinstance(sender, WhatsAppSender):
+            now = self._ledger.clock()
+            found = (
+                None
+                if self._whatsapp is None
+                else await self._whatsapp.message(sender, contact, words, now)
+            )
+            if found is None:
+                return "no WhatsApp template"  # never free text outside the window
+            text = found[0]
         return await self._ledger.deliver(name, contact, sender, text, contact.language)
 
     async def _position(self) -> int:

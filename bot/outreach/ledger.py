@@ -20,6 +20,7 @@ from tqdm import tqdm
 from bot.outreach.senders import MaybeSent, NotSent, Sender, Undeliverable
 from bot.records.contacts import Reachable
 from bot.records.models import BroadcastSend
+from bot.records.optouts import OptOuts
 from channels.sms_cost import cost
 
 STATUS_PATH = "/webhooks/twilio/status"
@@ -166,6 +167,8 @@ class Ledger:
                     break
             except Undeliverable as undeliverable:
                 status, error = "failed", str(undeliverable)
+                if undeliverable.unreachable:  # blocked us, or cannot receive: like STOP
+                    await OptOuts(self.tables).opt_out(to.ref)
                 break
             except MaybeSent as maybe_sent:
                 status, error = "sending", str(maybe_sent)  # a delivery receipt may still tell

@@ -3,12 +3,15 @@ recorded against its broadcast and resident (named in the callback's own URL).""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outreach.ledger import STATUS_PATH
 from bot.records.models import BroadcastSend
 from channels.twilio_webhook import TwilioWebhook
+from channels.whatsapp import UNREACHABLE
 
 # Twilio's MessageStatus and CallStatus, as our ledger says them; the rest are steps on the way.
 OUTCOMES = {
@@ -45,7 +48,16 @@ async def record_receipt(
     return True
 
 
-def router(twilio: TwilioWebhook, tables: async_sessionmaker[AsyncSession]) -> APIRouter:
+Unreachable = Callable[[str, str], Awaitable[None]]  # (the resident's address, MessageSid)
+
+
+def router(
+    twilio: TwilioWebhook,
+    tables: async_sessionmaker[AsyncSession],
+    unreachable: Unreachable | None = None,
+) -> APIRouter:
+    """`unreachable` is told of a message that failed because the resident blocked us or
+    cannot receive (Twilio's ErrorCode, channels/whatsapp.py): recorded like their STOP."""
     routes = APIRouter(include_in_schema=False)
 
     @routes.post(STATUS_PATH)
@@ -55,7 +67,11 @@ def router(twilio: TwilioWebhook, tables: async_sessionmaker[AsyncSession]) -> A
             return form
         status = form.get("MessageStatus") or form.get("CallStatus") or ""
         provider_id = form.get("MessageSid") or form.get("CallSid")
-        await record_receipt(tables, broadcast, ref, status, provider_id)
+        if broadcast:
+            await record_receipt(tables, broadcast, ref, status, provider_id)
+        blocked = form.get("ErrorCode", "") in UNREACHABLE and status in ("failed", "undelivered")
+        if blocked and unreachable is not None and form.get("To"):
+            await unreachable(form["To"], provider_id or "")
         return Response(status_code=204)
 
     return routes

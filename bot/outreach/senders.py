@@ -21,6 +21,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from bot.records.contacts import Reachable
 from channels.sms_cost import to_gsm7
 from channels.voices import Voices
+from channels.whatsapp import UNREACHABLE
 
 
 class NotSent(Exception):
@@ -32,7 +33,12 @@ class NotSent(Exception):
 
 
 class Undeliverable(Exception):
-    """The provider will not deliver to this resident (an invalid number, a blocked bot)."""
+    """The provider will not deliver to this resident (an invalid number, a blocked bot).
+    `unreachable` when it says the resident blocked us or cannot receive: recorded like STOP."""
+
+    def __init__(self, reason: str, unreachable: bool = False) -> None:
+        super().__init__(reason)
+        self.unreachable = unreachable
 
 
 class MaybeSent(Exception):
@@ -55,13 +61,14 @@ def _number(address: str) -> str:
     return address.removeprefix("tel:")
 
 
-def _from_twilio(error: TwilioRestException) -> Exception:
+def from_twilio(error: TwilioRestException) -> Exception:
     if error.status == 429 or error.status >= 500:
         return NotSent(f"twilio {error.status} {error.code}")
-    return Undeliverable(f"twilio {error.status} {error.code}: {error.msg}"[:200])
+    unreachable = str(error.code) in UNREACHABLE
+    return Undeliverable(f"twilio {error.status} {error.code}: {error.msg}"[:200], unreachable)
 
 
-def _from_transport(error: httpx.TransportError) -> Exception:
+def from_transport(error: httpx.TransportError) -> Exception:
     # A refused connection never reached Twilio; a timeout after sending may have.
     if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
         return NotSent(f"connection: {type(error).__name__}")
@@ -89,9 +96,9 @@ class SmsSender:
                 status_callback=callback,
             )
         except TwilioRestException as error:
-            raise _from_twilio(error) from error
+            raise from_twilio(error) from error
         except httpx.TransportError as error:
-            raise _from_transport(error) from error
+            raise from_transport(error) from error
         return str(message.sid)
 
 
@@ -115,9 +122,9 @@ class CallSender:
                 to=_number(to.address), from_=self._caller_id, twiml=text, status_callback=callback
             )
         except TwilioRestException as error:
-            raise _from_twilio(error) from error
+            raise from_twilio(error) from error
         except httpx.TransportError as error:
-            raise _from_transport(error) from error
+            raise from_transport(error) from error
         return str(call.sid)
 
 

@@ -4,9 +4,11 @@ api.twilio.com: a local fake Twilio in the tests, a recording proxy in a rehears
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import urlsplit
 
 import httpx
+from twilio.base.exceptions import TwilioRestException
 from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
@@ -50,5 +52,30 @@ class HttpxTwilioClient(AsyncHttpClient):
         await self._http.aclose()
 
 
-def twilio_client(account_sid: str, auth_token: str, api_url: str | None = None) -> Client:
-    return Client(account_sid, auth_token, http_client=HttpxTwilioClient(api_url))
+def twilio_client(
+    account_sid: str, auth_token: str, api_url: str | None = None, timeout: float = 15.0
+) -> Client:
+    return Client(account_sid, auth_token, http_client=HttpxTwilioClient(api_url, timeout))
+
+
+# Where a recording lives at Twilio: a call's (<Record>) or a message's media (a WhatsApp
+# voice note), as the webhooks give them.
+RECORDING = re.compile(r"/Accounts/AC\w+/Recordings/(RE\w+?)(?:\.\w+)?$")
+MEDIA = re.compile(r"/Accounts/AC\w+/Messages/(MM\w+|SM\w+)/Media/(ME\w+?)(?:\.\w+)?$")
+
+
+async def delete_recording(twilio: Client, url: str) -> bool:
+    """Delete a recording where it lives, at Twilio (its REST API's DELETE): True when it is
+    gone (deleted, or gone already), False when the URL is not one of Twilio's recordings."""
+    path = urlsplit(url).path
+    try:
+        if found := RECORDING.search(path):
+            await twilio.recordings(found[1]).delete_async()
+        elif found := MEDIA.search(path):
+            await twilio.messages(found[1]).media(found[2]).delete_async()
+        else:
+            return False
+    except TwilioRestException as error:
+        if error.status != 404:
+            raise
+    return True

@@ -50,6 +50,18 @@ class Contacts:
             else:
                 row.channel, row.address, row.language = channel, token, language
 
+    async def follow(self, ref: str, channel: str, address: str) -> None:
+        """The resident wrote on `channel` (SMS or WhatsApp): news goes there from now on, if
+        they asked for it on one of those two (a caller keeps their call)."""
+        token = self._fernet.encrypt(address.encode())
+        async with self._tables.begin() as db:
+            await db.execute(
+                update(Contact)
+                .where(Contact.ref == ref, Contact.channel.in_(("sms", "whatsapp")))
+                .where(Contact.channel != channel)
+                .values(channel=channel, address=token)
+            )
+
     async def relabel(self, ref: str, language: str) -> None:
         """A new language chosen from the menu: news will come in it (nothing if not kept)."""
         async with self._tables.begin() as db:

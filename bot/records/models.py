@@ -138,3 +138,39 @@ class TabletResident(BotBase):
     number: Mapped[int] = mapped_column(Integer)
     token: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# --- WhatsApp and recordings (bot/records/whatsapp.py, bot/records/recordings.py) ----------
+
+
+class WhatsAppWindow(BotBase):
+    """WhatsApp's customer-service window of one WhatsApp address (by the participant's ref:
+    one number, one participant): free-form messages may go 24 h after the resident's last
+    WhatsApp message, only approved templates after. An SMS does not open it."""
+
+    __tablename__ = "bot_whatsapp_windows"
+
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_message_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WhatsAppContent(BotBase):
+    """A Content API resource (buttons or a list for one choice set in one language), created
+    or found by `parlons whatsapp-content`: its Content SID, by its friendly name."""
+
+    __tablename__ = "bot_whatsapp_contents"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    sid: Mapped[str] = mapped_column(String(34))
+    language: Mapped[str] = mapped_column(String(8))
+
+
+class Recording(BotBase):
+    """A resident's recording kept at Twilio (a phone idea, a WhatsApp voice note): deleted
+    there by ERASE and `parlons purge`."""
+
+    __tablename__ = "bot_recordings"
+
+    url: Mapped[str] = mapped_column(String(500), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), index=True)
+    kept_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

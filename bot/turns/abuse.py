@@ -32,6 +32,7 @@ from dialogs import Say
 from dialogs.i18n import translator
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
+ANY_COUNTRY = frozenset({"whatsapp"})  # channels where a number of any country is answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +85,13 @@ class Abuse:
         self.limits = limits
         self.clock = clock  # Unix seconds: the runtime's own clock
 
-    def serves(self, address: str) -> bool:
+    def serves(self, address: str, channel: str | None = None) -> bool:
         """Whether we answer this address: a phone number of a served country, or any other
-        kind of address (a Telegram user)."""
-        if not address.startswith("tel:"):
+        kind of address (a Telegram user). On WhatsApp any country's number is answered: the
+        resident wrote first, our replies are not billed per country as an SMS is, and a
+        newcomer often keeps the number of the country they left (the per-address limits
+        still apply)."""
+        if not address.startswith("tel:") or channel in ANY_COUNTRY:
             return True
         return address.removeprefix("tel:").startswith(self.limits.country_codes)
 

@@ -59,12 +59,18 @@ class HeldMessages:
         self._fernet = fernet(secret)
 
     def keep(self, ref: str, inbound: Inbound) -> None:
+        # Everything the turn reads: the event whole (a WhatsApp button's payload, a voice
+        # note's recording and length), and the kind of message and device the limits count.
         record = {
             "channel": inbound.channel,
             "message_id": inbound.message_id,
-            "address": self._fernet.encrypt(inbound.address.encode()).decode(),
+            "address": self._seal(inbound.address),
             "event": type(inbound.event).__name__,
             "fields": dataclasses.asdict(inbound.event),
+            "reachable": inbound.reachable,
+            "spoken": inbound.spoken,
+            "keypad": inbound.keypad,
+            "device": None if inbound.device is None else self._seal(inbound.device),
         }
         name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.json"
         _write(self.folder / ref / name, json.dumps(record).encode())
@@ -90,12 +96,28 @@ class HeldMessages:
             try:
                 record = json.loads(path.read_bytes())
                 event = EVENTS[record["event"]](**record["fields"])
-                address = self._fernet.decrypt(record["address"].encode()).decode()
+                device = record.get("device")
+                inbound = Inbound(
+                    record["channel"],
+                    record["message_id"],
+                    self._open(record["address"]),
+                    event,
+                    reachable=record.get("reachable", True),
+                    spoken=record.get("spoken", False),
+                    device=None if device is None else self._open(device),
+                    keypad=record.get("keypad", False),
+                )
             except (ValueError, KeyError, TypeError, InvalidToken) as e:
                 self.set_aside(path, "unreadable", _describe(e))  # it never will be: no wait
                 continue
-            found.append((path, Inbound(record["channel"], record["message_id"], address, event)))
+            found.append((path, inbound))
         return found
+
+    def _seal(self, address: str) -> str:
+        return self._fernet.encrypt(address.encode()).decode()
+
+    def _open(self, token: str) -> str:
+        return self._fernet.decrypt(token.encode()).decode()
 
     def owe(self, ref: str, outcome: Outcome) -> None:
         """Remember the replies of a message taken late; the latest ones are what counts."""

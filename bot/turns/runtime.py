@@ -74,7 +74,9 @@ class Runtime:
         contacts: Contacts | None = None,
         questions: OpenQuestions | None = None,
         forget_on_erase: Sequence[Callable[[str], Awaitable[None]]] = (),
+        audio_max_seconds: int = 180,
     ) -> None:
+        self.audio_max_seconds = audio_max_seconds  # a longer voice message is not taken
         self.api = api
         self.clock = clock
         self.qualify_channels = qualify_channels
@@ -129,7 +131,7 @@ class Runtime:
         return outcome
 
     async def _handle(self, inbound: Inbound) -> Outcome:
-        if not self.abuse.serves(inbound.address):
+        if not self.abuse.serves(inbound.address, inbound.channel):
             # Logged without the number: its country code is not one we serve.
             log.info("not answered: a number of a country not served channel=%s", inbound.channel)
             metrics.REFUSED.labels(inbound.channel, "country").inc()
@@ -266,6 +268,7 @@ class Runtime:
             reachable=inbound.reachable,
             spoken=inbound.spoken,
             text_max_length=self.text_limits.get(channel, TEXT_MAX_LENGTH),
+            audio_max_seconds=self.audio_max_seconds,
             ideas_closed=ideas_closed,
         )
 

@@ -1,5 +1,6 @@
 """An idea's recording, fetched for the moderator's player: a phone idea is a Twilio
-recording (private: fetched with the account's credentials, and only from Twilio's own host),
+recording, a WhatsApp voice note a message's media (private: fetched with the account's
+credentials, and only from Twilio's own host),
 a Telegram voice note is a file id (fetched through the Bot API). The browser never holds a
 credential nor reaches Twilio or Telegram itself."""
 
@@ -35,6 +36,12 @@ class Recordings:
         if self._twilio_auth is None or urlsplit(url).netloc != self._twilio_host:
             return None  # the account's credentials go to Twilio only
         async with httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=3.0)) as http:
+            if "/Media/" in urlsplit(url).path:
+                # A WhatsApp voice note: Twilio redirects to the file (the credentials are not
+                # sent on to another host), in the format it came in (Ogg/Opus).
+                response = await http.get(url, auth=self._twilio_auth, follow_redirects=True)
+                response.raise_for_status()
+                return response.content, response.headers.get("content-type", "audio/ogg")
             response = await http.get(f"{url}.mp3", auth=self._twilio_auth)  # Twilio's MP3
         response.raise_for_status()
         return response.content, "audio/mpeg"

@@ -24,15 +24,15 @@ from api.schemas import ProfileIn
 from bot.web.pages import SignedIn, Web, moderators_only
 from bot.web.render import Pages, check_csrf, read_history
 from bot.web.sign_in import Staff
-from channels import kiosk, sms, telegram, telegram_replies, voice
+from channels import kiosk, sms, telegram, telegram_replies, voice, whatsapp
 from channels.base import Inbound, Outcome
 from channels.sms_cost import cost
-from dialogs import Event, Opened, Text
+from dialogs import Ask, Event, Opened, Text
 
 router = APIRouter(
     prefix="/staff/simulator", include_in_schema=False, dependencies=[Depends(moderators_only)]
 )
-CHANNELS = (sms.CHANNEL, "telegram", voice.CHANNEL, kiosk.CHANNEL)
+CHANNELS = (sms.CHANNEL, whatsapp.CHANNEL, "telegram", voice.CHANNEL, kiosk.CHANNEL)
 TRANSCRIPT_LIMIT = 40  # exchanges kept on the page
 HEX32 = r"^[0-9a-f]{32}$"
 
@@ -82,6 +82,8 @@ def _event(channel: str, text: str, pressed: str, first: bool) -> Event:
         return Opened() if first else Text(text)
     if pressed and channel == "telegram":
         return telegram.press(pressed)
+    if pressed and channel == whatsapp.CHANNEL:
+        return whatsapp.press(pressed)
     if channel == kiosk.CHANNEL:
         return kiosk.event(text, pressed)
     return Text(text)
@@ -92,6 +94,8 @@ def _as_seen(web: Pages, channel: str, outcome: Outcome, turn: int) -> dict[str,
         return {"replies": [asdict(b) for b in kiosk.bubbles(outcome)]}
     if channel == "telegram":
         return {"replies": [_telegram(m) for m in telegram_replies.messages(outcome.replies)]}
+    if channel == whatsapp.CHANNEL:
+        return {"replies": _whatsapp(outcome)}
     if channel == voice.CHANNEL:
         return _heard(web, outcome, turn)
     body = sms.message_body(outcome, web.settings.sms_plain_languages)
@@ -99,6 +103,23 @@ def _as_seen(web: Pages, channel: str, outcome: Outcome, turn: int) -> dict[str,
         return {"replies": []}
     price = cost(body)
     return {"replies": [{"text": body}], "note": f"{price.encoding}, {price.segments} SMS"}
+
+
+def _whatsapp(outcome: Outcome) -> list[dict[str, Any]]:
+    """What WhatsApp shows: one message, its buttons (or list) under it when it has some."""
+    if not outcome.replies:
+        return []
+    last = outcome.replies[-1]
+    choice = whatsapp.choice_of(last, outcome.language) if isinstance(last, Ask) else None
+    if choice is None:
+        return [{"text": whatsapp.text_of(outcome.replies)}]
+    message = whatsapp.with_buttons(outcome, "simulated", choice)[-1]
+    assert message.variables is not None
+    buttons = [
+        {"value": message.variables[str(n)], "label": whatsapp.label(key, text), "language": None}
+        for n, (key, text) in enumerate(choice.labels, 2)
+    ]
+    return [{"text": message.variables["1"].replace(whatsapp.ZWSP, ""), "buttons": buttons}]
 
 
 def _telegram(message: telegram_replies.Message) -> dict[str, Any]:

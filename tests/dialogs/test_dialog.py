@@ -229,10 +229,30 @@ def test_erase_asks_first_then_forgets_everything() -> None:
 
 def test_a_recorded_idea_is_read_back_and_sent_with_its_recording() -> None:
     session = step(Session(queue=[7]), Text("Bonjour"), CTX).session
-    heard = step(session, Text("", audio="voice-note-42"), CTX)
+    asked = step(session, Text("idée"), CTX).session
+    heard = step(asked, Text("", audio="voice-note-42", audio_seconds=40.0), CTX)
     assert heard.replies[-1].text == 'Votre idée : "votre message vocal"'
     sent = step(heard.session, Text("1"), CTX)
     assert sent.effects == (SubmitIdea("", "fr", audio="voice-note-42"),)
+    assert "écouter votre message vocal" in sent.replies[0].text
+
+
+def test_a_voice_message_where_a_vote_is_expected_explains_the_buttons() -> None:
+    session = step(Session(queue=[7]), Text("Bonjour"), CTX).session
+    heard = step(session, Text("", audio="voice-note-43"), CTX)
+    assert heard.effects == () and heard.session.stage is Stage.VOTING
+    [ask] = heard.replies
+    assert ask.text.startswith("Pour répondre, touchez un bouton") and ask.about == 7
+    assert [o.key for o in ask.options] == ["agree", "disagree", "skip"]
+
+
+def test_a_voice_message_too_long_is_not_taken_and_its_limit_said() -> None:
+    session = step(Session(queue=[7]), Text("Bonjour"), CTX).session
+    writing = step(session, Text("idée"), CTX).session
+    heard = step(writing, Text("", audio="voice-note-44", audio_seconds=181.0), CTX)
+    assert heard.effects == () and heard.session.draft_audio is None
+    assert heard.replies[0].text.startswith("Votre message vocal est trop long")
+    assert "3 minutes" in heard.replies[0].text
 
 
 def test_zero_asks_the_question_again() -> None:

@@ -139,6 +139,9 @@ def test_stop_and_blocking(
 
 def test_a_voice_note_is_an_idea(client: TestClient, nadia: TelegramChat) -> None:
     nadia.say("Bonjour")
+    explained = nadia.voice("AwACAgQAAxkBvoice-note-early")  # a vote is expected: the buttons
+    assert "envoyez d'abord IDEE" in texts(explained)
+    nadia.say("idée")
     read_back = nadia.voice("AwACAgQAAxkBvoice-note-id")
     assert "message vocal" in texts(read_back)
     assert "Envoyer" in [b["text"] for b in read_back[-1].buttons]

@@ -272,3 +272,14 @@ def test_a_moderator_hears_phone_and_telegram_recordings(
         assert heard.content == b"OggS voice note"
         # Twilio's credentials never go to another host.
         assert client.get(f"/staff/moderation/{elsewhere}/recording").status_code == 404
+
+
+def test_the_simulator_shows_whatsapps_buttons_and_a_tap_answers(client: TestClient) -> None:
+    sign_in(client)
+    page = client.get("/staff/simulator?channel=whatsapp").text
+    page = client.post("/staff/simulator", data={**form_fields(page), "text": "Bonjour"}).text
+    assert "⏭ Passer" in page and "Proposition 1" in page
+    tapped = {**form_fields(page), "pressed": "1:agree|👍 D'accord"}
+    page = client.post("/staff/simulator", data=tapped).text
+    assert "Proposition 2" in page
+    assert sum(p["votes"] for p in results(client).values()) == 0

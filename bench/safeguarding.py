@@ -36,13 +36,14 @@ DATA = ROOT / "tests" / "data" / "safeguarding"
 POLIS = ROOT / "tests" / "data" / "polis-opendata"
 DEMO = ROOT / "api" / "demo" / "mulhouse.yaml"
 LANGUAGES = ("fr", "en", "de", "ar", "tr", "pt")
+TEST_SETS = ("test_set", "test_set_2", "test_set_3")
 RECALL_TARGET = 0.95
 FALSE_POSITIVE_TARGET = 0.005
 
 
 @cache
 def disclosures(name: str) -> dict[str, list[tuple[str, str]]]:
-    """`test_set`, `test_set_2` or `disclosures`: per language, (category, text)."""
+    """`test_set`, `test_set_2`, `test_set_3` or `disclosures`: per language, (category, text)."""
     raw = yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
     return {
         lang: [(category, text) for category, texts in by_category.items() for text in texts]
@@ -157,7 +158,7 @@ class Row:
 
 
 def measure(lang: str) -> Row:
-    tests = [disclosures("test_set")[lang], disclosures("test_set_2")[lang]]
+    tests = [disclosures(name)[lang] for name in TEST_SETS]
     dev = disclosures("disclosures")[lang]
     hard = ideas()[lang]
     sources = (ordinary()[lang], replies()[lang], demo_texts()[lang])
@@ -188,11 +189,12 @@ def main() -> None:
     false_polis = flagged(polis)
 
     print(
-        "| language | test set 1 caught | test set 2 caught | development set caught "
+        "| language | test set 1 caught | test set 2 caught | test set 3 caught "
+        "| development set caught "
         "| policy ideas passed | ideas read back | false positives: ordinary | replies "
         "| demo proposals |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|" + "---|" * (len(TEST_SETS) + 8))
     for r in rows:
         cells = [percent(n - len(m), n) for m, n in zip(r.missed_tests, r.tests, strict=True)]
         cells += [

@@ -40,7 +40,7 @@ def test_the_labelled_data_is_as_large_as_promised(language: str) -> None:
     disclosures = data.disclosures("disclosures")[language]
     assert len(disclosures) >= 50
     assert {category for category, _ in disclosures} == set(CATEGORIES)
-    for test_set in ("test_set", "test_set_2"):
+    for test_set in ("test_set", "test_set_2", "test_set_3"):
         assert len(data.disclosures(test_set)[language]) >= 20
     assert len(data.ideas()[language]) >= 30
     assert len(data.ordinary()[language]) >= 300

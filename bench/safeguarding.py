@@ -91,6 +91,11 @@ def polis_comments() -> list[str]:
     ]
 
 
+def by_rules(text: str) -> Danger | None:
+    """The concept rules alone (not the fixed patterns), all six languages on."""
+    return detector().find(text, LANGUAGES, patterns=False)
+
+
 def flagged(texts: Iterable[str]) -> list[tuple[str, Danger]]:
     return [(t, d) for t in texts if (d := danger_in(t, LANGUAGES)) is not None]
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
@@ -242,6 +242,7 @@ class _Language:
         singular = raw.get("singular_first_person") or raw["first_person"]
         self.singular = self.word("|".join(map(_spelling, singular)))
         self.proposal_forms = tuple(words_of(f) for f in raw.get("proposal_forms", []))
+        self.spellings_of: Callable[[str], frozenset[int]] = spellings.lookup
         self.openers = tuple(words_of(o) for o in raw.get("proposal_openers", []))
         self.markers = tuple(words_of(m) for m in raw.get("proposal_markers", []))
 
@@ -307,11 +308,22 @@ class _Language:
             frozenset(parts), key,
         )
 
-    def reads_as_a_proposal_form(self, words: tuple[str, ...]) -> bool:
-        """An "il faut", "we should", "müsste"... and no singular first person: an idea that
-        names a danger, for the rules (the fixed patterns name the writer themselves)."""
-        spans = {words[i : i + len(f)] for f in self.proposal_forms for i in range(len(words))}
-        return any(f in spans for f in self.proposal_forms if f)
+    def writer_outside_a_proposal_form(self, words: tuple[str, ...]) -> bool | None:
+        """None when the message says no proposal form ("il faut", "we should", "müsste",
+        "I suggest"...); else whether a word outside those forms names the writer (singular
+        first person: "we need" names a community, "he beats me" a person)."""
+        covered: set[int] = set()
+        for form in self.proposal_forms:
+            for i in range(len(words) - len(form) + 1):
+                if form and words[i : i + len(form)] == form:
+                    covered.update(range(i, i + len(form)))
+        if not covered:
+            return None
+        return any(
+            self.singular in self.spellings_of(word)
+            for i, word in enumerate(words)
+            if i not in covered
+        )
 
 
 class Detector:
@@ -333,6 +345,8 @@ class Detector:
                 self.keyed_rules[rule.key].append(rule)
         self.spellings.done()
         self.words_in = lru_cache(maxsize=1 << 16)(self.spellings.lookup)
+        for compiled in self.languages.values():
+            compiled.spellings_of = self.words_in
 
     def find(self, text: str, languages: Sequence[str], patterns: bool = True) -> Danger | None:
         """The first danger found; `patterns=False` reads with the rules alone (the bench
@@ -360,8 +374,8 @@ class Detector:
         return None
 
     def _an_idea(self, language: str, tokens: tuple[str, ...], present: frozenset[int]) -> bool:
-        compiled = self.languages[language]
-        return compiled.singular not in present and compiled.reads_as_a_proposal_form(tokens)
+        """A proposal form and no singular first person outside it: the rules stay silent."""
+        return self.languages[language].writer_outside_a_proposal_form(tokens) is False
 
     def reads_as_proposal(self, text: str, language: str) -> bool:
         """It opens like a proposal ("Plus de...", "Des bancs..."), says one anywhere ("il

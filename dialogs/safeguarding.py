@@ -241,7 +241,10 @@ class _Language:
         self.first_person = self.word("|".join(map(_spelling, raw["first_person"])))
         singular = raw.get("singular_first_person") or raw["first_person"]
         self.singular = self.word("|".join(map(_spelling, singular)))
-        self.proposal_forms = tuple(words_of(f) for f in raw.get("proposal_forms", []))
+        self.proposal_forms = tuple(
+            ("^", *words_of(f[1:])) if f.startswith("^") else words_of(f)
+            for f in raw.get("proposal_forms", [])
+        )
         self.spellings_of: Callable[[str], frozenset[int]] = spellings.lookup
         self.openers = tuple(words_of(o) for o in raw.get("proposal_openers", []))
         self.markers = tuple(words_of(m) for m in raw.get("proposal_markers", []))
@@ -314,7 +317,9 @@ class _Language:
         first person: "we need" names a community, "he beats me" a person)."""
         covered: set[int] = set()
         for form in self.proposal_forms:
-            for i in range(len(words) - len(form) + 1):
+            at_start = form[:1] == ("^",)  # "^ mehr": only as the message's first words
+            form = form[1:] if at_start else form
+            for i in range(1 if at_start else len(words) - len(form) + 1):
                 if form and words[i : i + len(form)] == form:
                     covered.update(range(i, i + len(form)))
         if not covered:

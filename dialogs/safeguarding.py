@@ -241,9 +241,12 @@ class _Language:
         self.first_person = self.word("|".join(map(_spelling, raw["first_person"])))
         singular = raw.get("singular_first_person") or raw["first_person"]
         self.singular = self.word("|".join(map(_spelling, singular)))
+        forms = raw.get("proposal_forms", [])
+        self.proposal_endings = tuple(words_of(f)[0] for f in forms if f.startswith("*"))
         self.proposal_forms = tuple(
             ("^", *words_of(f[1:])) if f.startswith("^") else words_of(f)
-            for f in raw.get("proposal_forms", [])
+            for f in forms
+            if not f.startswith("*")
         )
         self.spellings_of: Callable[[str], frozenset[int]] = spellings.lookup
         self.openers = tuple(words_of(o) for o in raw.get("proposal_openers", []))
@@ -316,6 +319,9 @@ class _Language:
         "I suggest"...); else whether a word outside those forms names the writer (singular
         first person: "we need" names a community, "he beats me" a person)."""
         covered: set[int] = set()
+        for i, word in enumerate(words):  # "*elim": a Turkish "let us..." ending
+            if any(word.endswith(ending) and word != ending for ending in self.proposal_endings):
+                covered.add(i)
         for form in self.proposal_forms:
             at_start = form[:1] == ("^",)  # "^ mehr": only as the message's first words
             form = form[1:] if at_start else form

@@ -148,11 +148,13 @@ class _Spellings:
         self.ids: dict[tuple[str, str], int] = {}
         self.start_lengths: list[int] = []
         self.end_lengths: list[int] = []
+        self.inside_ascii: list[tuple[str, set[int]]] = []
         self.shortest: dict[int, int] = {}  # per pattern word, its shortest spelling's length
 
     def done(self) -> None:
         """Every spelling is in: the lengths of beginnings and endings to look up."""
         self.start_lengths = sorted({len(s) for s in self.starts})
+        self.inside_ascii = [(s, w) for s, w in self.inside.items() if s.isascii()]
         self.end_lengths = sorted({len(s) for s in self.ends})
 
     def add(self, language: str, spec: str, spellings: Iterable[str]) -> int:
@@ -173,10 +175,12 @@ class _Spellings:
             found |= self.starts.get(token[:length], set())
         for length in self.end_lengths:
             found |= self.ends.get(token[-length:], set())
-        if not token.isascii():  # parts inside a word: Arabic, whose pronouns are attached
-            for spelling, words in self.inside.items():
-                if spelling in token:
-                    found |= words
+        # Parts inside a word: Arabic, whose pronouns are attached, in its script or in Latin
+        # letters ("kayhddedni"); a word is looked up once (cached), so the scan is rare.
+        scan = self.inside.items() if not token.isascii() else self.inside_ascii
+        for spelling, words in scan:
+            if spelling in token:
+                found |= words
         return frozenset(found)
 
 

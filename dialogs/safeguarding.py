@@ -358,6 +358,8 @@ class Detector:
                 self.keyed[pattern.key].append(pattern)
             for rule in compiled.rules:
                 self.keyed_rules[rule.key].append(rule)
+        self.pattern_keys = frozenset(self.keyed)
+        self.rule_keys = frozenset(self.keyed_rules)
         self.spellings.done()
         self.words_in = lru_cache(maxsize=1 << 16)(self.spellings.lookup)
         for compiled in self.languages.values():
@@ -369,16 +371,16 @@ class Detector:
         tokens = words_of(text)
         words = [self.words_in(w) for w in tokens]
         present = frozenset().union(*words)
-        for word in present if patterns else ():
-            for pattern in self.keyed.get(word, ()):
+        for word in present & self.pattern_keys if patterns else ():
+            for pattern in self.keyed[word]:
                 if (
                     pattern.language in languages
                     and pattern.required <= present
                     and _matches(pattern, words)
                 ):
                     return Danger(pattern.category, pattern.language, pattern.source)
-        for word in present:
-            for rule in self.keyed_rules.get(word, ()):
+        for word in present & self.rule_keys:
+            for rule in self.keyed_rules[word]:
                 if (
                     rule.language in languages
                     and rule.required <= present

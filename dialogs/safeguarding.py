@@ -295,7 +295,6 @@ class _Language:
         key = max(required, key=lambda word: (self.spellings.shortest[word], word))
         return _Pattern(self.language, category, source, tuple(steps), not_after, required, key)
 
-
     def _rule(self, category: str, source: str) -> _Rule:
         """ "SELF + WANT + DIE - NOT_ME within 6": concepts joined by "+", "-" before one that
         must not occur in the window."""
@@ -314,8 +313,14 @@ class _Language:
             raise ValueError(f"{self.language}: no concept in rule {source!r}")
         key = max(parts, key=lambda word: (self.spellings.shortest[word], word))
         return _Rule(
-            self.language, category, source, tuple(parts), tuple(absent), window,
-            frozenset(parts), key,
+            self.language,
+            category,
+            source,
+            tuple(parts),
+            tuple(absent),
+            window,
+            frozenset(parts),
+            key,
         )
 
     def writer_outside_a_proposal_form(self, words: tuple[str, ...]) -> bool | None:

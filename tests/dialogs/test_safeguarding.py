@@ -107,8 +107,14 @@ def test_the_rules_hear_their_concepts_in_any_order(text: str) -> None:
     ("idea", "disclosure"),
     [
         ("il faut protéger les enfants battus", "il faut m'aider, mon mari me frappe"),
-        ("we need shelters for people sleeping on the streets", "we need help, im sleeping on the streets"),
-        ("man sollte Kinder vor Gewalt schützen, die geschlagen werden", "hilfe, mein mann schlägt mich"),
+        (
+            "we need shelters for people sleeping on the streets",
+            "we need help, im sleeping on the streets",
+        ),
+        (
+            "man sollte Kinder vor Gewalt schützen, die geschlagen werden",
+            "hilfe, mein mann schlägt mich",
+        ),
         ("çocukları şiddetten korumalıyız", "kocam beni dövüyor"),
         ("é preciso proteger as crianças que apanham", "é preciso ajuda, o meu marido bate-me"),
     ],
@@ -121,7 +127,11 @@ def test_a_proposal_form_naming_no_writer_silences_the_rules(idea: str, disclosu
 
 
 def test_a_rule_names_only_concepts_its_file_defines() -> None:
-    raw = {"first_person": ["je"], "concepts": {"C_A": ["a"]}, "rules": {"self_harm": ["C_A + C_B"]}}
+    raw = {
+        "first_person": ["je"],
+        "concepts": {"C_A": ["a"]},
+        "rules": {"self_harm": ["C_A + C_B"]},
+    }
     with pytest.raises(ValueError, match="C_B"):
         Detector({"fr": raw})
 

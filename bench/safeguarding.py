@@ -5,8 +5,9 @@ Every message is read against all six languages' patterns at once, as the bot re
 data is ours (tests/data/safeguarding, see its README) and the Pol.is citizen comments
 (tests/data/polis-opendata, CC BY 4.0, The Computational Democracy Project):
 
-- disclosures caught: the two test sets (never tuned on; see tests/data/safeguarding/README.md
-  for what was known when) and the development set;
+- disclosures caught: the three test sets (never tuned on; see tests/data/safeguarding/README.md
+  for what was known when) and the development set; and the concept rules alone on test set 3
+  (how far the rules, written as concepts, generalise to phrasings they never saw);
 - policy ideas that name a hard subject: passed by the detector, and read back by the dialog
   as an idea to send (dialogs.step, a resident voting on the demo consultation);
 - false positives on ordinary messages: ours, the replies residents send, every proposal of
@@ -36,13 +37,14 @@ DATA = ROOT / "tests" / "data" / "safeguarding"
 POLIS = ROOT / "tests" / "data" / "polis-opendata"
 DEMO = ROOT / "api" / "demo" / "mulhouse.yaml"
 LANGUAGES = ("fr", "en", "de", "ar", "tr", "pt")
+TEST_SETS = ("test_set", "test_set_2", "test_set_3")
 RECALL_TARGET = 0.95
 FALSE_POSITIVE_TARGET = 0.005
 
 
 @cache
 def disclosures(name: str) -> dict[str, list[tuple[str, str]]]:
-    """`test_set`, `test_set_2` or `disclosures`: per language, (category, text)."""
+    """`test_set`, `test_set_2`, `test_set_3` or `disclosures`: per language, (category, text)."""
     raw = yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
     return {
         lang: [(category, text) for category, texts in by_category.items() for text in texts]
@@ -88,6 +90,11 @@ def polis_comments() -> list[str]:
         for path in sorted(POLIS.glob("*/comments.csv"))
         for row in csv.DictReader(path.open(encoding="utf-8"))
     ]
+
+
+def by_rules(text: str) -> Danger | None:
+    """The concept rules alone (not the fixed patterns), all six languages on."""
+    return detector().find(text, LANGUAGES, patterns=False)
 
 
 def flagged(texts: Iterable[str]) -> list[tuple[str, Danger]]:
@@ -157,7 +164,7 @@ class Row:
 
 
 def measure(lang: str) -> Row:
-    tests = [disclosures("test_set")[lang], disclosures("test_set_2")[lang]]
+    tests = [disclosures(name)[lang] for name in TEST_SETS]
     dev = disclosures("disclosures")[lang]
     hard = ideas()[lang]
     sources = (ordinary()[lang], replies()[lang], demo_texts()[lang])
@@ -188,11 +195,12 @@ def main() -> None:
     false_polis = flagged(polis)
 
     print(
-        "| language | test set 1 caught | test set 2 caught | development set caught "
+        "| language | test set 1 caught | test set 2 caught | test set 3 caught "
+        "| development set caught "
         "| policy ideas passed | ideas read back | false positives: ordinary | replies "
         "| demo proposals |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|" + "---|" * (len(TEST_SETS) + 8))
     for r in rows:
         cells = [percent(n - len(m), n) for m, n in zip(r.missed_tests, r.tests, strict=True)]
         cells += [
@@ -203,6 +211,13 @@ def main() -> None:
         cells += [percent(f, n) for f, n in zip(r.false_counts, r.ordinary, strict=True)]
         print(f"| {r.language} | " + " | ".join(cells) + " |")
     print()
+    print(
+        "Concept rules alone (without the fixed patterns), test set 3 caught: "
+        + ", ".join(
+            f"{lang} {percent(sum(by_rules(t) is not None for _, t in pairs), len(pairs))}"
+            for lang, pairs in disclosures("test_set_3").items()
+        )
+    )
     print(
         f"Pol.is citizen comments (English), false positives: "
         f"{percent(len(false_polis), len(polis))}"

@@ -14,7 +14,9 @@ from dialogs import Session, Stage, Text
 from dialogs.safeguarding import (
     CATEGORIES,
     Danger,
+    Detector,
     _matches,
+    _within,
     danger_in,
     detector,
     languages_with_patterns,
@@ -40,7 +42,7 @@ def test_the_labelled_data_is_as_large_as_promised(language: str) -> None:
     disclosures = data.disclosures("disclosures")[language]
     assert len(disclosures) >= 50
     assert {category for category, _ in disclosures} == set(CATEGORIES)
-    for test_set in ("test_set", "test_set_2"):
+    for test_set in ("test_set", "test_set_2", "test_set_3"):
         assert len(data.disclosures(test_set)[language]) >= 20
     assert len(data.ideas()[language]) >= 30
     assert len(data.ordinary()[language]) >= 300
@@ -63,6 +65,85 @@ def test_every_pattern_catches_a_disclosure_or_its_example(language: str) -> Non
     ]
     assert idle == []
     assert [t for t in EXAMPLES[language] if danger_in(t, LANGUAGES) is None] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_concept_rule_catches_a_disclosure_or_its_example(language: str) -> None:
+    """A rule whose concepts never meet within its window (a misspelt concept, a window too
+    narrow, an excluded word that is always there) is found here."""
+    texts = [t for _, t in data.disclosures("disclosures")[language]] + EXAMPLES[language]
+    words = [[detector().words_in(w) for w in words_of(t)] for t in texts]
+    idle = [
+        rule.source
+        for rule in detector().languages[language].rules
+        if not any(_within(rule, message) for message in words)
+    ]
+    assert idle == []
+
+
+def by_rules(text: str) -> Danger | None:
+    return detector().find(text, LANGUAGES, patterns=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mon mari me frappe",
+        "il me frappe tout le temps, mon mari",
+        "my husband hits me",
+        "he hits me every night, my husband does",
+        "mein Mann schlägt mich",
+        "mich schlägt mein Mann",
+        "meu marido me bate",
+        "bate-me todos os dias o meu marido",
+    ],
+)
+def test_the_rules_hear_their_concepts_in_any_order(text: str) -> None:
+    found = by_rules(text)
+    assert found is not None and found.category == "home_violence"
+
+
+@pytest.mark.parametrize(
+    ("idea", "disclosure"),
+    [
+        ("il faut protéger les enfants battus", "il faut m'aider, mon mari me frappe"),
+        (
+            "we need shelters for people sleeping on the streets",
+            "we need help, im sleeping on the streets",
+        ),
+        (
+            "man sollte Kinder vor Gewalt schützen, die geschlagen werden",
+            "hilfe, mein mann schlägt mich",
+        ),
+        ("çocukları şiddetten korumalıyız", "kocam beni dövüyor"),
+        ("é preciso proteger as crianças que apanham", "é preciso ajuda, o meu marido bate-me"),
+    ],
+)
+def test_a_proposal_form_naming_no_writer_silences_the_rules(idea: str, disclosure: str) -> None:
+    """An "il faut", "we need", "sollte", "-malıyız", "é preciso" with no "I" outside it names a
+    danger without disclosing one; with the writer named it is still a disclosure."""
+    assert by_rules(idea) is None
+    assert by_rules(disclosure) is not None
+
+
+def test_a_rule_names_only_concepts_its_file_defines() -> None:
+    raw = {
+        "first_person": ["je"],
+        "concepts": {"C_A": ["a"]},
+        "rules": {"self_harm": ["C_A + C_B"]},
+    }
+    with pytest.raises(ValueError, match="C_B"):
+        Detector({"fr": raw})
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("test_set", data.TEST_SETS)
+def test_the_test_sets_are_caught(language: str, test_set: str) -> None:
+    """The committed test sets (never tuned on since they were written; see
+    tests/data/safeguarding/README.md) at the issue's target."""
+    texts = [t for _, t in data.disclosures(test_set)[language]]
+    caught = [t for t in texts if danger_in(t, LANGUAGES) is not None]
+    assert len(caught) >= data.RECALL_TARGET * len(texts)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy import Update, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +18,7 @@ from api.rows import ConsultationIds
 from api.schemas import BallotIn, BallotsOut
 
 log = logging.getLogger(__name__)
+Counted = Callable[[int, Mapping[tuple[int, str], int]], None]
 
 STORED, UNCHANGED, DUPLICATE = "stored", "unchanged", "duplicate"
 _COUNTER = {"agree": Proposal.agree, "disagree": Proposal.disagree, "skip": Proposal.skip}
@@ -31,9 +32,17 @@ _BUMP = (
 
 
 class BallotBox:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], ids: ConsultationIds) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        ids: ConsultationIds,
+        counted: Counted | None = None,
+    ) -> None:
+        """`counted(consultation_id, moved)`: told, once a transaction committed, how it moved
+        the running counts, by (proposal, choice) (the proposals kept in memory)."""
         self.sessions = sessions
         self.ids = ids
+        self._counted = counted
         self._group = GroupCommit(self._cast)
 
     async def cast(self, slug: str, ballots: Sequence[BallotIn]) -> BallotsOut:
@@ -98,6 +107,8 @@ class BallotBox:
                 await db.execute(insert(Ballot), [_columns(row) for row in new])
             if any(counts.values()):
                 await db.execute(_BUMP, _bumps(counts))
+        if self._counted is not None:  # committed
+            self._counted(consultation_id, counts)
         return outcomes
 
 

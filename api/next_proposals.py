@@ -8,8 +8,9 @@ import random
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import event, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -146,6 +147,7 @@ class AcceptedProposals:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = sessions
+        self._engine = sessions.kw["bind"].sync_engine  # whose commits it is told of
         self._fresh_seconds = fresh_seconds
         self._clock = clock
         self._read: dict[int, Accepted] = {}
@@ -156,8 +158,8 @@ class AcceptedProposals:
         if known is not None and self._fresh(known):
             return known
         generation, reading = self._reading.get(consultation_id, (-1, None))
-        if reading is None or reading.done() or generation < _generation:
-            generation = _generation
+        if reading is None or reading.done() or generation < self._generation:
+            generation = self._generation
             reading = asyncio.ensure_future(self._fetch(consultation_id, generation))
             self._reading[consultation_id] = generation, reading
         return await asyncio.shield(reading)
@@ -169,7 +171,11 @@ class AcceptedProposals:
 
     def _fresh(self, known: Accepted) -> bool:
         age = self._clock() - known.read_at
-        return age < self._fresh_seconds and known.generation == _generation
+        return age < self._fresh_seconds and known.generation == self._generation
+
+    @property
+    def _generation(self) -> int:
+        return _generations.get(self._engine, 0)
 
     async def _fetch(self, consultation_id: int, generation: int) -> Accepted:
         found = Accepted(self._clock(), generation)
@@ -184,14 +190,15 @@ class AcceptedProposals:
                 author = None if row.author_id is None else str(row.author_id)
                 found.proposals[row.id] = proposal_out(row)
                 found.tallies[row.id] = (author, row.agree, row.disagree, row.skip)
-        if generation == _generation:  # no change committed while this was read
+        if generation == self._generation:  # no change committed while this was read
             self._read[consultation_id] = found
         return found
 
 
-# How many transactions of this process committed a change to a proposal that residents may
-# be offered (or may no longer be): every read made before the last one is stale.
-_generation = 0
+# By engine (a worker's connection pool), how many of its transactions committed a change to
+# a proposal that residents may be offered (or may no longer be): every read made before the
+# last one is stale.
+_generations: WeakKeyDictionary[Engine, int] = WeakKeyDictionary()
 _CHANGED = "parlons.proposals_changed"
 
 
@@ -211,6 +218,6 @@ def _note_proposal_changes(session: Session, _flush: UOWTransaction) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _forget_what_changed(session: Session) -> None:
-    global _generation
-    if session.info.pop(_CHANGED, False):
-        _generation += 1
+    if session.info.pop(_CHANGED, False) and session.bind is not None:
+        engine = session.bind if isinstance(session.bind, Engine) else session.bind.engine
+        _generations[engine] = _generations.get(engine, 0) + 1

@@ -93,4 +93,3 @@ async def _recordings_at_twilio(settings: Settings, kept: KeptRecordings) -> int
     if isinstance(http, HttpxTwilioClient):
         await http.aclose()
     return len(gone)
-

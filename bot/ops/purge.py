@@ -93,3 +93,4 @@ async def _recordings_at_twilio(settings: Settings, kept: KeptRecordings) -> int
     if isinstance(http, HttpxTwilioClient):
         await http.aclose()
     return len(gone)
+

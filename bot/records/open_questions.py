@@ -19,7 +19,9 @@ from bot.records.models import OpenQuestion
 
 
 class OpenQuestions:
-    def __init__(self, tables: async_sessionmaker[AsyncSession], latest_for: float = 10.0) -> None:
+    def __init__(
+        self, tables: async_sessionmaker[AsyncSession], latest_for: float = 10.0
+    ) -> None:
         self._tables = tables
         self._latest_for = latest_for
         self._latest: tuple[float, float] | None = None  # (read at, latest opening)

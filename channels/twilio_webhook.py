@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from twilio.request_validator import RequestValidator, compare
 
-
 FORM = "application/x-www-form-urlencoded"
 
 

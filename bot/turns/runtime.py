@@ -118,16 +118,16 @@ class Runtime:
         return self._consultation
 
     async def handle(self, inbound: Inbound) -> Outcome:
-        channel = inbound.channel
-        metrics.MESSAGES.labels(channel).inc()
+        counted = metrics.of_channel(inbound.channel)
+        counted.messages.inc()
         started = time.perf_counter()
         try:
             outcome = await self._handle(inbound)
         except Exception:
-            metrics.TURNS.labels(channel, "failed").inc()
+            counted.failed.inc()
             raise
-        metrics.TURNS.labels(channel, "answered").inc()
-        metrics.TURN_SECONDS.labels(channel).observe(time.perf_counter() - started)
+        counted.answered.inc()
+        counted.seconds.observe(time.perf_counter() - started)
         return outcome
 
     async def _handle(self, inbound: Inbound) -> Outcome:
@@ -185,13 +185,14 @@ class Runtime:
                 state.forget(replay.encode(outcome))
             else:
                 state.save(turn.session.to_bytes(), replay.encode(outcome))
-        log.info(
-            "turn ref=%s channel=%s replies=%d effects=%s",
-            ref,
-            inbound.channel,
-            len(turn.replies),
-            ",".join(type(e).__name__ for e in turn.effects) or "-",
-        )
+        if log.isEnabledFor(logging.INFO):  # nothing built for a line not written
+            log.info(
+                "turn ref=%s channel=%s replies=%d effects=%s",
+                ref,
+                inbound.channel,
+                len(turn.replies),
+                ",".join(type(e).__name__ for e in turn.effects) or "-",
+            )
         return outcome
 
     def always_heard(self, event: Event, language: str | None = None) -> bool:

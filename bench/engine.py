@@ -23,11 +23,11 @@ def play(ctx: Context, stored: bool) -> tuple[int, float]:
     started = time.perf_counter()
     for resident in range(RESIDENTS):
         session, raw = Session(), b""
-        for body in conversation(resident):
+        for message in conversation(resident):
             if stored and raw:
                 session = Session.from_bytes(raw)
             top_up(session, ids)
-            session = step(session, Text(body), ctx).session
+            session = step(session, Text(message.body), ctx).session
             if stored:
                 raw = session.to_bytes()
             turns += 1

@@ -1,9 +1,11 @@
-"""How many residents one machine serves: `parlons serve` under whole SMS conversations.
+"""How many residents one machine serves: `parlons serve` under whole SMS and WhatsApp
+conversations.
 
 `python -m bench.load` (or `make bench-load`) starts, one after the other on loopback:
 
 1. the floor (bench/floor.py: a bare FastAPI route parsing the same form, constant TwiML),
-2. `parlons serve` with a fresh SQLite database (the embedded default),
+2. `parlons serve` with a fresh SQLite database (the embedded default), once with residents
+   on SMS, once with residents on WhatsApp (typed votes, tapped buttons: bench/residents.py),
 
 and drives each with wrk for a bounded time: one connection per simulated resident thread,
 pre-signed Twilio requests written by bench/residents.py. It prints one table: turns per second,
@@ -14,6 +16,7 @@ the CPU each turn costs the server and the load generator.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -31,16 +34,19 @@ from bench.wrk import Run, drive, summarise, table
 AUTH_TOKEN = "load-bench-twilio-token"
 ADMIN_TOKEN = "load-bench-admin-token"
 SLUG = "mulhouse"
+WEBHOOKS = {"sms": residents.SMS_PATH, "whatsapp": residents.WHATSAPP_PATH}
+CHANNEL_NAMES = {"sms": "SMS", "whatsapp": "WhatsApp"}
+RESIDENTS_A_RUN = 1_000_000
+RESIDENT_BLOCKS = itertools.count(0, RESIDENTS_A_RUN)
 
 
 def send(port: int, raw: bytes) -> str:
     """One raw request from a file, sent again (as Twilio retries a webhook); the reply."""
     head, body = raw.split(b"\r\n\r\n", 1)
-    lines = head.decode().split("\r\n")
-    headers = dict(line.split(": ", 1) for line in lines[1:])
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{residents.SMS_PATH}", data=body, headers=headers
-    )
+    request_line, *lines = head.decode().split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines)
+    path = request_line.split()[1]
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, headers=headers)
     with urllib.request.urlopen(request, timeout=15) as response:
         return response.read().decode()
 
@@ -85,10 +91,10 @@ def drained(port: int, expected: tuple[int, int], patience: float = 60) -> tuple
     return last
 
 
-def check_one_conversation(port: int, signer: Signer) -> None:
+def check_one_conversation(port: int, signer: Signer, resident: int) -> None:
     """One resident's whole conversation before the load: every request is accepted and
     acknowledges what it should (a wrong signature would otherwise measure 403s)."""
-    replies = [send(port, signer.request(f)) for f in residents.forms(signer, 10**7, "W")]
+    replies = [send(port, signer.request(f)) for f in residents.forms(signer, resident, "W")]
     votes = sum(residents.VOTE_MARKER in r for r in replies)
     ideas = sum(residents.IDEA_MARKER in r for r in replies)
     expected = (residents.VOTES_PER_CONVERSATION, residents.IDEAS_PER_CONVERSATION)
@@ -110,19 +116,28 @@ def bench_floor(args: argparse.Namespace, work: Path, workers: int) -> Run:
 
 
 def bench_parlons(
-    args: argparse.Namespace, work: Path, ceiling: float, workers: int, redis_port: int | None
+    args: argparse.Namespace,
+    work: Path,
+    ceiling: float,
+    workers: int,
+    redis_port: int | None,
+    channel: str = "sms",
 ) -> Run:
     """One run of `parlons serve`: embedded (SQLite) or, with `redis_port`, Redis mode, its
-    outbox drained by `parlons worker` running alongside as in production."""
+    outbox drained by `parlons worker` running alongside as in production; its residents on
+    `channel` (sms, whatsapp)."""
     port = free_port()
     public_url = f"http://127.0.0.1:{port}"
-    signer = Signer(AUTH_TOKEN, public_url, f"127.0.0.1:{port}")
+    signer = Signer(AUTH_TOKEN, public_url, f"127.0.0.1:{port}", WEBHOOKS[channel])
     # Enough residents for the run at the floor's pace (a full turn never goes faster), so
     # nobody's conversation is replayed.
     needed = int(ceiling * args.seconds * 1.5) + 1000
-    turns = len(residents.conversation(0))
+    turns = len(residents.conversation(0, channel))
     count = max(args.connections, -(-needed // turns))
-    residents.write_requests(signer, work, args.connections, count, run=f"P{port}")
+    # Each run its own residents: Redis mode's runs share their stores, and a number on SMS
+    # and on WhatsApp is one participant.
+    first = next(RESIDENT_BLOCKS)
+    residents.write_requests(signer, work, args.connections, count, run=f"P{port}", first=first)
     env = {
         **os.environ,
         "PARLONS_DATABASE_URL": f"sqlite+aiosqlite:///{work}/parlons-{port}.db",
@@ -133,9 +148,10 @@ def bench_parlons(
     }
     command = [str(BIN / "parlons"), "serve", "--port", str(port), "--workers", str(workers)]
     name = "parlons, Redis mode" if redis_port else "parlons, embedded"
+    name += f", {CHANNEL_NAMES[channel]}"
     with serving(command, env, port, work / f"parlons-{port}.log") as pid:
         with outbox_worker(env, work, redis_port) as worker:
-            check_one_conversation(port, signer)
+            check_one_conversation(port, signer, first + RESIDENTS_A_RUN - 1)
             drained(port, (residents.VOTES_PER_CONVERSATION, residents.IDEAS_PER_CONVERSATION))
             votes_before, ideas_before = stored(port)
             pids = [pid, *([worker] if worker else [])]
@@ -168,6 +184,9 @@ def main() -> None:
         "--workers", type=int, default=os.cpu_count(), help="workers for Redis mode's last run"
     )
     parser.add_argument("--mode", choices=["embedded", "redis", "both"], default="both")
+    parser.add_argument(
+        "--channels", default="sms,whatsapp", help="residents' channels, each its own run"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument(
         "--profile", type=Path, help="py-spy the server during the run, into this file"
@@ -184,11 +203,15 @@ def main() -> None:
     try:
         floor = bench_floor(args, work, 1)
         rows.append((floor, floor))
+        channels = args.channels.split(",")
         if args.mode != "redis":
-            rows.append((bench_parlons(args, work, floor.rate, 1, None), floor))
+            for channel in channels:
+                rows.append((bench_parlons(args, work, floor.rate, 1, None, channel), floor))
         if args.mode != "embedded" and not skipped:
             with production_stores(work) as (args.stores, redis_port):
-                rows.append((bench_parlons(args, work, floor.rate, 1, redis_port), floor))
+                for channel in channels:
+                    run = bench_parlons(args, work, floor.rate, 1, redis_port, channel)
+                    rows.append((run, floor))
                 if args.workers > 1:
                     floor = bench_floor(args, work, args.workers)
                     rows.append((floor, floor))

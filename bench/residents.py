@@ -1,9 +1,15 @@
-"""Simulated residents for the load benchmark: whole SMS conversations as pre-signed requests.
+"""Simulated residents for the load benchmark: whole SMS or WhatsApp conversations as
+pre-signed requests.
 
 Each resident has their own number and texts what a real one would on the demo consultation:
 greets, votes, declines the offer of an idea then writes one anyway, skips the optional
 questions, votes on. What they text is planned once by playing that behaviour through the
 dialog itself (`dialogs.step`), so the script follows the dialog as it grows new questions.
+On WhatsApp the same resident taps a button wherever the button names no proposal (send the
+idea, the optional questions, the offers) and types the number of a vote: a vote's button
+carries the proposal it was asked about, which a request signed in advance cannot know (the
+server chooses each resident's proposals as it goes); a typed vote and a tapped one are the
+same turn past `channels.whatsapp.parse`.
 The requests are signed with Twilio's own RequestValidator and written as raw HTTP, so the
 load generator (wrk) only copies bytes.
 """
@@ -11,6 +17,7 @@ load generator (wrk) only copies bytes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -21,10 +28,23 @@ from twilio.request_validator import RequestValidator
 from api.loader import read_consultation
 from bot.settings import DEMO_CONSULTATION
 from bot.turns.runtime import QUEUE_LOW, QUEUE_SIZE
-from dialogs import CastBallot, Context, District, ProposalView, Session, Stage, SubmitIdea, Text
+from dialogs import (
+    Ask,
+    CastBallot,
+    Context,
+    District,
+    Press,
+    ProposalView,
+    Session,
+    Stage,
+    SubmitIdea,
+    Text,
+)
 from dialogs import step as dialog_step
 
 SMS_PATH = "/webhooks/twilio/sms"
+WHATSAPP_PATH = "/webhooks/twilio/whatsapp"
+OUR_NUMBER = "+33199000042"
 VOTES_PER_CONVERSATION = 10
 IDEAS_PER_CONVERSATION = 1
 IDEA = "Il faudrait plus de bancs dans le parc numero {resident}"
@@ -81,35 +101,63 @@ def next_message(session: Session, votes: int, ideas: int) -> str:
             return "2"  # no (an idea now, being written to later, ...)
 
 
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message a resident sends: typed text, or a tapped button (its id and title)."""
+
+    body: str
+    button: str | None = None
+
+
 @cache
-def script() -> tuple[str, ...]:
-    """The messages of one conversation, `{resident}` left in the idea's text."""
+def script(channel: str = "sms") -> tuple[Message, ...]:
+    """The messages of one conversation on `channel` (sms, whatsapp), `{resident}` left in
+    the idea's text."""
     ctx = demo_context()
     ids = sorted(ctx.proposals)
     session, messages, votes, ideas = Session(), [], 0, 0
+    asked: Ask | None = None
     while votes < VOTES_PER_CONVERSATION or ideas < IDEAS_PER_CONVERSATION:
         if len(messages) > 40:
             raise RuntimeError(f"the simulated resident is stuck: {messages}")
-        message = next_message(session, votes, ideas)
+        message = Message(next_message(session, votes, ideas))
+        if channel == "whatsapp" and asked is not None and asked.about is None:
+            message = tap(asked, message.body) or message
         top_up(session, ids)
-        turn = dialog_step(session, Text(message.format(resident=0)), ctx)
+        event = (
+            Press(message.button.removeprefix(":"))
+            if message.button
+            else Text(message.body.format(resident=0))
+        )
+        turn = dialog_step(session, event, ctx)
         messages.append(message)
         votes += sum(isinstance(e, CastBallot) for e in turn.effects)
         ideas += sum(isinstance(e, SubmitIdea) for e in turn.effects)
         session = turn.session
+        asked = turn.replies[-1] if turn.replies and isinstance(turn.replies[-1], Ask) else None
     return tuple(messages)
 
 
-def conversation(resident: int) -> list[str]:
-    """What one resident texts, in order."""
-    return [m.format(resident=resident) for m in script()]
+def tap(ask: Ask, digit: str) -> Message | None:
+    """The button of the option a resident would have typed the number of, as WhatsApp
+    posts it (`ButtonPayload` the id Parlons gave it: `:<option>` when about no proposal)."""
+    for number, option in ask.numbered():
+        if str(number) == digit:
+            return Message(option.label, button=f":{option.key}")
+    return None
+
+
+def conversation(resident: int, channel: str = "sms") -> list[Message]:
+    """What one resident sends, in order."""
+    return [Message(m.body.format(resident=resident), m.button) for m in script(channel)]
 
 
 class Signer:
-    def __init__(self, auth_token: str, public_url: str, host: str) -> None:
+    def __init__(self, auth_token: str, public_url: str, host: str, path: str = SMS_PATH) -> None:
         self._validator = RequestValidator(auth_token)
-        self._url = f"{public_url}{SMS_PATH}"  # what Parlons is told Twilio calls
+        self._url = f"{public_url}{path}"  # what Parlons is told Twilio calls
         self._host = host  # where the requests really go
+        self.path = path
 
     def form(self, number: str, body: str, sid: str) -> dict[str, str]:
         """The fields Twilio posts for an inbound SMS (tests/data/webhooks/twilio_sms)."""
@@ -122,7 +170,7 @@ class Signer:
             "SmsSid": sid,
             "FromCountry": "FR",
             "Body": body,
-            "To": "+33199000042",
+            "To": OUR_NUMBER,
             "MessageSid": sid,
             "NumSegments": "1",
             "SmsStatus": "received",
@@ -131,12 +179,36 @@ class Signer:
             "ApiVersion": "2010-04-01",
         }
 
+    def whatsapp_form(self, number: str, message: Message, sid: str) -> dict[str, str]:
+        """The fields Twilio posts for a WhatsApp message (tests/data/webhooks/twilio_whatsapp):
+        a tapped button adds its title and id."""
+        form = {
+            "SmsMessageSid": sid,
+            "NumMedia": "0",
+            "ProfileName": "Resident",
+            "MessageType": "button" if message.button else "text",
+            "SmsSid": sid,
+            "WaId": number.removeprefix("+"),
+            "SmsStatus": "received",
+            "Body": message.body,
+            "To": f"whatsapp:{OUR_NUMBER}",
+            "NumSegments": "1",
+            "ReferralNumMedia": "0",
+            "MessageSid": sid,
+            "AccountSid": "AC00000000000000000000000000000000",
+            "From": f"whatsapp:{number}",
+            "ApiVersion": "2010-04-01",
+        }
+        if message.button:
+            form |= {"ButtonText": message.body, "ButtonPayload": message.button}
+        return form
+
     def request(self, form: dict[str, str]) -> bytes:
         """One raw HTTP/1.1 request, signed as Twilio signs it."""
         signature = self._validator.compute_signature(self._url, form)
         body = urlencode(form).encode()
         head = (
-            f"POST {SMS_PATH} HTTP/1.1\r\n"
+            f"POST {self.path} HTTP/1.1\r\n"
             f"Host: {self._host}\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\n"
             f"X-Twilio-Signature: {signature}\r\n"
@@ -150,9 +222,15 @@ def number(resident: int) -> str:
 
 
 def forms(signer: Signer, resident: int, run: str) -> Iterator[dict[str, str]]:
-    """A resident's conversation as Twilio's forms; `run` keeps message ids unique."""
-    for turn, body in enumerate(conversation(resident)):
-        yield signer.form(number(resident), body, f"SM{run}{resident:012d}{turn:04d}")
+    """A resident's conversation as Twilio's forms, on the channel of the signer's webhook;
+    `run` keeps message ids unique."""
+    whatsapp = signer.path == WHATSAPP_PATH
+    for turn, message in enumerate(conversation(resident, "whatsapp" if whatsapp else "sms")):
+        sid = f"SM{run}{resident:012d}{turn:04d}"
+        if whatsapp:
+            yield signer.whatsapp_form(number(resident), message, sid)
+        else:
+            yield signer.form(number(resident), message.body, sid)
 
 
 def write_requests(

@@ -94,6 +94,10 @@ class ConsultationIds:
     def __init__(self) -> None:
         self._known: dict[str, int] = {}
 
+    def known(self, slug: str) -> int | None:
+        """The id, when it was read already: no session needed."""
+        return self._known.get(slug)
+
     async def of(self, db: AsyncSession, slug: str) -> int:
         if (known := self._known.get(slug)) is None:
             known = await db.scalar(select(Consultation.id).where(Consultation.slug == slug))

@@ -9,7 +9,8 @@ the consultations and their proposals.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import time
+from collections.abc import Callable, Collection, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,7 +21,7 @@ from api.candidates import Selector
 from api.decisions import decisions_after
 from api.evaluations import Evaluations
 from api.models import Consultation, Proposal, ProposalStatus
-from api.next_proposals import AcceptedProposals, next_proposals
+from api.next_proposals import AcceptedProposals, answered, choose_next, next_proposals
 from api.rows import (
     ConsultationIds,
     as_utc,
@@ -48,13 +49,18 @@ from api.selection import DEFAULT, SELECTORS
 
 class ConsultationService:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], selector: Selector = SELECTORS[DEFAULT]
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        selector: Selector = SELECTORS[DEFAULT],
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`clock`: when the accepted proposals kept in memory are read again (tests move
+        it on)."""
         self.sessions = sessions
         self.selector = selector
         self._ids = ConsultationIds()
-        self._ballots = BallotBox(sessions, self._ids)
-        self._accepted = AcceptedProposals(sessions)
+        self._accepted = AcceptedProposals(sessions, clock=clock)
+        self._ballots = BallotBox(sessions, self._ids, counted=self._accepted.count)
         self._evaluations = Evaluations(sessions)
 
     # --- consultations -------------------------------------------------------------------
@@ -119,16 +125,31 @@ class ConsultationService:
         language: str,
         limit: int = 5,
         exclude: Collection[int] = (),
+        answered_known: bool = False,
     ) -> list[ProposalOut]:
         """What to show this participant next, chosen by the selector: see
-        api/next_proposals.py."""
-        async with self.sessions() as db:
-            consultation_id = await self._ids.of(db, slug)
+        api/next_proposals.py. `answered_known`: `exclude` holds every proposal they answered
+        (the bot keeps them in its session), so their ballots are not read."""
+        consultation_id = await self._consultation_id(slug)
         accepted = await self._accepted.read(consultation_id)  # outside: it has its own
+        if answered_known:
+            return choose_next(self.selector, accepted, participant, language, limit, exclude)
         async with self.sessions() as db:
             return await next_proposals(
                 db, consultation_id, self.selector, accepted, participant, language, limit, exclude
             )
+
+    async def answered(self, slug: str, participant: str) -> list[int]:
+        """The proposals a participant answered, as stored, in the order answered."""
+        consultation_id = await self._consultation_id(slug)
+        async with self.sessions() as db:
+            return await answered(db, consultation_id, participant)
+
+    async def _consultation_id(self, slug: str) -> int:
+        if (known := self._ids.known(slug)) is not None:
+            return known
+        async with self.sessions() as db:
+            return await self._ids.of(db, slug)
 
     # --- what residents send ---------------------------------------------------------------
 

@@ -19,6 +19,7 @@ import time
 from urllib.parse import urlencode
 
 from sqlalchemy import event
+from sqlalchemy.util import await_only as await_
 from twilio.request_validator import RequestValidator
 
 from bench import residents
@@ -63,24 +64,41 @@ async def post(app, body: bytes, signature: str) -> None:  # noqa: ANN001
         raise SystemExit(f"the webhook answered {status}")
 
 
-async def run(count: int, at_once: int) -> None:
+async def run(count: int, at_once: int, args_top: int = 12) -> None:
     from bot.app import create_app  # after the environment is set
 
     app = create_app()
     statements: collections.Counter[str] = collections.Counter()
 
-    @event.listens_for(app.state.parlons.engine.sync_engine, "before_cursor_execute")
-    def _count(_conn, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+    engine = app.state.parlons.engine.sync_engine
+
+    # Every statement the database sees, as SQLite itself reports them (its trace callback):
+    # BEGIN and COMMIT included, and only those the driver really sends.
+    def _seen(statement: str) -> None:
         statements[" ".join(statement.split()[:4])] += 1
+
+    @event.listens_for(engine, "connect")
+    def _trace(dbapi_connection, _record) -> None:  # noqa: ANN001
+        await_(dbapi_connection._connection.set_trace_callback(_seen))
 
     signer = residents.Signer(TOKEN, URL, "bench.invalid")
     validator = RequestValidator(TOKEN)
     url = f"{URL}{residents.SMS_PATH}"
 
+    # Signed before the run, as bench/load.py writes its requests before wrk starts: the
+    # residents' own CPU is not the server's.
+    requests = {
+        resident: [
+            (urlencode(form).encode(), validator.compute_signature(url, form))
+            for form in residents.forms(signer, resident, "I")
+        ]
+        for resident in range(count)
+    }
+
     async def resident_turns(first: int) -> None:
         for resident in range(first, count, at_once):
-            for form in residents.forms(signer, resident, "I"):
-                await post(app, urlencode(form).encode(), validator.compute_signature(url, form))
+            for body, signature in requests[resident]:
+                await post(app, body, signature)
 
     async with app.router.lifespan_context(app):
         logging.disable(logging.INFO)  # as quiet as a production log level would not be
@@ -93,7 +111,7 @@ async def run(count: int, at_once: int) -> None:
     print(f"{turns} turns, {at_once} residents at once, in process (no HTTP server, logs off)")
     print(f"{1000 * cpu / turns:.2f} ms CPU a turn, {turns / wall:,.0f} turns/s")
     print(f"{sum(statements.values()) / turns:.2f} SQL statements a turn:")
-    for statement, n in statements.most_common(8):
+    for statement, n in statements.most_common(args_top):
         print(f"  {n / turns:.3f}  {statement} ...")
 
 

@@ -61,8 +61,21 @@ class ApiClient(Protocol):
     async def consultation(self) -> ConsultationOut: ...
 
     async def next_proposals(
-        self, participant: str, language: str, limit: int, exclude: Collection[int]
-    ) -> list[ProposalOut]: ...
+        self,
+        participant: str,
+        language: str,
+        limit: int,
+        exclude: Collection[int],
+        answered_known: bool = False,
+    ) -> list[ProposalOut]:
+        """`answered_known`: `exclude` holds every proposal the participant answered; a client
+        that can use it reads none of their ballots."""
+        ...
+
+    async def answered(self, participant: str) -> list[int] | None:
+        """The proposals a participant answered, as stored; None from a client that cannot
+        tell cheaply (over HTTP, the API reads them at each `next_proposals`)."""
+        ...
 
     async def accepted_proposals(self, ids: Collection[int]) -> list[ProposalOut]: ...
 
@@ -92,11 +105,21 @@ class InProcessApiClient:
         return await _in_process(self._service.consultation(self._slug))
 
     async def next_proposals(
-        self, participant: str, language: str, limit: int, exclude: Collection[int]
+        self,
+        participant: str,
+        language: str,
+        limit: int,
+        exclude: Collection[int],
+        answered_known: bool = False,
     ) -> list[ProposalOut]:
         return await _in_process(
-            self._service.next_proposals(self._slug, participant, language, limit, exclude)
+            self._service.next_proposals(
+                self._slug, participant, language, limit, exclude, answered_known
+            )
         )
+
+    async def answered(self, participant: str) -> list[int] | None:
+        return await _in_process(self._service.answered(self._slug, participant))
 
     async def accepted_proposals(self, ids: Collection[int]) -> list[ProposalOut]:
         return await _in_process(self._service.proposals(self._slug, ids=ids))
@@ -145,11 +168,20 @@ class HttpApiClient:
         return _read(ConsultationOut, await self._send("GET", self._at))
 
     async def next_proposals(
-        self, participant: str, language: str, limit: int, exclude: Collection[int]
+        self,
+        participant: str,
+        language: str,
+        limit: int,
+        exclude: Collection[int],
+        answered_known: bool = False,
     ) -> list[ProposalOut]:
+        # The API reads the participant's ballots itself, whatever the bot knows: as before.
         params = {"language": language, "limit": limit, "exclude": list(exclude)}
         path = f"{self._at}/participants/{participant}/next"
         return _read(_proposals, await self._send("GET", path, params=params))
+
+    async def answered(self, participant: str) -> list[int] | None:
+        return None
 
     async def accepted_proposals(self, ids: Collection[int]) -> list[ProposalOut]:
         response = await self._send("GET", f"{self._at}/proposals", params={"ids": list(ids)})

@@ -5,10 +5,13 @@ messages we start all read their request through `TwilioWebhook.form`."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
 from twilio.request_validator import RequestValidator, compare
+
+FORM = "application/x-www-form-urlencoded"
 
 
 def _plain(text: str, status_code: int) -> Response:
@@ -28,7 +31,13 @@ class TwilioWebhook:
     ) -> dict[str, str] | Response:
         """The form Twilio posted, or the answer to give instead: 403 when the signature is
         not Twilio's, 400 (`otherwise`) when a field of `needs` is missing."""
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        if request.headers.get("content-type", "").startswith(FORM):
+            # What Twilio posts: read at once, not through the multipart parser (a tenth of
+            # a turn). The last of a repeated field counts, as in Starlette's form.
+            raw = (await request.body()).decode("latin-1")  # percent-escaped: as Starlette
+            form = dict(parse_qsl(raw, keep_blank_values=True))
+        else:
+            form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         if not self.is_valid(request, form):
             return _plain("forbidden", 403)
         if any(name not in form for name in needs):

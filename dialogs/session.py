@@ -24,8 +24,6 @@ class Stage(StrEnum):
     HEAR_BACK = "hear_back"  # asked whether we may write about the results and their idea
 
 
-RECENT = 10  # answers remembered: more than the outbox lags behind in a session's few turns
-
 # Short keys keep a stored session to a few hundred bytes even with a full queue.
 _KEYS = {
     "language": "l",
@@ -44,6 +42,7 @@ _KEYS = {
     "last_seen": "t",
     "silences": "sl",
     "recent": "r",
+    "answers_known": "k",
     "quiet_until": "qu",
     "helped": "hn",
 }
@@ -68,9 +67,12 @@ class Session:
     last_seen: int = 0  # when the resident last wrote (Unix seconds)
     evaluating: str | None = None  # an evaluation question a broadcast asked ("heard")
     silences: int = 0  # questions in a row met with silence (a phone caller said nothing)
-    # The last proposals answered: their ballots may still wait in the outbox, unseen by the
-    # API, so the next top-up must not offer them again.
+    # Every proposal answered, in the order answered: a top-up offers none of them again
+    # without reading the ballots, even those still waiting in the outbox (Redis mode).
     recent: list[int] = field(default_factory=list)
+    # `recent` holds them all: the runtime read the resident's stored ballots into it once
+    # (a new session, or one saved before it kept them all).
+    answers_known: bool = False
     # Over a message limit, told when they may go on (Unix seconds): until then, the next
     # messages over it are not answered again where an answer costs (the runtime's limits).
     quiet_until: int = 0
@@ -85,7 +87,8 @@ class Session:
         return ids + self.queue
 
     def answered_recently(self, proposal: int) -> None:
-        self.recent = [*self.recent[-(RECENT - 1) :], proposal]
+        if proposal not in self.recent:  # a vote changed is the same proposal
+            self.recent.append(proposal)
 
     def to_bytes(self) -> bytes:
         # Fields are numbers, strings and lists of ids: read directly, not through
@@ -104,6 +107,7 @@ class Session:
         session.stage = Stage(session.stage)
         session.stopped = bool(session.stopped)
         session.helped = bool(session.helped)
+        session.answers_known = bool(session.answers_known)
         return session
 
 

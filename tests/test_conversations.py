@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.settings import DEMO_CONSULTATION, Settings
+from channels import sms
 from tests.conftest import Phone, admin_get, results
 from tests.fakes import FakeTwilio
 from tests.twilio_voice import Caller
@@ -45,11 +46,29 @@ def test_conversation(path: Path, settings: Settings, request: pytest.FixtureReq
         elif script.get("channel") == "voice":
             _call(client, script)
         else:
+            written = _twiml_checked(request.getfixturevalue("monkeypatch"))
             phone = Phone(client, script["from"])
             for number, turn in enumerate(script["turns"], start=1):
                 said = turn["send"]
                 assert phone.send(said) == turn["reply"], f"turn {number}: {said!r}"
+            assert len(written) == len(script["turns"])
         _check_results(client, script)
+
+
+def _twiml_checked(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """Every SMS answer's TwiML, written as a string (channels/sms.py), is also built by
+    Twilio's own `MessagingResponse`: the two must be the same text."""
+    written: list[str | None] = []
+    ours = sms.twiml
+
+    def compared(body: str | None) -> str:
+        twiml = ours(body)
+        assert twiml == sms.builder_twiml(body), body
+        written.append(body)
+        return twiml
+
+    monkeypatch.setattr(sms, "twiml", compared)
+    return written
 
 
 def _call(client: TestClient, script: dict) -> None:

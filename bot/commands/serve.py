@@ -11,6 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from bot.app import create_app
+from bot.ops.log_queue import log_in_background
 from bot.settings import Settings
 
 
@@ -43,6 +44,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     what = "the consultation API" if args.api_only else "Parlons"
     print(f"Parlons: consultation from {settings.consultation}")
     print(f"Parlons: serving {what} on http://{args.host}:{args.port} ({args.workers} worker(s))")
+    log_in_background()
     run_server(app, args.host, args.port, args.workers, settings.forwarded_allow_ips)
 
 

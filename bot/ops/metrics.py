@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from fastapi import APIRouter, Response
 from prometheus_client import (
@@ -41,6 +44,28 @@ WEBHOOK_SECONDS = Histogram(
     ["channel"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+
+
+@dataclass(frozen=True)
+class ChannelMetrics:
+    """A channel's children of the turn metrics, looked up once (`labels` costs per call)."""
+
+    messages: Any
+    answered: Any
+    failed: Any
+    seconds: Any
+
+
+@cache
+def of_channel(channel: str) -> ChannelMetrics:
+    return ChannelMetrics(
+        MESSAGES.labels(channel),
+        TURNS.labels(channel, "answered"),
+        TURNS.labels(channel, "failed"),
+        TURN_SECONDS.labels(channel),
+    )
+
+
 OUTBOX_QUEUED = Counter("parlons_outbox_queued_total", "Ballots appended to the outbox")
 OUTBOX_POSTED = Counter("parlons_outbox_posted_total", "Ballots the API stored from the outbox")
 OUTBOX_DEAD = Counter("parlons_outbox_dead_lettered_total", "Outbox entries the API refused")

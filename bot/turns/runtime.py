@@ -118,16 +118,16 @@ class Runtime:
         return self._consultation
 
     async def handle(self, inbound: Inbound) -> Outcome:
-        channel = inbound.channel
-        metrics.MESSAGES.labels(channel).inc()
+        counted = metrics.of_channel(inbound.channel)
+        counted.messages.inc()
         started = time.perf_counter()
         try:
             outcome = await self._handle(inbound)
         except Exception:
-            metrics.TURNS.labels(channel, "failed").inc()
+            counted.failed.inc()
             raise
-        metrics.TURNS.labels(channel, "answered").inc()
-        metrics.TURN_SECONDS.labels(channel).observe(time.perf_counter() - started)
+        counted.answered.inc()
+        counted.seconds.observe(time.perf_counter() - started)
         return outcome
 
     async def _handle(self, inbound: Inbound) -> Outcome:
@@ -154,6 +154,8 @@ class Runtime:
                 outcome = self._slow_down(session, standing, ref, inbound)
                 state.save(session.to_bytes(), replay.encode(outcome))
                 return outcome
+            if not session.answers_known:
+                await self._recall_answers(session, ref)
             if self.questions is not None and not session.stopped:
                 await self._open_question(session, ref)
             event = self._with_language_hint(session, inbound.event)
@@ -183,13 +185,14 @@ class Runtime:
                 state.forget(replay.encode(outcome))
             else:
                 state.save(turn.session.to_bytes(), replay.encode(outcome))
-        log.info(
-            "turn ref=%s channel=%s replies=%d effects=%s",
-            ref,
-            inbound.channel,
-            len(turn.replies),
-            ",".join(type(e).__name__ for e in turn.effects) or "-",
-        )
+        if log.isEnabledFor(logging.INFO):  # nothing built for a line not written
+            log.info(
+                "turn ref=%s channel=%s replies=%d effects=%s",
+                ref,
+                inbound.channel,
+                len(turn.replies),
+                ",".join(type(e).__name__ for e in turn.effects) or "-",
+            )
         return outcome
 
     def always_heard(self, event: Event, language: str | None = None) -> bool:
@@ -233,12 +236,25 @@ class Runtime:
     async def _top_up(self, session: Session, ref: str, language: str | None = None) -> None:
         if len(session.queue) >= QUEUE_LOW:
             return
-        not_again = session.wanted_ids() + session.recent  # recent: ballots perhaps queued
+        # recent: every proposal answered, ballots still in the outbox included.
+        not_again = session.wanted_ids() + session.recent
         language = language or session.language or self._default_language
         wanted = QUEUE_SIZE - len(session.queue)
-        fresh = await self.api.next_proposals(ref, language, wanted, not_again)
+        known = session.answers_known
+        fresh = await self.api.next_proposals(ref, language, wanted, not_again, known)
         self._remember(fresh)
         session.queue.extend(p.id for p in fresh)
+
+    async def _recall_answers(self, session: Session, ref: str) -> None:
+        """Once a session: the proposals the resident answered, read from the database (the
+        truth) into the session, which keeps them from then on. Those it already held are
+        kept too: their ballots may still wait in the outbox."""
+        stored = await self.api.answered(ref)
+        if stored is None:  # the API apart reads them at each top-up
+            return
+        held = set(stored)
+        session.recent = [*stored, *(i for i in session.recent if i not in held)]
+        session.answers_known = True
 
     async def _context(self, session: Session, inbound: Inbound, ideas_closed: bool) -> Context:
         channel = inbound.channel

@@ -1,7 +1,8 @@
 """Answers in residents' own words: how many the dialog understands, per language and channel.
 
 `python -m bench.answers` plays each labelled utterance (tests/data/answers.tsv, and apart the
-test set tests/data/answers_test.tsv, written before the rules and never tuned on) through
+test sets tests/data/answers_test.tsv and answers_test_2.tsv, written before the rules and
+never tuned on) through
 `dialogs.step`, from a session standing at the utterance's stage, on the demo consultation
 (six languages); a `voice` row is heard as a phone call's speech result. What the turn did is
 read back as a meaning (a ballot's choice, an idea read back, the menu opened...) and compared
@@ -41,6 +42,8 @@ from dialogs import prompts as p
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 LABELLED = DATA / "answers.tsv"
 TEST_SET = DATA / "answers_test.tsv"
+# Round 2's test set, written by another hand before round 2's rules (tests/data/README.md).
+TEST_SET_2 = DATA / "answers_test_2.tsv"
 DRAFT = "Il faut plus de bancs dans les parcs."
 
 
@@ -176,6 +179,11 @@ def main() -> None:
     print(f"TEST SET ({TEST_SET.name}: written before the rules, never tuned on)")
     print()
     table(read(TEST_SET), ctx, misses)
+    if TEST_SET_2.exists():
+        print()
+        print(f"TEST SET 2 ({TEST_SET_2.name}: written before round 2's rules, never tuned on)")
+        print()
+        table(read(TEST_SET_2), ctx, misses)
 
 
 if __name__ == "__main__":

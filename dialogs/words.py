@@ -31,6 +31,7 @@ class Intent(StrEnum):
     LANGUAGE = "language"
     ERASE = "erase"
     CHANGE = "change"  # change my last vote
+    REPEAT = "repeat"  # "can you say that again?": the question again, nothing taken
     NUMBER = "number"  # a lone number: an option's digit
     UNCLEAR = "unclear"  # several meanings at once ("oui et non"): the stage decides
     UNKNOWN = "unknown"
@@ -56,6 +57,9 @@ class Understood:
     language: str | None = None  # the language whose word matched, when it tells one
     number: int | None = None  # for Intent.NUMBER, or a number said with a word ("1 oui")
     meanings: tuple[Intent, ...] = ()  # every meaning found, when intent is UNCLEAR
+    # Found among other words ("je me suis trompé, je veux changer mon vote"): where an idea is
+    # being written, such a sentence is the idea, not a word that works everywhere.
+    in_sentence: bool = False
 
     def all(self) -> tuple[Intent, ...]:
         """The words' meanings: several for UNCLEAR, none for a number or nothing."""
@@ -178,27 +182,35 @@ def understand(text: str, language: str, offered: tuple[str, ...]) -> Understood
         return Understood(Intent.UNKNOWN)
     clauses = [normalise(c).split() for c in CLAUSES.split(text)]
     clauses = [words for words in clauses if words]
-    heard = _in_sentence(clauses, language)
+    question = text.rstrip().endswith(("?", "؟"))
+    heard = _in_sentence(clauses, language, question)
     if heard.intent is not Intent.UNKNOWN:
         return heard
     for other in offered:
         # Only a word that works everywhere, said with nothing else but empty words.
         if other != language and lexicon(other).knows(clauses):
-            heard = _in_sentence(clauses, other)
+            heard = _in_sentence(clauses, other, question=False)
             if heard.intent in EVERY_LANGUAGE:
                 return heard
     return Understood(Intent.UNKNOWN)
 
 
-def _in_sentence(clauses: list[list[str]], language: str) -> Understood:
+def _in_sentence(clauses: list[list[str]], language: str, question: bool) -> Understood:
     reading = read(clauses, lexicon(language))
     meanings = tuple(Intent(m) for m in reading.meanings)
+    among = reading.other_words
+    if reading.proposal:
+        # Only a plain yes or no beside a long sentence: an answer, or an idea? Asked again.
+        return Understood(Intent.UNCLEAR, language, None, (*meanings, Intent.IDEA), among)
     if len(meanings) > 1:
-        return Understood(Intent.UNCLEAR, language, reading.number, meanings)
+        return Understood(Intent.UNCLEAR, language, reading.number, meanings, among)
     if meanings:
-        return Understood(meanings[0], language, reading.number)
+        return Understood(meanings[0], language, reading.number, in_sentence=among)
     if reading.number is not None:
         return Understood(Intent.NUMBER, number=reading.number)
+    if question:
+        # A question we cannot read ("C'est quoi cette question ?") asks for help, not a vote.
+        return Understood(Intent.HELP, language, in_sentence=True)
     return Understood(Intent.UNKNOWN)
 
 

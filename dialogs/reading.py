@@ -43,6 +43,9 @@ NEGATION_REACH = 3  # words between a negation and the phrase it turns
 # Words of content beside nothing but a plain yes or no that make the reply a proposal rather
 # than an answer ("Non, il faudrait plutôt des pistes cyclables"): asked again.
 PROPOSAL_WORDS = 5
+# Words of content after a plain no, in its clause, that make it a word of that sentence:
+# "no cars in the old town" (a proposal), but "لا احتفظ بها" (no, keep it) is an answer.
+SENTENCE_WORDS = 3
 # A clause ends at punctuation: "Non, d'accord" is two answers, "non d'accord" may be one.
 CLAUSES = re.compile(r"[.,;:!?¿¡،؛؟…\n]+")
 # Where the catalogs' "keywords" words are read: each an English list to translate.
@@ -161,18 +164,39 @@ def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int]:
     # A plain no before a word of content is a word of a sentence: "no cars in the old town",
     # "so no one sleeps rough", "non aux voitures". (A number word counts as content here.)
     starts = content | {f.start for f in found if f.meaning == "number"}
-    sentence = [f for f in found if f.plain and f.meaning == DISAGREE and f.end in starts]
+    sentence = [
+        f for f in found
+        if f.plain and f.meaning == DISAGREE and f.end in starts
+        and len([j for j in starts if j >= f.end]) >= SENTENCE_WORDS
+    ]
     found = [f for f in found if f not in sentence]
+    # "لا لا موافق": a repeated no right before the other answer may turn it or be said
+    # against it; both stay, and the resident is asked again.
+    for k, f in enumerate(found):
+        if f.plain and _repeated(words, f.start) and words[f.start] in lexicon.negations:
+            after = next((g for g in found if g.start == f.end), None)
+            if after is not None and after.meaning in (AGREE, DISAGREE) and after.meaning != f.meaning:
+                found[k] = f._replace(plain=False)
     rest = len(content) + len(sentence)
     return _negate(found, words, negations, lexicon), rest
 
 
 def _match(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
-    """The longest phrase starting at word `i`, of any kind."""
+    """The longest phrase starting at word `i`, of any kind; a "*" phrase before a word that
+    says nothing ("i dont really know": "i" is such a word)."""
     if words[i] not in lexicon.starts:
         if words[i].isdigit() and len(words[i]) <= 3:
             return Found("digits", i, i + 1, number=int(words[i]))
         return None
+    fixed = _fixed(words, i, lexicon)
+    if fixed is not None and fixed.meaning != "empty":
+        return fixed
+    if fixed is None and words[i].isdigit() and len(words[i]) <= 3:
+        return Found("digits", i, i + 1, number=int(words[i]))
+    return _gapped(words, i, lexicon) or fixed
+
+
+def _fixed(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
     for length in range(min(lexicon.longest, len(words) - i), 0, -1):
         phrase = tuple(words[i : i + length])
         plain = phrase in lexicon.plain
@@ -184,8 +208,10 @@ def _match(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
             return Found("number", i, i + length, number=number)
         if phrase in lexicon.empty:
             return Found("empty", i, i + length)
-    if words[i].isdigit() and len(words[i]) <= 3:
-        return Found("digits", i, i + 1, number=int(words[i]))
+    return None
+
+
+def _gapped(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
     for head, tail, meaning in lexicon.gapped:
         if tuple(words[i : i + len(head)]) != head:
             continue
@@ -212,12 +238,15 @@ def _negate(
     turned: list[Found] = []
     used: set[int] = set()
     for f in found:
-        holds_negation = any(words[j] in lexicon.negations for j in _own(f))
+        holds_negation = any(
+            words[j] in lexicon.negations or words[j] in lexicon.negations_after for j in _own(f)
+        )
         if f.meaning not in TURNED or holds_negation:
             turned.append(f)  # "pas d'accord", "je ne sais pas", "não" are what they say
             continue
         by = [j for j in negators if f.start - NEGATION_REACH <= j < f.start or j in f.gap]
-        by += [j for j in (f.end,) if j in free and words[j] in lexicon.negations_after]
+        if not f.plain:  # "non pas trop": a plain no is not turned by what follows it
+            by += [j for j in (f.end,) if j in free and words[j] in lexicon.negations_after]
         if not by:
             turned.append(f)
             continue

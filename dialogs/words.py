@@ -174,18 +174,22 @@ def understand(text: str, language: str, offered: tuple[str, ...]) -> Understood
     intent = _words(language).get(said)
     if intent is not None:
         return Understood(intent, language)
-    for other in offered:
-        intent = _words(other).get(said)
-        if intent in EVERY_LANGUAGE:
-            return Understood(intent, other)
     if not said or said == "?":
         return Understood(Intent.UNKNOWN)
     clauses = [normalise(c).split() for c in CLAUSES.split(text)]
     clauses = [words for words in clauses if words]
     question = text.rstrip().endswith(("?", "؟"))
-    heard = _in_sentence(clauses, language, question)
+    # The session's language first, whole and word by word: German "ne" is no, not Turkish
+    # "ne" (what?); then the words that work everywhere in the others.
+    heard = _in_sentence(clauses, language, question=False)
     if heard.intent is not Intent.UNKNOWN:
         return heard
+    for other in offered:
+        intent = _words(other).get(said)
+        if intent in EVERY_LANGUAGE:
+            return Understood(intent, other)
+    if question:
+        return _in_sentence(clauses, language, question)
     for other in offered:
         # Only a word that works everywhere, said with nothing else but empty words.
         if other != language and lexicon(other).knows(clauses):

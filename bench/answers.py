@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
+import dialogs.steps
 from bench.residents import demo_context
 from dialogs import (
     CastBallot,
@@ -44,6 +45,8 @@ LABELLED = DATA / "answers.tsv"
 TEST_SET = DATA / "answers_test.tsv"
 # Round 2's test set, written by another hand before round 2's rules (tests/data/README.md).
 TEST_SET_2 = DATA / "answers_test_2.tsv"
+# Speech results with a confidence, some misheard: `--confidence` replays them per threshold.
+MISHEARD = DATA / "answers_misheard.tsv"
 DRAFT = "Il faut plus de bancs dans les parcs."
 
 
@@ -168,9 +171,36 @@ def _order(item: tuple[tuple[str, str], Counter]) -> tuple[int, str]:
     return ("fr en de ar tr pt".split().index(language), channel == "all", channel)
 
 
+THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def confidence_sweep(utterances: list[Utterance], ctx: Context) -> None:
+    """The voice rows that carry Twilio's Confidence, replayed under each threshold: what a
+    threshold costs in repeats, and what it lets through as wrong answers."""
+    heard = [u for u in utterances if u.channel == "voice" and u.confidence is not None]
+    print(f"Confidence thresholds, {len(heard)} speech results with a confidence")
+    print()
+    print("| threshold | understood | asked again | wrong | taken as an idea |")
+    print("|---|---|---|---|---|")
+    kept = dialogs.steps.MIN_CONFIDENCE
+    try:
+        for threshold in THRESHOLDS:
+            dialogs.steps.MIN_CONFIDENCE = threshold
+            c = Counter(outcome(u, ctx) for u in heard)
+            print(
+                f"| {threshold:.1f} | {c['understood']} | {c['again']} | {c['wrong']} "
+                f"| {c['idea']} |"
+            )
+    finally:
+        dialogs.steps.MIN_CONFIDENCE = kept
+
+
 def main() -> None:
     ctx = demo_context()
     misses = "--misses" in sys.argv
+    if "--confidence" in sys.argv:
+        confidence_sweep([*read(LABELLED), *read(MISHEARD)], ctx)
+        return
     if LABELLED.exists():
         print(f"Labelled utterances ({LABELLED.name}), demo consultation")
         print()

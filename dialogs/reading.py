@@ -78,6 +78,7 @@ class Lexicon:
     plain: frozenset[tuple[str, ...]]  # plain yes and no words
     longest: int
     starts: frozenset[str]  # the first word of every phrase: most words start none
+    lengths: dict[str, tuple[int, ...]]  # first word -> its phrases' lengths, longest first
     known: frozenset[str]  # every word of every phrase
 
     def knows(self, clauses: list[list[str]]) -> bool:
@@ -175,7 +176,8 @@ def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int]:
     for k, f in enumerate(found):
         if f.plain and _repeated(words, f.start) and words[f.start] in lexicon.negations:
             after = next((g for g in found if g.start == f.end), None)
-            if after is not None and after.meaning in (AGREE, DISAGREE) and after.meaning != f.meaning:
+            opposite = after is not None and after.meaning in (AGREE, DISAGREE)
+            if opposite and after.meaning != f.meaning:
                 found[k] = f._replace(plain=False)
     rest = len(content) + len(sentence)
     return _negate(found, words, negations, lexicon), rest
@@ -197,7 +199,9 @@ def _match(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
 
 
 def _fixed(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
-    for length in range(min(lexicon.longest, len(words) - i), 0, -1):
+    for length in lexicon.lengths.get(words[i], ()):
+        if length > len(words) - i:
+            continue
         phrase = tuple(words[i : i + length])
         plain = phrase in lexicon.plain
         if (meaning := lexicon.anywhere.get(phrase)) is not None:
@@ -338,8 +342,17 @@ def lexicon(language: str) -> Lexicon:
         plain=frozenset(_phrases(plain, normalise)),
         longest=max((len(w) for w in words), default=1),
         starts=frozenset(w[0] for w in words if w),
+        lengths=_lengths(words),
         known=frozenset(word for w in words for word in w),
     )
+
+
+def _lengths(phrases: list[tuple[str, ...]]) -> dict[str, tuple[int, ...]]:
+    by_first: dict[str, set[int]] = {}
+    for phrase in phrases:
+        if phrase:
+            by_first.setdefault(phrase[0], set()).add(len(phrase))
+    return {first: tuple(sorted(lengths, reverse=True)) for first, lengths in by_first.items()}
 
 
 def sentence_lists(t) -> dict[str, str]:  # noqa: ANN001

@@ -45,6 +45,8 @@ LABELLED = DATA / "answers.tsv"
 TEST_SET = DATA / "answers_test.tsv"
 # Round 2's test set, written by another hand before round 2's rules (tests/data/README.md).
 TEST_SET_2 = DATA / "answers_test_2.tsv"
+# Written after round 2's rules, committed before its first run, never tuned on.
+TEST_SET_3 = DATA / "answers_test_3.tsv"
 # Speech results with a confidence, some misheard: `--confidence` replays them per threshold.
 MISHEARD = DATA / "answers_misheard.tsv"
 DRAFT = "Il faut plus de bancs dans les parcs."
@@ -214,6 +216,11 @@ def main() -> None:
         print(f"TEST SET 2 ({TEST_SET_2.name}: written before round 2's rules, never tuned on)")
         print()
         table(read(TEST_SET_2), ctx, misses)
+    if TEST_SET_3.exists():
+        print()
+        print(f"TEST SET 3 ({TEST_SET_3.name}: written after round 2's rules, never tuned on)")
+        print()
+        table(read(TEST_SET_3), ctx, misses)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,9 @@ catalog (context "keywords"), so its translator owns it:
   counted again ("não, não concordo");
 - a number counts when nothing else is said but such words ("le deux", "je dis 3");
 - a plain yes or no ("oui", "no", "لا": the catalog's list of them) is weaker than a phrase:
-  it is not an answer when a word of content follows it in its clause ("No cars in the old
-  town", "so no one sleeps rough", "لا للسيارات": a proposal, not a vote); said again ("non
+  it is not an answer when a word of content follows it in its clause, past words that say
+  nothing, and a sentence of content goes on ("No cars in the old town", "so no one sleeps
+  rough", "Non à la fermeture de la piscine", "لا للسيارات": a proposal, not a vote); said again ("non
   non", "não não") it is one answer and turns nothing; against a phrase of the other meaning
   ("Non non, je suis d'accord", "No, no, I agree") the phrase is the answer; alone with a long
   sentence of content ("Non, il faudrait plutôt des pistes cyclables") it is not taken: the
@@ -102,8 +103,13 @@ def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
         found += in_clause
         content += rest
     other_words = content > 0
+    said = [f for f in found if f.meaning not in ("number", "digits")]
+    # A vote word that counts only alone gives way to a phrase: "bin absolut dagegen",
+    # "oui pour" ("absolut", "pour" alone would agree).
+    phrase = any(not f.alone for f in said)
     answers = _stronger([
-        f for f in found if f.meaning not in ("number", "digits") and not (f.alone and other_words)
+        f for f in said
+        if not (f.alone and (other_words or (phrase and f.meaning in (AGREE, DISAGREE, SKIP))))
     ])
     distinct = tuple(dict.fromkeys(f.meaning for f in answers))
     numbers = {f.number for f in found if f.meaning in ("number", "digits")}
@@ -147,6 +153,7 @@ def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int]:
     found: list[Found] = []
     negations: list[int] = []  # positions of negation words that belong to no phrase
     content: set[int] = set()  # positions of words that are none of ours, and number words
+    empties: set[int] = set()  # positions of words that say nothing ("à", "la", "the")
     i = 0
     while i < len(words):
         match = _match(words, i, lexicon)
@@ -159,6 +166,8 @@ def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int]:
             continue
         if match.meaning != "empty":
             found.append(match)
+        else:
+            empties.update(range(match.start, match.end))
         # The words a "*" stood for are the clause's own: a negation among them counts.
         negations += [j for j in match.gap if words[j] in lexicon.negations]
         i = match.end
@@ -167,7 +176,7 @@ def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int]:
     starts = content | {f.start for f in found if f.meaning == "number"}
     sentence = [
         f for f in found
-        if f.plain and f.meaning == DISAGREE and f.end in starts
+        if f.plain and f.meaning == DISAGREE and _next(f.end, words, empties) in starts
         and len([j for j in starts if j >= f.end]) >= SENTENCE_WORDS
     ]
     found = [f for f in found if f not in sentence]
@@ -184,18 +193,18 @@ def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int]:
 
 
 def _match(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
-    """The longest phrase starting at word `i`, of any kind; a "*" phrase before a word that
-    says nothing ("i dont really know": "i" is such a word)."""
+    """The longest phrase starting at word `i`, of any kind, with or without a "*"."""
     if words[i] not in lexicon.starts:
         if words[i].isdigit() and len(words[i]) <= 3:
             return Found("digits", i, i + 1, number=int(words[i]))
         return None
     fixed = _fixed(words, i, lexicon)
-    if fixed is not None and fixed.meaning != "empty":
-        return fixed
+    gapped = _gapped(words, i, lexicon)
+    if gapped is not None and (fixed is None or fixed.meaning == "empty" or gapped.end > fixed.end):
+        return gapped  # "alterar a minha última resposta" is longer than "alterar"
     if fixed is None and words[i].isdigit() and len(words[i]) <= 3:
         return Found("digits", i, i + 1, number=int(words[i]))
-    return _gapped(words, i, lexicon) or fixed
+    return fixed
 
 
 def _fixed(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
@@ -258,6 +267,13 @@ def _negate(
         turned.append(f._replace(meaning=TURNED[f.meaning], plain=False))
     # A negation that is an answer by itself ("não", "لا") and turned a phrase is not counted.
     return [f for f in turned if not (f.end - f.start == 1 and f.start in used)]
+
+
+def _next(j: int, words: list[str], empties: set[int]) -> int:
+    """The first word from `j` on that says something: "non à la fermeture" -> "fermeture"."""
+    while j in empties and j < len(words):
+        j += 1
+    return j
 
 
 def _repeated(words: list[str], j: int) -> bool:

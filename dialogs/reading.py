@@ -19,11 +19,12 @@ catalog (context "keywords"), so its translator owns it:
 - a plain yes or no ("oui", "no", "لا": the catalog's list of them) is weaker than a phrase:
   it is not an answer when a word of content follows it in its clause, past words that say
   nothing, and a sentence of content goes on ("No cars in the old town", "so no one sleeps
-  rough", "Non à la fermeture de la piscine", "لا للسيارات": a proposal, not a vote); said again ("non
-  non", "não não") it is one answer and turns nothing; against a phrase of the other meaning
-  ("Non non, je suis d'accord", "No, no, I agree") the phrase is the answer; alone with a long
-  sentence of content ("Non, il faudrait plutôt des pistes cyclables") it is not taken: the
-  resident is asked again;
+  rough", "Non à la fermeture de la piscine", "لا للسيارات": a proposal, not a vote); said
+  again ("non non", "não não") it is one answer and turns nothing; against a phrase of the
+  other meaning ("Non non, je suis d'accord", "No, no, I agree") the phrase is the answer;
+  alone with a long sentence of content ("Non, il faudrait plutôt des pistes cyclables") it
+  is not taken: the resident is asked again;
+- a vote word that counts only alone gives way to a phrase ("bin absolut dagegen");
 - a negation written "-word" in the catalog follows what it turns (Turkish "iyi fikir değil").
 
 A reading can find several meanings; the stage decides whether they agree ("oui, j'ai une

@@ -21,9 +21,9 @@ catalog (context "keywords"), so its translator owns it:
   nothing, and a sentence of content goes on ("No cars in the old town", "so no one sleeps
   rough", "Non à la fermeture de la piscine", "لا للسيارات": a proposal, not a vote); said
   again ("non non", "não não") it is one answer and turns nothing; against a phrase of the
-  other meaning ("Non non, je suis d'accord", "No, no, I agree") the phrase is the answer;
-  alone with a long sentence of content ("Non, il faudrait plutôt des pistes cyclables") it
-  is not taken: the resident is asked again;
+  other meaning ("Non non, je suis d'accord", "No, no, I agree") the phrase is the answer; a
+  no that is a clause of its own is an answer, whatever follows ("Non, il faudrait plutôt des
+  pistes cyclables" is a vote against: a sentence that holds an answer is an answer);
 - a vote word that counts only alone gives way to a phrase ("bin absolut dagegen");
 - a negation written "-word" in the catalog follows what it turns (Turkish "iyi fikir değil").
 
@@ -42,9 +42,6 @@ from dialogs.i18n import translator
 
 GAP = 3  # words a "*" in a phrase may stand for
 NEGATION_REACH = 3  # words between a negation and the phrase it turns
-# Words of content beside nothing but a plain yes or no that make the reply a proposal rather
-# than an answer ("Non, il faudrait plutôt des pistes cyclables"): asked again.
-PROPOSAL_WORDS = 5
 # Words of content after a plain no, in its clause, that make it a word of that sentence:
 # "no cars in the old town" (a proposal), but "لا احتفظ بها" (no, keep it) is an answer.
 SENTENCE_WORDS = 3
@@ -92,7 +89,6 @@ class Reading(NamedTuple):
     meanings: tuple[str, ...]  # distinct, in order: ("agree",), ("agree", "idea")...
     number: int | None  # the one number said, when it counts
     other_words: bool  # words that are neither answers, numbers nor empty
-    proposal: bool = False  # only a plain yes or no, with a long sentence of content
 
 
 def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
@@ -118,8 +114,7 @@ def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
     # A number counts when nothing else is said; a number word ("un", "bir", "uma" are also
     # articles) only when no answer word is said either.
     counts = len(numbers) == 1 and not other_words and (digits or not distinct)
-    proposal = bool(answers) and all(f.plain for f in answers) and content >= PROPOSAL_WORDS
-    return Reading(distinct, numbers.pop() if counts else None, other_words, proposal)
+    return Reading(distinct, numbers.pop() if counts else None, other_words)
 
 
 def _stronger(found: list[Found]) -> list[Found]:

@@ -203,9 +203,6 @@ def _in_sentence(clauses: list[list[str]], language: str, question: bool) -> Und
     reading = read(clauses, lexicon(language))
     meanings = tuple(Intent(m) for m in reading.meanings)
     among = reading.other_words
-    if reading.proposal:
-        # Only a plain yes or no beside a long sentence: an answer, or an idea? Asked again.
-        return Understood(Intent.UNCLEAR, language, None, (*meanings, Intent.IDEA), among)
     if len(meanings) > 1:
         return Understood(Intent.UNCLEAR, language, reading.number, meanings, among)
     if meanings:

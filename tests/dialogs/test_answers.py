@@ -81,10 +81,12 @@ def test_a_proposal_with_a_no_inside_is_read_back_as_an_idea_never_a_vote(
     assert outcome(Utterance(said, language, "voting", "sms", "idea_text"), CTX) == "understood"
 
 
-def test_a_plain_no_beside_a_long_proposal_is_asked_again() -> None:
-    # A vote against, or an idea of one's own? Neither is taken: the question again.
+def test_a_no_of_its_own_before_a_proposal_is_a_vote_against() -> None:
+    # A sentence that holds an answer is an answer; without the comma the no opens the idea.
     said = "Non, il faudrait plutôt des pistes cyclables partout"
-    assert outcome(Utterance(said, "fr", "voting", "sms", "again"), CTX) == "understood"
+    assert outcome(Utterance(said, "fr", "voting", "sms", "disagree"), CTX) == "understood"
+    said = "Non aux pistes cyclables sur les trottoirs du centre"
+    assert outcome(Utterance(said, "fr", "voting", "sms", "idea_text"), CTX) == "understood"
 
 
 def test_words_that_work_everywhere_in_a_sentence_are_the_idea_while_one_is_written() -> None:

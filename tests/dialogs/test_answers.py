@@ -89,6 +89,14 @@ def test_a_no_of_its_own_before_a_proposal_is_a_vote_against() -> None:
     assert outcome(Utterance(said, "fr", "voting", "sms", "idea_text"), CTX) == "understood"
 
 
+@pytest.mark.parametrize(
+    ("said", "language", "stage"),
+    [("No thanks, I'll pass.", "en", "district"), ("Prefiro não dizer.", "pt", "age")],
+)
+def test_no_to_an_optional_profile_question_passes_it(said: str, language: str, stage: str) -> None:
+    assert outcome(Utterance(said, language, stage, "voice", "skip"), CTX) == "understood"
+
+
 def test_words_that_work_everywhere_in_a_sentence_are_the_idea_while_one_is_written() -> None:
     s = standing_at("voting", "fr", CTX)
     s.stage, s.current = Stage.IDEA_WRITING, None

@@ -9,7 +9,6 @@ from dialogs.interface import Context, Erase, Event, HearBack, Option, Say, SetP
 from dialogs.session import Session, Stage
 from dialogs.words import Intent, Understood
 
-
 # The profile is optional: "no" to "which district?" means "I'd rather not say" ("No thanks,
 # I'll pass", "Prefiro não dizer", "Söylemek istemiyorum").
 OPTIONAL = {Intent.SKIP: "skip", Intent.CANCEL: "skip", Intent.DISAGREE: "skip"}

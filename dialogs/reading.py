@@ -75,6 +75,7 @@ class Lexicon:
     negations: frozenset[str]
     negations_after: frozenset[str]  # negations that follow what they turn ("değil")
     plain: frozenset[tuple[str, ...]]  # plain yes and no words
+    comments: frozenset[tuple[str, ...]]  # how a comment on the proposal read opens
     longest: int
     starts: frozenset[str]  # the first word of every phrase: most words start none
     lengths: dict[str, tuple[int, ...]]  # first word -> its phrases' lengths, longest first
@@ -127,6 +128,20 @@ def _stronger(found: list[Found]) -> list[Found]:
     if len(plain) != 1:
         return found
     return [f for f in found if f.meaning not in plain]
+
+
+def opens_a_comment(clauses: list[list[str]], lexicon: Lexicon) -> bool:
+    """Whether the reply opens, past words that say nothing, as a comment on the proposal just
+    read ("c'est", "that's", "das wäre", "isso é", "هذا") rather than a proposal of its own."""
+    words = [w for clause in clauses for w in clause]
+    i = 0
+    while i < len(words) and (match := _fixed(words, i, lexicon)) is not None:
+        if match.meaning != "empty" or any(
+            tuple(words[i : i + n]) in lexicon.comments for n in range(1, 4)
+        ):
+            break
+        i = match.end
+    return any(tuple(words[i : i + n]) in lexicon.comments for n in range(1, 4))
 
 
 def content_words(clauses: list[list[str]], lexicon: Lexicon) -> int:
@@ -337,6 +352,13 @@ def lexicon(language: str) -> Lexicon:
     # read as part of a sentence ("no cars in the old town on Sundays").
     plain = t.pgettext("keywords", "yes|yeah|yep|yup|ya|no|nope|nah")
     turning = [w.strip() for w in negations.split("|")]
+    # Translators: how a resident opens a comment on the proposal just read (not an idea of
+    # their own), separated by "|": "that's", "it would be". Never how a proposal opens.
+    comments = t.pgettext(
+        "keywords",
+        "thats|that is|this is|its|it is|that would|it would|this would|that will|it will|"
+        "that seems|it seems|sounds|that sounds",
+    )
     words = [*anywhere, *alone, *numbers, *_phrases(empty, normalise)]
     words += [head + tail for head, tail, _ in gapped]
     return Lexicon(
@@ -352,6 +374,7 @@ def lexicon(language: str) -> Lexicon:
             w for p in turning if p.startswith("-") for w in normalise(p).split()
         ),
         plain=frozenset(_phrases(plain, normalise)),
+        comments=frozenset(_phrases(comments, normalise)),
         longest=max((len(w) for w in words), default=1),
         starts=frozenset(w[0] for w in words if w),
         lengths=_lengths(words),

@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import cache, lru_cache
 
 from dialogs.i18n import translator
-from dialogs.reading import CLAUSES, content_words, lexicon, read
+from dialogs.reading import CLAUSES, content_words, lexicon, opens_a_comment, read
 
 
 class Intent(StrEnum):
@@ -153,11 +153,15 @@ def keywords(language: str) -> tuple[str, ...]:
 
 def looks_like_an_idea(text: str, language: str | None = None) -> bool:
     """Free text long enough to be a proposal rather than a mistyped reply (four words or more,
-    not counting the `language`'s words that carry no meaning: "please", "euh"), and not a
-    question to us ("Can you repeat that?")."""
+    not counting the `language`'s words that carry no meaning: "please", "euh"), not a
+    question to us ("Can you repeat that?"), and not a comment on the proposal just read
+    ("C'est de l'argent jeté par les fenêtres", "That's a waste of money"): those are asked
+    again, never read back as the resident's idea."""
     if text.rstrip().endswith(("?", "؟")):
         return False
     words = [w for c in CLAUSES.split(text) for w in [normalise(c).split()] if w]
+    if language is not None and opens_a_comment(words, lexicon(language)):
+        return False
     counted = sum(map(len, words)) if language is None else content_words(words, lexicon(language))
     return counted >= 4
 

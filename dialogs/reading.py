@@ -70,6 +70,7 @@ class Lexicon:
     anywhere: dict[tuple[str, ...], str]  # answers wherever they stand in a sentence
     alone: dict[tuple[str, ...], str]  # answers when nothing else is said
     gapped: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...]  # head * tail
+    gap_starts: frozenset[str]  # the first word of every "*" phrase
     numbers: dict[tuple[str, ...], int]
     empty: frozenset[tuple[str, ...]]  # fillers, politeness, words with no meaning here
     negations: frozenset[str]
@@ -236,6 +237,8 @@ def _fixed(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
 
 
 def _gapped(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
+    if words[i] not in lexicon.gap_starts:
+        return None
     for head, tail, meaning in lexicon.gapped:
         if tuple(words[i : i + len(head)]) != head:
             continue
@@ -365,6 +368,7 @@ def lexicon(language: str) -> Lexicon:
         anywhere=anywhere,
         alone=alone,
         gapped=tuple(gapped),
+        gap_starts=frozenset(head[0] for head, _, _ in gapped if head),
         numbers=numbers,
         empty=frozenset(_phrases(empty, normalise)),
         negations=frozenset(

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from bench.demo import demo_parlons
-from bot import services
+from bot.wiring import Parlons
 from channels import sms
 from channels.sms_cost import cost
 from dialogs import Ask
@@ -35,7 +35,7 @@ def is_menu(replies: tuple) -> bool:
 
 
 async def first_reply(
-    parlons: services.Services, text: str, latin_menu: bool = True
+    parlons: Parlons, text: str, latin_menu: bool = True
 ) -> tuple[str, bool, str]:
     """The language of the first reply, whether it is the menu, and its SMS body."""
     number = f"+3378{uuid.uuid4().int % 10**8:08d}"

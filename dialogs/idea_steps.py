@@ -57,6 +57,7 @@ def answer_idea_confirm(
         Intent.DISAGREE: "rewrite",
         Intent.SKIP: "cancel",
         Intent.CANCEL: "cancel",
+        Intent.REPEAT: "rewrite",  # "No, I want to say it again"
     }
     choice = pick(event, heard, p.idea_confirmation(t, s.draft or "", ctx.spoken).options, words)
     if choice == "send" and s.draft is not None:

@@ -15,7 +15,17 @@ catalog (context "keywords"), so its translator owns it:
   other; a phrase that holds a negation itself ("pas d'accord", "je ne sais pas") is never
   turned; a negation that is also an answer ("não", "لا") and turns the next phrase is not
   counted again ("não, não concordo");
-- a number counts when nothing else is said but such words ("le deux", "je dis 3").
+- a number counts when nothing else is said but such words ("le deux", "je dis 3");
+- a plain yes or no ("oui", "no", "لا": the catalog's list of them) is weaker than a phrase:
+  it is not an answer when a word of content follows it in its clause, past words that say
+  nothing, and a sentence of content goes on ("No cars in the old town", "so no one sleeps
+  rough", "Non à la fermeture de la piscine", "لا للسيارات": a proposal, not a vote); said
+  again ("non non", "não não") it is one answer and turns nothing; against a phrase of the
+  other meaning ("Non non, je suis d'accord", "No, no, I agree") the phrase is the answer; a
+  no that is a clause of its own is an answer, whatever follows ("Non, il faudrait plutôt des
+  pistes cyclables" is a vote against: a sentence that holds an answer is an answer);
+- a vote word that counts only alone gives way to a phrase ("bin absolut dagegen");
+- a negation written "-word" in the catalog follows what it turns (Turkish "iyi fikir değil").
 
 A reading can find several meanings; the stage decides whether they agree ("oui, j'ai une
 idée" offered to write an idea: both mean write) or not (then the resident is asked again).
@@ -32,10 +42,15 @@ from dialogs.i18n import translator
 
 GAP = 3  # words a "*" in a phrase may stand for
 NEGATION_REACH = 3  # words between a negation and the phrase it turns
+# Words of content after a plain no, in its clause, that make it a word of that sentence:
+# "no cars in the old town" (a proposal), but "لا احتفظ بها" (no, keep it) is an answer.
+SENTENCE_WORDS = 3
 # A clause ends at punctuation: "Non, d'accord" is two answers, "non d'accord" may be one.
 CLAUSES = re.compile(r"[.,;:!?¿¡،؛؟…\n]+")
 # Where the catalogs' "keywords" words are read: each an English list to translate.
 AGREE, DISAGREE, SKIP = "agree", "disagree", "skip"
+# What a negation turns a phrase into: "not agree" is disagree, "don't erase" is a no.
+TURNED = {AGREE: DISAGREE, DISAGREE: AGREE, "erase": DISAGREE}
 
 
 class Found(NamedTuple):
@@ -45,6 +60,7 @@ class Found(NamedTuple):
     alone: bool = False  # counts only when nothing else is said
     number: int | None = None
     gap: range = range(0)  # the words a "*" stood for
+    plain: bool = False  # a plain yes or no: weaker than a phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +70,16 @@ class Lexicon:
     anywhere: dict[tuple[str, ...], str]  # answers wherever they stand in a sentence
     alone: dict[tuple[str, ...], str]  # answers when nothing else is said
     gapped: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...]  # head * tail
+    gap_starts: frozenset[str]  # the first word of every "*" phrase
     numbers: dict[tuple[str, ...], int]
     empty: frozenset[tuple[str, ...]]  # fillers, politeness, words with no meaning here
     negations: frozenset[str]
+    negations_after: frozenset[str]  # negations that follow what they turn ("değil")
+    plain: frozenset[tuple[str, ...]]  # plain yes and no words
+    comments: frozenset[tuple[str, ...]]  # how a comment on the proposal read opens
     longest: int
     starts: frozenset[str]  # the first word of every phrase: most words start none
+    lengths: dict[str, tuple[int, ...]]  # first word -> its phrases' lengths, longest first
     known: frozenset[str]  # every word of every phrase
 
     def knows(self, clauses: list[list[str]]) -> bool:
@@ -75,20 +96,53 @@ class Reading(NamedTuple):
 def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
     """The meanings of an utterance, given its clauses as normalised words."""
     found: list[Found] = []
-    other_words = False
+    content = 0  # words that are neither answers, numbers, negations nor empty
     for words in clauses:
         in_clause, rest = _clause(words, lexicon)
         found += in_clause
-        other_words = other_words or rest
-    meanings = [f.meaning for f in found if f.meaning not in ("number", "digits") and not (
-        f.alone and other_words)]
-    distinct = tuple(dict.fromkeys(meanings))
+        content += rest
+    other_words = content > 0
+    said = [f for f in found if f.meaning not in ("number", "digits")]
+    # A vote word that counts only alone gives way to a phrase: "bin absolut dagegen",
+    # "oui pour" ("absolut", "pour" alone would agree).
+    phrase = any(not f.alone for f in said)
+    answers = _stronger([
+        f for f in said
+        if not (f.alone and (other_words or (phrase and f.meaning in (AGREE, DISAGREE, SKIP))))
+    ])
+    distinct = tuple(dict.fromkeys(f.meaning for f in answers))
     numbers = {f.number for f in found if f.meaning in ("number", "digits")}
     digits = any(f.meaning == "digits" for f in found)
     # A number counts when nothing else is said; a number word ("un", "bir", "uma" are also
     # articles) only when no answer word is said either.
     counts = len(numbers) == 1 and not other_words and (digits or not distinct)
     return Reading(distinct, numbers.pop() if counts else None, other_words)
+
+
+def _stronger(found: list[Found]) -> list[Found]:
+    """Agree and disagree both said: a phrase wins over plain yes or no words ("Non non, je
+    suis d'accord", "No, no, I agree"); two phrases, or two plain words, stay both."""
+    sides = {m: [f for f in found if f.meaning == m] for m in (AGREE, DISAGREE)}
+    if not all(sides.values()):
+        return found
+    plain = {m for m, fs in sides.items() if all(f.plain for f in fs)}
+    if len(plain) != 1:
+        return found
+    return [f for f in found if f.meaning not in plain]
+
+
+def opens_a_comment(clauses: list[list[str]], lexicon: Lexicon) -> bool:
+    """Whether the reply opens, past words that say nothing, as a comment on the proposal just
+    read ("c'est", "that's", "das wäre", "isso é", "هذا") rather than a proposal of its own."""
+    words = [w for clause in clauses for w in clause]
+    i = 0
+    while i < len(words) and (match := _fixed(words, i, lexicon)) is not None:
+        if match.meaning != "empty" or any(
+            tuple(words[i : i + n]) in lexicon.comments for n in range(1, 4)
+        ):
+            break
+        i = match.end
+    return any(tuple(words[i : i + n]) in lexicon.comments for n in range(1, 4))
 
 
 def content_words(clauses: list[list[str]], lexicon: Lexicon) -> int:
@@ -106,47 +160,85 @@ def content_words(clauses: list[list[str]], lexicon: Lexicon) -> int:
     return count
 
 
-def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], bool]:
-    """The answers and numbers found in one clause, and whether other words are left."""
+def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int]:
+    """The answers and numbers found in one clause, and how many words of content are left."""
     found: list[Found] = []
     negations: list[int] = []  # positions of negation words that belong to no phrase
-    rest = False
+    content: set[int] = set()  # positions of words that are none of ours, and number words
+    empties: set[int] = set()  # positions of words that say nothing ("à", "la", "the")
     i = 0
     while i < len(words):
         match = _match(words, i, lexicon)
         if match is None:
-            if words[i] in lexicon.negations:
+            if words[i] in lexicon.negations or words[i] in lexicon.negations_after:
                 negations.append(i)
             else:
-                rest = True
+                content.add(i)
             i += 1
             continue
         if match.meaning != "empty":
             found.append(match)
+        else:
+            empties.update(range(match.start, match.end))
         # The words a "*" stood for are the clause's own: a negation among them counts.
         negations += [j for j in match.gap if words[j] in lexicon.negations]
         i = match.end
+    # A plain no before a word of content is a word of a sentence: "no cars in the old town",
+    # "so no one sleeps rough", "non aux voitures". (A number word counts as content here.)
+    starts = content | {f.start for f in found if f.meaning == "number"}
+    sentence = [
+        f for f in found
+        if f.plain and f.meaning == DISAGREE and _next(f.end, words, empties) in starts
+        and len([j for j in starts if j >= f.end]) >= SENTENCE_WORDS
+    ]
+    found = [f for f in found if f not in sentence]
+    # "لا لا موافق": a repeated no right before the other answer may turn it or be said
+    # against it; both stay, and the resident is asked again.
+    for k, f in enumerate(found):
+        if f.plain and _repeated(words, f.start) and words[f.start] in lexicon.negations:
+            after = next((g for g in found if g.start == f.end), None)
+            opposite = after is not None and after.meaning in (AGREE, DISAGREE)
+            if opposite and after.meaning != f.meaning:
+                found[k] = f._replace(plain=False)
+    rest = len(content) + len(sentence)
     return _negate(found, words, negations, lexicon), rest
 
 
 def _match(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
-    """The longest phrase starting at word `i`, of any kind."""
+    """The longest phrase starting at word `i`, of any kind, with or without a "*"."""
     if words[i] not in lexicon.starts:
         if words[i].isdigit() and len(words[i]) <= 3:
             return Found("digits", i, i + 1, number=int(words[i]))
         return None
-    for length in range(min(lexicon.longest, len(words) - i), 0, -1):
+    fixed = _fixed(words, i, lexicon)
+    gapped = _gapped(words, i, lexicon)
+    if gapped is not None and (fixed is None or fixed.meaning == "empty" or gapped.end > fixed.end):
+        return gapped  # "alterar a minha última resposta" is longer than "alterar"
+    if fixed is None and words[i].isdigit() and len(words[i]) <= 3:
+        return Found("digits", i, i + 1, number=int(words[i]))
+    return fixed
+
+
+def _fixed(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
+    for length in lexicon.lengths.get(words[i], ()):
+        if length > len(words) - i:
+            continue
         phrase = tuple(words[i : i + length])
+        plain = phrase in lexicon.plain
         if (meaning := lexicon.anywhere.get(phrase)) is not None:
-            return Found(meaning, i, i + length)
+            return Found(meaning, i, i + length, plain=plain)
         if (meaning := lexicon.alone.get(phrase)) is not None:
-            return Found(meaning, i, i + length, alone=True)
+            return Found(meaning, i, i + length, alone=True, plain=plain)
         if (number := lexicon.numbers.get(phrase)) is not None:
             return Found("number", i, i + length, number=number)
         if phrase in lexicon.empty:
             return Found("empty", i, i + length)
-    if words[i].isdigit() and len(words[i]) <= 3:
-        return Found("digits", i, i + 1, number=int(words[i]))
+    return None
+
+
+def _gapped(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
+    if words[i] not in lexicon.gap_starts:
+        return None
     for head, tail, meaning in lexicon.gapped:
         if tuple(words[i : i + len(head)]) != head:
             continue
@@ -162,25 +254,44 @@ def _negate(
     found: list[Found], words: list[str], negations: list[int], lexicon: Lexicon
 ) -> list[Found]:
     """Agree after a negation is disagree, and the other way round."""
-    negators = set(negations)
+    # A plain word said again ("não não", "non non") is an answer repeated: it turns nothing.
+    free = set(negations)  # negation words that belong to no phrase
+    negators = {j for j in negations if words[j] in lexicon.negations and not _repeated(words, j)}
     for f in found:  # "pas du tout d'accord": a negation in a disagree or skip phrase counts
         if f.meaning in (DISAGREE, SKIP):
-            negators.update(j for j in _own(f) if words[j] in lexicon.negations)
+            negators.update(
+                j for j in _own(f) if words[j] in lexicon.negations and not _repeated(words, j)
+            )
     turned: list[Found] = []
     used: set[int] = set()
     for f in found:
-        holds_negation = any(words[j] in lexicon.negations for j in _own(f))
-        if f.meaning not in (AGREE, DISAGREE) or holds_negation:
+        holds_negation = any(
+            words[j] in lexicon.negations or words[j] in lexicon.negations_after for j in _own(f)
+        )
+        if f.meaning not in TURNED or holds_negation:
             turned.append(f)  # "pas d'accord", "je ne sais pas", "não" are what they say
             continue
         by = [j for j in negators if f.start - NEGATION_REACH <= j < f.start or j in f.gap]
+        if not f.plain:  # "non pas trop": a plain no is not turned by what follows it
+            by += [j for j in (f.end,) if j in free and words[j] in lexicon.negations_after]
         if not by:
             turned.append(f)
             continue
         used.update(by)
-        turned.append(f._replace(meaning=DISAGREE if f.meaning == AGREE else AGREE))
+        turned.append(f._replace(meaning=TURNED[f.meaning], plain=False))
     # A negation that is an answer by itself ("não", "لا") and turned a phrase is not counted.
     return [f for f in turned if not (f.end - f.start == 1 and f.start in used)]
+
+
+def _next(j: int, words: list[str], empties: set[int]) -> int:
+    """The first word from `j` on that says something: "non à la fermeture" -> "fermeture"."""
+    while j in empties and j < len(words):
+        j += 1
+    return j
+
+
+def _repeated(words: list[str], j: int) -> bool:
+    return words[j] in words[max(0, j - 1) : j] + words[j + 1 : j + 2]
 
 
 def _own(f: Found) -> list[int]:
@@ -237,21 +348,50 @@ def lexicon(language: str) -> Lexicon:
         "i have|have|one of them|to|for it",
     )
     # Translators: words that turn what follows into its opposite ("not agree" is disagree),
-    # separated by "|".
+    # separated by "|". Write "-" before a word that follows what it turns (Turkish "-değil").
     negations = t.pgettext("keywords", "not|dont|do not|never|no longer")
+    # Translators: the plain words for yes and for no, separated by "|" (not "I agree"): a
+    # phrase wins over them ("No, no, I agree" is agree), and a "no" followed by other words is
+    # read as part of a sentence ("no cars in the old town on Sundays").
+    plain = t.pgettext("keywords", "yes|yeah|yep|yup|ya|no|nope|nah")
+    turning = [w.strip() for w in negations.split("|")]
+    # Translators: how a resident opens a comment on the proposal just read (not an idea of
+    # their own), separated by "|": "that's", "it would be". Never how a proposal opens.
+    comments = t.pgettext(
+        "keywords",
+        "thats|that is|this is|its|it is|that would|it would|this would|that will|it will|"
+        "that seems|it seems|sounds|that sounds",
+    )
     words = [*anywhere, *alone, *numbers, *_phrases(empty, normalise)]
     words += [head + tail for head, tail, _ in gapped]
     return Lexicon(
         anywhere=anywhere,
         alone=alone,
         gapped=tuple(gapped),
+        gap_starts=frozenset(head[0] for head, _, _ in gapped if head),
         numbers=numbers,
         empty=frozenset(_phrases(empty, normalise)),
-        negations=frozenset(w for p in _phrases(negations, normalise) for w in p),
+        negations=frozenset(
+            w for p in turning if not p.startswith("-") for w in normalise(p).split()
+        ),
+        negations_after=frozenset(
+            w for p in turning if p.startswith("-") for w in normalise(p).split()
+        ),
+        plain=frozenset(_phrases(plain, normalise)),
+        comments=frozenset(_phrases(comments, normalise)),
         longest=max((len(w) for w in words), default=1),
         starts=frozenset(w[0] for w in words if w),
+        lengths=_lengths(words),
         known=frozenset(word for w in words for word in w),
     )
+
+
+def _lengths(phrases: list[tuple[str, ...]]) -> dict[str, tuple[int, ...]]:
+    by_first: dict[str, set[int]] = {}
+    for phrase in phrases:
+        if phrase:
+            by_first.setdefault(phrase[0], set()).add(len(phrase))
+    return {first: tuple(sorted(lengths, reverse=True)) for first, lengths in by_first.items()}
 
 
 def sentence_lists(t) -> dict[str, str]:  # noqa: ANN001
@@ -268,4 +408,37 @@ def sentence_lists(t) -> dict[str, str]:  # noqa: ANN001
         ),
         # Translators: ways to say "I don't know" or "pass", inside a longer sentence.
         SKIP: t.pgettext("keywords", "dont know|i dont know|not sure|no idea|no opinion|i pass"),
+        # Translators: ways to ask for help or what the question means, inside a longer
+        # sentence ("sorry, what does that mean?"), separated by "|".
+        "help": t.pgettext(
+            "keywords", "i dont understand|what does that mean|what does it mean|explain"
+        ),
+        # Translators: ways to ask to hear or read the question again, inside a longer sentence,
+        # separated by "|".
+        "repeat": t.pgettext(
+            "keywords", "repeat|say again|say it again|say that again|once more|again please"
+        ),
+        # Translators: ways to ask to be contacted no more, inside a longer sentence: never a
+        # word that could be part of an idea ("stop the cars"), separated by "|".
+        "stop": t.pgettext(
+            "keywords",
+            "stop calling me|dont call me|do not call me|stop texting me|unsubscribe me|"
+            "leave me alone",
+        ),
+        # Translators: ways to say one has an idea to give, inside a longer sentence.
+        "idea": t.pgettext(
+            "keywords",
+            "i have an idea|i have a suggestion|i want to suggest|i would like to suggest|"
+            "propose an idea|suggest something|give an idea|my own idea",
+        ),
+        # Translators: ways to ask to change one's last answer, inside a longer sentence.
+        "change": t.pgettext(
+            "keywords", "change my vote|change my answer|change my mind|correct my answer"
+        ),
+        # Translators: ways to ask for another language, inside a longer sentence.
+        "language": t.pgettext(
+            "keywords", "change the language|another language|other language|change language"
+        ),
+        # Translators: ways to ask to erase one's data, inside a longer sentence.
+        "erase": t.pgettext("keywords", "delete my data|erase my data|forget me"),
     }

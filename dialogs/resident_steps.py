@@ -9,12 +9,16 @@ from dialogs.interface import Context, Erase, Event, HearBack, Option, Say, SetP
 from dialogs.session import Session, Stage
 from dialogs.words import Intent, Understood
 
+# The profile is optional: "no" to "which district?" means "I'd rather not say" ("No thanks,
+# I'll pass", "Prefiro não dizer", "Söylemek istemiyorum").
+OPTIONAL = {Intent.SKIP: "skip", Intent.CANCEL: "skip", Intent.DISAGREE: "skip"}
+
 
 def answer_district(
     s: Session, ctx: Context, event: Event, heard: Understood, paused: bool
 ) -> Turn:
     ask = p.district_question(s, ctx)
-    choice = pick(event, heard, ask.options, {Intent.SKIP: "skip", Intent.CANCEL: "skip"})
+    choice = pick(event, heard, ask.options, OPTIONAL)
     if choice is None:
         choice = named(event, ask.options)
     if choice is None:
@@ -26,7 +30,7 @@ def answer_district(
 
 def answer_age(s: Session, ctx: Context, event: Event, heard: Understood, paused: bool) -> Turn:
     ask = p.age_question(s, ctx)
-    choice = pick(event, heard, ask.options, {Intent.SKIP: "skip", Intent.CANCEL: "skip"})
+    choice = pick(event, heard, ask.options, OPTIONAL)
     if choice is None:
         return not_understood(s, ctx, event, heard, paused)
     if choice == "under-15":

@@ -63,6 +63,11 @@ SILENCES_BEFORE_GOODBYE = 2  # a question met with silence is asked once more, t
 # Speech recognised with less confidence than this is asked again (README, "Answers in the
 # resident's own words").
 MIN_CONFIDENCE = 0.4
+# Words that work everywhere but, found inside a sentence being written as an idea, are part
+# of it. (STOP is not among them: a resident who asks to be left alone is.)
+IDEA_NOT_WORDS = frozenset(
+    {Intent.HELP, Intent.REPEAT, Intent.IDEA, Intent.CHANGE, Intent.LANGUAGE, Intent.ERASE}
+)
 
 
 def step(session: Session, event: Event, ctx: Context) -> Turn:
@@ -75,6 +80,8 @@ def step(session: Session, event: Event, ctx: Context) -> Turn:
         return _hung_up(s, ctx)
     text = event.text if isinstance(event, Text) else ""
     heard = understand(text, p.language_of(s, ctx), ctx.languages)
+    if s.stage is Stage.IDEA_WRITING and heard.in_sentence and heard.intent in IDEA_NOT_WORDS:
+        heard = Understood(Intent.UNKNOWN)  # "je ne comprends pas pourquoi..." is the idea
 
     if s.stopped:
         if isinstance(event, Opened):  # a call is not a message we send: say how to come back
@@ -348,6 +355,8 @@ def _keyword(s: Session, ctx: Context, heard: Understood, paused: bool) -> Turn 
         case Intent.HELP:
             s.misunderstood = 0
             return Turn(s, (p.help_text(s, ctx), *ask_again(s, ctx)))
+        case Intent.REPEAT if (again := ask_again(s, ctx)):
+            return Turn(s, tuple(again))  # asked to hear it again: not a misunderstanding
         case Intent.LANGUAGE:
             s.stage = Stage.LANGUAGE
             return Turn(s, (p.language_menu(s, ctx),))

@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import cache, lru_cache
 
 from dialogs.i18n import translator
-from dialogs.reading import CLAUSES, content_words, lexicon, read
+from dialogs.reading import CLAUSES, content_words, lexicon, opens_a_comment, read
 
 
 class Intent(StrEnum):
@@ -31,6 +31,7 @@ class Intent(StrEnum):
     LANGUAGE = "language"
     ERASE = "erase"
     CHANGE = "change"  # change my last vote
+    REPEAT = "repeat"  # "can you say that again?": the question again, nothing taken
     NUMBER = "number"  # a lone number: an option's digit
     UNCLEAR = "unclear"  # several meanings at once ("oui et non"): the stage decides
     UNKNOWN = "unknown"
@@ -56,6 +57,9 @@ class Understood:
     language: str | None = None  # the language whose word matched, when it tells one
     number: int | None = None  # for Intent.NUMBER, or a number said with a word ("1 oui")
     meanings: tuple[Intent, ...] = ()  # every meaning found, when intent is UNCLEAR
+    # Found among other words ("je me suis trompé, je veux changer mon vote"): where an idea is
+    # being written, such a sentence is the idea, not a word that works everywhere.
+    in_sentence: bool = False
 
     def all(self) -> tuple[Intent, ...]:
         """The words' meanings: several for UNCLEAR, none for a number or nothing."""
@@ -149,11 +153,15 @@ def keywords(language: str) -> tuple[str, ...]:
 
 def looks_like_an_idea(text: str, language: str | None = None) -> bool:
     """Free text long enough to be a proposal rather than a mistyped reply (four words or more,
-    not counting the `language`'s words that carry no meaning: "please", "euh"), and not a
-    question to us ("Can you repeat that?")."""
+    not counting the `language`'s words that carry no meaning: "please", "euh"), not a
+    question to us ("Can you repeat that?"), and not a comment on the proposal just read
+    ("C'est de l'argent jeté par les fenêtres", "That's a waste of money"): those are asked
+    again, never read back as the resident's idea."""
     if text.rstrip().endswith(("?", "؟")):
         return False
     words = [w for c in CLAUSES.split(text) for w in [normalise(c).split()] if w]
+    if language is not None and opens_a_comment(words, lexicon(language)):
+        return False
     counted = sum(map(len, words)) if language is None else content_words(words, lexicon(language))
     return counted >= 4
 
@@ -170,35 +178,44 @@ def understand(text: str, language: str, offered: tuple[str, ...]) -> Understood
     intent = _words(language).get(said)
     if intent is not None:
         return Understood(intent, language)
-    for other in offered:
-        intent = _words(other).get(said)
-        if intent in EVERY_LANGUAGE:
-            return Understood(intent, other)
     if not said or said == "?":
         return Understood(Intent.UNKNOWN)
     clauses = [normalise(c).split() for c in CLAUSES.split(text)]
     clauses = [words for words in clauses if words]
-    heard = _in_sentence(clauses, language)
+    question = text.rstrip().endswith(("?", "؟"))
+    # The session's language first, whole and word by word: German "ne" is no, not Turkish
+    # "ne" (what?); then the words that work everywhere in the others.
+    heard = _in_sentence(clauses, language, question=False)
     if heard.intent is not Intent.UNKNOWN:
         return heard
     for other in offered:
+        intent = _words(other).get(said)
+        if intent in EVERY_LANGUAGE:
+            return Understood(intent, other)
+    if question:
+        return _in_sentence(clauses, language, question)
+    for other in offered:
         # Only a word that works everywhere, said with nothing else but empty words.
         if other != language and lexicon(other).knows(clauses):
-            heard = _in_sentence(clauses, other)
+            heard = _in_sentence(clauses, other, question=False)
             if heard.intent in EVERY_LANGUAGE:
                 return heard
     return Understood(Intent.UNKNOWN)
 
 
-def _in_sentence(clauses: list[list[str]], language: str) -> Understood:
+def _in_sentence(clauses: list[list[str]], language: str, question: bool) -> Understood:
     reading = read(clauses, lexicon(language))
     meanings = tuple(Intent(m) for m in reading.meanings)
+    among = reading.other_words
     if len(meanings) > 1:
-        return Understood(Intent.UNCLEAR, language, reading.number, meanings)
+        return Understood(Intent.UNCLEAR, language, reading.number, meanings, among)
     if meanings:
-        return Understood(meanings[0], language, reading.number)
+        return Understood(meanings[0], language, reading.number, in_sentence=among)
     if reading.number is not None:
         return Understood(Intent.NUMBER, number=reading.number)
+    if question:
+        # A question we cannot read ("C'est quoi cette question ?") asks for help, not a vote.
+        return Understood(Intent.HELP, language, in_sentence=True)
     return Understood(Intent.UNKNOWN)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api import db
 from api.big_ideas import BigIdeas
+from api.demo_residents import DemoResidents
 from api.exports import Exports
 from api.imports import Imports
 from api.models import Role
@@ -38,6 +39,7 @@ class ApiState:
     exports: Exports
     tokens: Tokens
     big_ideas: BigIdeas
+    demo: DemoResidents
 
 
 def build_state(database_url: str, admin_token: str | None, bot_token: str | None) -> ApiState:
@@ -52,6 +54,7 @@ def build_state(database_url: str, admin_token: str | None, bot_token: str | Non
         Exports(sessions),
         Tokens(sessions, {Role.ADMIN: admin_token, Role.BOT: bot_token}),
         BigIdeas(sessions),
+        DemoResidents(sessions),
     )
 
 

@@ -51,12 +51,13 @@ def interval(rate: float | None, low: float, high: float) -> Markup:
 def columns(points: Sequence[tuple[str, int, str]], rtl: bool, title: str) -> Markup:
     """Columns over time: (label under it, value, the value as written) each, oldest first
     (on the right when the page reads right to left). Every value is written on its column;
-    labels are written under one column in `step` so that they never overlap."""
+    labels are written under one column in `step` (every column's value when there are
+    few) so that they never overlap."""
     if not points:
         return Markup("")
     n = len(points)
-    width, height, top, bottom = 640, 220, 22, 34
-    slot = width / n
+    width, height, top, bottom, side = 640, 220, 22, 34, 36  # side: room for a label's half
+    slot = (width - 2 * side) / n
     highest = max(v for _, v, _ in points) or 1
     step = max(1, round(n / 8))
     parts = [
@@ -68,19 +69,19 @@ def columns(points: Sequence[tuple[str, int, str]], rtl: bool, title: str) -> Ma
     for i, (label, value, shown) in enumerate(points):
         place = n - 1 - i if rtl else i
         h = (height - top - bottom) * value / highest
-        x = place * slot + slot * 0.15
+        x = side + place * slot + slot * 0.15
         y = height - bottom - h
         parts.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
             f'fill="#404040" stroke="#000" stroke-width="0.5"/>'
         )
-        centre = place * slot + slot / 2
-        if value and (n <= 16 or i % step == 0 or i == n - 1):
+        centre = side + place * slot + slot / 2
+        if value and (n <= 16 or i % step == 0):
             parts.append(
                 f'<text x="{centre:.1f}" y="{y - 4:.1f}" text-anchor="middle" '
                 f'font-size="11">{escape(shown)}</text>'
             )
-        if i % step == 0 or i == n - 1:
+        if i % step == 0:
             parts.append(
                 f'<text x="{centre:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
                 f'font-size="11">{escape(label)}</text>'

@@ -61,7 +61,7 @@ def residents(
         language = rng.choices(offered, [LANGUAGE_WEIGHTS.get(lang, 1) for lang in offered])[0]
         bands = AGE_BANDS[1:3] if camp else AGE_BANDS[3:]
         # The first days are busier (the launch), then a steady trickle.
-        day = now - timedelta(days=DAYS * rng.random() ** 1.6, hours=rng.random() * 12)
+        day = now - timedelta(days=DAYS * (1 - rng.random() ** 1.6), hours=rng.random() * 12)
         chosen = rng.sample(proposals, min(len(proposals), rng.randint(*VOTES)))
         votes = {}
         for pid, theme in chosen:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from statistics import fmean
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date
@@ -93,10 +94,11 @@ def _pick(texts: dict[str, str], language: str, default: str) -> str:
 def _calendar(content: ReportContent, t: Words) -> list[str]:
     c, timeline = content.consultation, content.results.timeline
     lines = []
+    zone = ZoneInfo(c.timezone)  # the city's own calendar, not UTC's
     if c.opens_at:
-        lines.append(t("opened", day=t.day(c.opens_at)))
+        lines.append(t("opened", day=t.day(c.opens_at.astimezone(zone))))
     if c.closes_at:
-        lines.append(t("closes", day=t.day(c.closes_at)))
+        lines.append(t("closes", day=t.day(c.closes_at.astimezone(zone))))
     if timeline:
         lines.append(t("votes_from_to", first=t.day(timeline[0].day), last=t.day(timeline[-1].day)))
     return lines
@@ -158,7 +160,7 @@ def _over_time(timeline: list[Day], t: Words, rtl: bool) -> Any:
     if not timeline:
         return None
     if len(timeline) <= WEEKLY_AFTER:
-        points = [(t.day(d.day).rsplit(" ", 1)[0], d.ballots) for d in timeline]
+        points = [(format_date(d.day, "d MMM", locale=t.language), d.ballots) for d in timeline]
     else:
         weeks: dict[date, int] = {}
         for d in timeline:

@@ -14,7 +14,6 @@ WORDS = {
         "DEMO: these results come from generated residents (parlons demo), not from real "
         "people. Do not quote them."
     ),
-    "contents": N_("Contents"),
     "question": N_("The question"),
     "calendar": N_("Calendar"),
     "opened": N_("Opened on %(day)s"),
@@ -39,7 +38,6 @@ WORDS = {
     "votes": N_("Votes"),
     "not_given": N_("not given"),
     "over_time": N_("Votes over time"),
-    "week_of": N_("week of %(day)s"),
     "big_ideas": N_("The big ideas"),
     "big_ideas_note": N_(
         "Proposals were grouped into big ideas by the city's staff. Agreement is pooled over "
@@ -111,5 +109,4 @@ CHANNELS = {
     "telegram": N_("Telegram"),
     "whatsapp": N_("WhatsApp"),
     "kiosk": N_("Kiosk in a centre"),
-    "web": N_("Web"),
 }

@@ -1,4 +1,5 @@
-"""The staff web page: sign-in, moderation, results, big ideas and the report, the simulator and the centres' kiosks.
+"""The staff web page: sign-in, moderation, results, big ideas and the synthesis report, the
+simulator and the centres' kiosks.
 
 It is a client of the consultation API like any other, with the signed-in person's own token
 (so the API alone decides who may moderate), and it talks to the dialog through the runtime,

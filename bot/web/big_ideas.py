@@ -102,7 +102,9 @@ async def split(
 ) -> Response:
     check_csrf(staff, csrf)
     body = {"title": {web.default_language: title}, "proposals": proposals}
-    new = await web.api.call(staff.token, "POST", f"{web.api.at}/big-ideas/{cluster_id}/split", body)
+    new = await web.api.call(
+        staff.token, "POST", f"{web.api.at}/big-ideas/{cluster_id}/split", body
+    )
     return _back(new["id"])
 
 

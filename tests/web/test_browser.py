@@ -377,8 +377,12 @@ def test_big_ideas_suggested_reviewed_split_merged_moved_renamed(
     check(page, "big-ideas-suggested")
     assert api.get(at).json() == []
     first = page.locator("form.suggestion").first
-    kept = [int(v) for v in first.locator("input[name=proposals]").evaluate_all(
-        "boxes => boxes.map(b => b.value)")]
+    kept = [
+        int(v)
+        for v in first.locator("input[name=proposals]").evaluate_all(
+            "boxes => boxes.map(b => b.value)"
+        )
+    ]
     first.get_by_label("Titre").fill("Suggérée")
     first.get_by_role("button", name="Créer cette grande idée").click()
     expect(big_idea(page, "Suggérée")).to_be_visible()
@@ -403,7 +407,9 @@ def test_big_ideas_suggested_reviewed_split_merged_moved_renamed(
     expect(big_idea(page, "Vivre ensemble")).not_to_contain_text("Il faut plus de bancs")
 
     # Move the repair café into "Bancs", then bring "Bancs" back into "Vivre ensemble".
-    page.get_by_label("Proposition", exact=True).select_option(label="We need a repair café in every district.")
+    page.get_by_label("Proposition", exact=True).select_option(
+        label="We need a repair café in every district."
+    )
     page.get_by_label("Dans", exact=True).select_option(label="Bancs")
     page.get_by_role("button", name="Déplacer", exact=True).click()
     expect(big_idea(page, "Bancs")).to_contain_text("repair café")
@@ -425,7 +431,15 @@ def test_big_ideas_suggested_reviewed_split_merged_moved_renamed(
     ]
     actions = [e["action"] for e in reversed(api.get(f"{at}/log").json())]
     assert actions == [
-        "create", "delete", "create", "split", "create", "arrange", "merge", "delete", "rename",
+        "create",
+        "delete",
+        "create",
+        "split",
+        "create",
+        "arrange",
+        "merge",
+        "delete",
+        "rename",
     ]
     check(page, "big-ideas")
     page.set_viewport_size({"width": 320, "height": 640})

@@ -51,12 +51,14 @@ def interval(rate: float | None, low: float, high: float) -> Markup:
 def columns(points: Sequence[tuple[str, int, str]], rtl: bool, title: str) -> Markup:
     """Columns over time: (label under it, value, the value as written) each, oldest first
     (on the right when the page reads right to left). Every value is written on its column;
-    labels are written under one column in `step` (every column's value when there are
-    few) so that they never overlap."""
+    labels are written under one column in `step`, and the figures upright when the columns
+    are many, so that nothing overlaps."""
     if not points:
         return Markup("")
     n = len(points)
-    width, height, top, bottom, side = 640, 220, 22, 34, 36  # side: room for a label's half
+    upright = n > 12  # many columns: each figure turned upright above its column, never crowded
+    width, height, bottom, side = 640, 220, 34, 36  # side: room for a label's half
+    top = 44 if upright else 22
     slot = (width - 2 * side) / n
     highest = max(v for _, v, _ in points) or 1
     step = max(1, round(n / 8))
@@ -76,7 +78,12 @@ def columns(points: Sequence[tuple[str, int, str]], rtl: bool, title: str) -> Ma
             f'fill="#404040" stroke="#000" stroke-width="0.5"/>'
         )
         centre = side + place * slot + slot / 2
-        if value and (n <= 16 or i % step == 0):
+        if value and upright:
+            parts.append(
+                f'<text x="{centre + 4:.1f}" y="{y - 3:.1f}" font-size="10" '
+                f'transform="rotate(-90 {centre + 4:.1f} {y - 3:.1f})">{escape(shown)}</text>'
+            )
+        elif value:
             parts.append(
                 f'<text x="{centre:.1f}" y="{y - 4:.1f}" text-anchor="middle" '
                 f'font-size="11">{escape(shown)}</text>'

@@ -21,7 +21,7 @@ from dialogs.prompts import AGE_BANDS
 
 CHANNELS = (("sms", 40), ("voice", 15), ("telegram", 15), ("whatsapp", 20), ("kiosk", 10))
 LANGUAGE_WEIGHTS = {"fr": 70, "ar": 10, "tr": 8, "en": 4, "de": 4, "pt": 4}
-CENTRES = ("centre-papin", "centre-drouot", "centre-lavoisier")
+CENTRES = ("Centre social Papin", "Centre social Drouot", "Centre social Lavoisier")
 DIVISIVE_THEMES = ("transport", "culture")  # the two camps disagree here
 VOTES = (6, 14)  # each resident votes on this many proposals, at least and at most
 DAYS = 35  # the demo's votes are spread over the last five weeks

@@ -14,7 +14,7 @@ from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from api.cluster_results import CLASSIFIED_FROM, CONTROVERSIAL, REJECTED, SUPPORTED
-from api.schemas import ClusterResult, Day
+from api.schemas import ClusterResult, Day, ProposalOut
 from bot.report import charts
 from bot.report.content import ReportContent
 from bot.report.words import CHANNELS, WORDS
@@ -24,7 +24,7 @@ PARTS = ("channel", "district", "language", "age_band", "centre")
 CONTROVERSIES = 5  # proposals listed
 MIN_VOTES_FOR_CONTROVERSY = 10
 BEST = 3  # proposals shown under a big idea
-WEEKLY_AFTER = 45  # days: a longer timeline is drawn by week
+BARS = 26  # at most in the chart over time: days, else weeks, else months
 
 _env = Environment(
     loader=PackageLoader("bot.report", "templates"),
@@ -58,6 +58,7 @@ def render(content: ReportContent, language: str | None = None, today: date | No
         uniting=[
             _proposal_line(content, pid, words, language) for pid in content.results.uniting[:5]
         ],
+        quotes=[_quote(q, language) for q in content.quotes],
         method=_method(content, words),
         generated=words("generated", day=words.day(today or datetime.now(UTC).date())),
     )
@@ -121,7 +122,9 @@ def _participation(content: ReportContent, t: Words, language: str) -> list[dict
     }
     out = []
     for part in PARTS:
-        found = content.results.participation.get(part, {})
+        found = dict(content.results.participation.get(part, {}))
+        if part == "centre":
+            found.pop("unknown", None)  # most residents came through no centre: not news
         if not found or set(found) == {"unknown"}:
             continue  # nobody told: no chart of nothing
         most = max(p.participants for p in found.values()) or 1
@@ -157,17 +160,24 @@ def _label(part: str, key: str, t: Words, language: str, districts: dict) -> str
 
 
 def _over_time(timeline: list[Day], t: Words, rtl: bool) -> Any:
+    """Votes a day, or a week (from Monday), or a month, whichever first needs no more than
+    BARS columns, so that every column carries its figure."""
     if not timeline:
         return None
-    if len(timeline) <= WEEKLY_AFTER:
-        points = [(format_date(d.day, "d MMM", locale=t.language), d.ballots) for d in timeline]
-    else:
-        weeks: dict[date, int] = {}
+    for unit, form in (("day", "d MMM"), ("week", "d MMM"), ("month", "MMM y")):
+        periods: dict[date, int] = {}
         for d in timeline:
-            start = d.day - timedelta(days=d.day.weekday())
-            weeks[start] = weeks.get(start, 0) + d.ballots
-        points = [(format_date(w, "d MMM", locale=t.language), n) for w, n in weeks.items()]
-    return charts.columns([(label, n, t.number(n)) for label, n in points], rtl, t("over_time"))
+            start = d.day
+            if unit == "week":
+                start = d.day - timedelta(days=d.day.weekday())
+            elif unit == "month":
+                start = d.day.replace(day=1)
+            start = max(start, timeline[0].day)  # a period starts no earlier than the votes
+            periods[start] = periods.get(start, 0) + d.ballots
+        if len(periods) <= BARS:
+            break
+    points = [(format_date(p, form, locale=t.language), n, t.number(n)) for p, n in periods.items()]
+    return charts.columns(points, rtl, t("over_time"))
 
 
 def _idea(idea: ClusterResult, content: ReportContent, t: Words, language: str) -> dict:
@@ -251,6 +261,20 @@ def _groups(content: ReportContent, t: Words, language: str) -> list[dict]:
             }
         )
     return out
+
+
+def _quote(q: ProposalOut, language: str) -> dict:
+    """A resident's words in the report's language where a moderator translated them, and as
+    they were written beside a translation."""
+    own = q.original_text or q.text
+    if q.language == language or language not in q.translations:
+        return {"text": own, "language": q.language, "original": None}
+    return {
+        "text": q.translations[language],
+        "language": language,
+        "original": own,
+        "original_language": q.language,
+    }
 
 
 def _proposal_line(content: ReportContent, pid: int, t: Words, language: str) -> dict:

@@ -23,7 +23,7 @@ def chromium() -> str:
             return found
     raise NoChromium(
         "no Chromium to print the PDF: apt-get install chromium fonts-noto-core "
-        "(or `make report-tools`); the HTML report is written"
+        "(`make report-tools`); the HTML report is written"
     )
 
 

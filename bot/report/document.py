@@ -164,7 +164,7 @@ def _over_time(timeline: list[Day], t: Words, rtl: bool) -> Any:
     BARS columns, so that every column carries its figure."""
     if not timeline:
         return None
-    for unit, form in (("day", "d MMM"), ("week", "d MMM"), ("month", "MMM y")):
+    for unit in ("day", "week", "month"):
         periods: dict[date, int] = {}
         for d in timeline:
             start = d.day
@@ -176,7 +176,10 @@ def _over_time(timeline: list[Day], t: Words, rtl: bool) -> Any:
             periods[start] = periods.get(start, 0) + d.ballots
         if len(periods) <= BARS:
             break
-    points = [(format_date(p, form, locale=t.language), n, t.number(n)) for p, n in periods.items()]
+    points = [
+        (format_date(p, "MMM y" if unit == "month" else "d MMM", locale=t.language), n, t.number(n))
+        for p, n in periods.items()
+    ]
     return charts.columns(points, rtl, t("over_time"))
 
 

@@ -97,3 +97,16 @@ def test_the_pdf_is_printed_from_the_same_page(
     assert printed.value.code == 0
     pdf = (tmp_path / "r.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 2
+
+
+def test_a_consultation_nobody_voted_in_yet_still_has_a_report(
+    parlons, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:  # noqa: ANN001
+    monkeypatch.setenv("PARLONS_CONSULTATION", str(DATA / "consultation.yaml"))
+    with pytest.raises(SystemExit) as written:
+        parlons("report", "--html", str(tmp_path / "r.html"))
+    assert written.value.code == 0
+    page = html.unescape((tmp_path / "r.html").read_text())
+    assert "Aucune grande idée n'a encore été constituée." in page
+    assert "Aucune citation n'a encore été choisie." in page
+    assert "DÉMO" not in page  # a real consultation is never called a demo

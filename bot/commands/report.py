@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot import wiring
+from bot.records.centres import Centres
 from bot.report import content, document, pdf
 from bot.settings import Settings
 
@@ -28,8 +29,14 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _report(settings: Settings, html: Path, to_pdf: Path | None, language: str | None) -> int:
+    names: dict[str, str] = {}
+
+    async def centre_names(centres: Centres) -> None:
+        names.update({c.code: c.name for c in await centres.listing()})
+
+    await wiring.with_centres(settings, centre_names)
     async with wiring.consultation_api(settings) as (state, slug):
-        found = await content.from_state(state, slug)
+        found = await content.from_state(state, slug, names)
     try:
         page = document.render(found, language)
     except ValueError as wrong:

@@ -3,7 +3,7 @@ the command (in-process) and the staff page (over HTTP) print the same document.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from api.schemas import ClusterResultsOut, ConsultationOut, ProposalOut, ResultsOut
@@ -15,6 +15,8 @@ class ReportContent:
     results: ResultsOut
     ideas: ClusterResultsOut
     proposals: list[ProposalOut]  # the accepted ones, with their translations
+    # A social centre's name by its code (the bot's records hold them, the API only codes).
+    centres: dict[str, str] = field(default_factory=dict)
 
     @property
     def demo(self) -> bool:
@@ -37,7 +39,7 @@ class ReportContent:
         return {p.id: p for p in self.proposals}
 
 
-async def from_state(state: Any, slug: str) -> ReportContent:
+async def from_state(state: Any, slug: str, centres: dict[str, str] | None = None) -> ReportContent:
     """In-process, from the API's service objects (api.state.ApiState)."""
     consultation = await state.service.consultation(slug)
     return ReportContent(
@@ -45,11 +47,16 @@ async def from_state(state: Any, slug: str) -> ReportContent:
         results=await state.results.results(slug),
         ideas=await state.big_ideas.results(slug),
         proposals=await state.service.proposals(slug),
+        centres=centres or {},
     )
 
 
 def from_json(
-    consultation: dict, results: dict, ideas: dict, proposals: list[dict]
+    consultation: dict,
+    results: dict,
+    ideas: dict,
+    proposals: list[dict],
+    centres: dict[str, str] | None = None,
 ) -> ReportContent:
     """Over HTTP, from the API's JSON answers (the staff page)."""
     return ReportContent(
@@ -57,4 +64,5 @@ def from_json(
         results=ResultsOut.model_validate(results),
         ideas=ClusterResultsOut.model_validate(ideas),
         proposals=[ProposalOut.model_validate(p) for p in proposals],
+        centres=centres or {},
     )

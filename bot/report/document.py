@@ -134,7 +134,7 @@ def _participation(content: ReportContent, t: Words, language: str) -> list[dict
         ):
             rows.append(
                 {
-                    "label": _label(part, key, t, language, districts),
+                    "label": _label(part, key, t, language, districts, content.centres),
                     "residents": t.number(p.participants),
                     "votes": t.number(p.ballots),
                     "bar": charts.bar(p.participants, most),
@@ -144,7 +144,9 @@ def _participation(content: ReportContent, t: Words, language: str) -> list[dict
     return out
 
 
-def _label(part: str, key: str, t: Words, language: str, districts: dict) -> str:
+def _label(
+    part: str, key: str, t: Words, language: str, districts: dict, centres: dict[str, str]
+) -> str:
     if key == "unknown":
         return t("not_given")
     if part == "channel":
@@ -156,6 +158,8 @@ def _label(part: str, key: str, t: Words, language: str, districts: dict) -> str
             return key
     if part == "district":
         return districts.get(key) or key
+    if part == "centre":
+        return centres.get(key) or key
     return key
 
 

@@ -184,6 +184,7 @@ async def _report(staff, web, language: str) -> str:  # noqa: ANN001
         await web.api.get(staff.token, f"{at}/results"),
         await web.api.get(staff.token, f"{at}/big-ideas/results"),
         await web.api.get(staff.token, f"{at}/proposals"),
+        {c.code: c.name for c in await web.centres.listing()},
     )
     try:
         return document.render(found, language or None)

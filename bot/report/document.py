@@ -17,7 +17,7 @@ from api.cluster_results import CLASSIFIED_FROM, CONTROVERSIAL, REJECTED, SUPPOR
 from api.schemas import ClusterResult, Day, ProposalOut
 from bot.report import charts
 from bot.report.content import ReportContent
-from bot.report.words import CHANNELS, WORDS
+from bot.report.words import CHANNELS, CONTEXT, WORDS
 from dialogs.i18n import translator
 
 PARTS = ("channel", "district", "language", "age_band", "centre")
@@ -72,11 +72,11 @@ class Words:
         self._t = translator(language)
 
     def __call__(self, key: str, **values: Any) -> str:
-        text = self._t.gettext(WORDS[key])
+        text = self._t.pgettext(CONTEXT, WORDS[key])
         return text % values if values else text
 
     def channel(self, key: str) -> str:
-        return self._t.gettext(CHANNELS[key]) if key in CHANNELS else key
+        return self._t.pgettext(CONTEXT, CHANNELS[key]) if key in CHANNELS else key
 
     def number(self, n: float) -> str:
         return format_decimal(n, locale=self.language)

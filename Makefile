@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PO := $(wildcard locales/*/LC_MESSAGES/parlons.po locales/*/LC_MESSAGES/web.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test catalogs messages lint bench bench-load clean migration
+.PHONY: run test catalogs messages lint bench bench-load clean migration report report-tools
 
 run: $(INSTALLED) $(MO)
 	$(BIN)/parlons serve
@@ -65,6 +65,19 @@ bench-load: $(INSTALLED) $(MO)
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }  # the load generator
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+# The synthesis report of the demo (docs/synthesis.md): generated residents in the bundled demo
+# consultation (never a real one; again is harmless), then var/report.html and var/report.pdf
+# LANGUAGE=ar for another of the consultation's languages.
+report: $(INSTALLED) $(MO) report-tools
+	$(BIN)/parlons demo
+	$(BIN)/parlons report --html var/report$(if $(LANGUAGE),-$(LANGUAGE)).html --pdf var/report$(if $(LANGUAGE),-$(LANGUAGE)).pdf $(if $(LANGUAGE),--language $(LANGUAGE))
+
+# What prints the PDF, from Debian: Chromium (headless) and Noto fonts that shape Arabic; poppler's
+# pdftoppm to look at the pages as images. Without them the HTML report still works.
+report-tools:
+	command -v chromium >/dev/null && fc-list | grep -q "Noto Naskh Arabic" && command -v pdftoppm >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core poppler-utils; }
 
 # ruff, then the import rules of docs/architecture.md (.importlinter): a wrong import fails.
 lint: $(INSTALLED)

@@ -33,7 +33,6 @@ CHOICE = {1: Choice.AGREE, -1: Choice.DISAGREE, 0: Choice.SKIP}
 STATUS = {1: ProposalStatus.ACCEPTED, -1: ProposalStatus.REJECTED, 0: ProposalStatus.PENDING}
 
 
-
 def _at(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 

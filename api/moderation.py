@@ -162,6 +162,21 @@ class Moderation:
 
         return await self._act(slug, proposal_id, caller, ModerationAction.TRANSLATE, act)
 
+    async def quote(self, slug: str, proposal_id: int, caller: Caller, quoted: bool) -> ProposalOut:
+        """Choose (or no longer) an accepted proposal's words as a quote for the synthesis
+        report, where it is shown without its author."""
+
+        async def act(db: AsyncSession, proposal: Proposal) -> dict[str, Any]:
+            if quoted and proposal.status != ProposalStatus.ACCEPTED:
+                raise Invalid("only an accepted proposal may be quoted")
+            if proposal.quoted == quoted:
+                raise Invalid("nothing to change")
+            proposal.quoted = quoted
+            return {"quoted": [not quoted, quoted]}
+
+        action = ModerationAction.QUOTE if quoted else ModerationAction.UNQUOTE
+        return await self._act(slug, proposal_id, caller, action, act)
+
     async def log(
         self, slug: str, proposal_id: int | None = None, limit: int = 100, before: int | None = None
     ) -> list[ModerationEventOut]:

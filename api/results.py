@@ -83,9 +83,9 @@ class Results:
             people = (
                 await db.execute(
                     _counted(
-                        select(Participant.id, Participant.channel, *PROFILE_COLUMNS).select_from(
-                            Participant
-                        ),
+                        select(
+                            Participant.id, Participant.channel, Participant.demo, *PROFILE_COLUMNS
+                        ).select_from(Participant),
                         consultation.id,
                         filters.model_copy(update={"channel": None}),
                     )
@@ -160,6 +160,7 @@ def _summarise(
         slug=slug,
         filters=filters,
         participants=len(people),
+        demo=sum(1 for person in people if person.demo),
         ballots=len(ballots),
         proposals=results,
         participation=participation(people, ballots),

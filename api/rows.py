@@ -49,6 +49,7 @@ def proposal_out(row: Proposal) -> ProposalOut:
         flags=list(row.flags or []),
         original_text=row.original_text,
         similar_to=row.similar_to,
+        quoted=bool(row.quoted),
         claimed_by=row.claimed_by if claim_live(row) else None,
         claimed_until=as_utc(row.claimed_until) if claim_live(row) else None,
     )

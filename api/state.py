@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api import db
+from api.big_ideas import BigIdeas
+from api.demo_residents import DemoResidents
 from api.exports import Exports
 from api.imports import Imports
 from api.models import Role
@@ -36,6 +38,8 @@ class ApiState:
     imports: Imports
     exports: Exports
     tokens: Tokens
+    big_ideas: BigIdeas
+    demo: DemoResidents
 
 
 def build_state(database_url: str, admin_token: str | None, bot_token: str | None) -> ApiState:
@@ -49,6 +53,8 @@ def build_state(database_url: str, admin_token: str | None, bot_token: str | Non
         Imports(sessions),
         Exports(sessions),
         Tokens(sessions, {Role.ADMIN: admin_token, Role.BOT: bot_token}),
+        BigIdeas(sessions),
+        DemoResidents(sessions),
     )
 
 

@@ -19,8 +19,9 @@ def catalog_entries(language: str) -> list[tuple[str, str]]:
         catalog = read_po(f)
     entries = []
     for message in catalog:
-        # Keywords are read, never sent; "spoken" words are said on the phone, never sent.
-        if not message.id or message.context in ("keywords", "spoken"):
+        # Keywords are read, never sent; "spoken" words are said on the phone, never sent;
+        # the "report"'s are printed (bot/report/words.py), never sent.
+        if not message.id or message.context in ("keywords", "spoken", "report"):
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         entries += [(str(message.id), s) for s in strings]

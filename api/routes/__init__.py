@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from api.routes import (
     ballots,
+    big_ideas,
     consultations,
     decisions,
     evaluations,
@@ -23,6 +24,7 @@ ROUTERS = (
     participants.router,
     ballots.router,
     results.router,
+    big_ideas.router,
     moderation.router,
     imports.router,
     exports.router,

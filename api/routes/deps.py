@@ -8,6 +8,7 @@ from urllib.parse import unquote
 
 from fastapi import Depends, HTTPException, Path, Request, status
 
+from api.big_ideas import BigIdeas
 from api.exports import Exports
 from api.imports import Imports
 from api.moderation import Moderation
@@ -54,6 +55,10 @@ def _exports(request: Request) -> Exports:
     return state(request).exports
 
 
+def _big_ideas(request: Request) -> BigIdeas:
+    return state(request).big_ideas
+
+
 def _tokens(request: Request) -> Tokens:
     return state(request).tokens
 
@@ -64,3 +69,4 @@ ResultsDep = Annotated[Results, Depends(_results)]
 ImportsDep = Annotated[Imports, Depends(_imports)]
 ExportsDep = Annotated[Exports, Depends(_exports)]
 TokensDep = Annotated[Tokens, Depends(_tokens)]
+BigIdeasDep = Annotated[BigIdeas, Depends(_big_ideas)]

@@ -129,6 +129,22 @@ async def translate(
     return await moderation.translate(slug, proposal_id, caller, language, body.text)
 
 
+@router.put(f"{AT}/quote")
+async def quote(
+    moderation: ModerationDep, slug: str, proposal_id: IdPath, caller: Moderator
+) -> ProposalOut:
+    """Choose the accepted proposal's words as an anonymous quote for the synthesis report."""
+    return await moderation.quote(slug, proposal_id, caller, quoted=True)
+
+
+@router.delete(f"{AT}/quote")
+async def unquote(
+    moderation: ModerationDep, slug: str, proposal_id: IdPath, caller: Moderator
+) -> ProposalOut:
+    """No longer quote it."""
+    return await moderation.quote(slug, proposal_id, caller, quoted=False)
+
+
 @router.get("/consultations/{slug}/moderation/log")
 async def audit_log(
     moderation: ModerationDep,

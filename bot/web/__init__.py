@@ -1,4 +1,5 @@
-"""The staff web page: sign-in, moderation, results, the simulator and the centres' kiosks.
+"""The staff web page: sign-in, moderation, results, big ideas and the synthesis report, the
+simulator and the centres' kiosks.
 
 It is a client of the consultation API like any other, with the signed-in person's own token
 (so the API alone decides who may moderate), and it talks to the dialog through the runtime,
@@ -15,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from bot.web import centres, kiosk, moderation, pages, problems, results, simulator
+from bot.web import big_ideas, centres, kiosk, moderation, pages, problems, results, simulator
 from bot.web.api import Refused, SignedOut
 from bot.web.render import STATIC, Pages
 from bot.web.sign_in import COOKIE
@@ -24,6 +25,7 @@ ROUTERS = (
     pages.router,
     moderation.router,
     results.router,
+    big_ideas.router,
     simulator.router,
     centres.router,
     kiosk.router,

@@ -115,7 +115,7 @@ class StaffApi:
     @classmethod
     def _json(cls, response: httpx.Response) -> Any:
         cls._check(response)
-        return response.json()
+        return None if response.status_code == 204 else response.json()  # 204: done, no body
 
     async def aclose(self) -> None:
         await self._http.aclose()

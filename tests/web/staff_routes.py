@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from tests.conftest import BOT_TOKEN
+from tests.conftest import ADMIN_TOKEN, BOT_TOKEN
 
 PUBLIC = {"/staff/sign-in"}  # the only staff route for someone not signed in
 BASE = "/api/v1/consultations/test-city"
@@ -48,19 +48,28 @@ def valid_form(route: APIRoute, csrf: str) -> dict[str, str]:
         "csrf": csrf, "text": "Une idée", "note": "", "reason": "partisan", "language": "en",
         "name": "Centre du Rebberg", "kind": "kiosk", "conversation": "0" * 32,
         "channel": "sms", "message_id": "1" * 32, "transcript": "[]", "pressed": "",
+        "title": "Se déplacer", "description": "", "proposals": "1", "other": "1",
+        "proposal": "1", "to": "1", "quoted": "true",
     }  # fmt: skip
     return {p.alias: samples[p.alias] for p in route.dependant.body_params}
 
 
 def make_places(client: TestClient) -> dict[str, str]:
-    """What the staff routes' paths name: an idea, a centre, a kiosk link, an export."""
+    """What the staff routes' paths name: an idea, a centre, a kiosk link, an export, a big
+    idea."""
     idea = {"participant": "ref-revoked-01", "text": "Il faut plus de bancs au parc",
             "language": "fr", "channel": "sms", "idempotency_key": "sms:SMrevoked:0"}  # fmt: skip
     made = client.post(f"{BASE}/ideas", json=idea, headers={"Authorization": f"Bearer {BOT_TOKEN}"})
     centres = client.app.state.parlons_web.centres
     centre = client.portal.call(centres.add, "Centre social Bourtzwiller")
     link = client.portal.call(centres.add_secret_link, centre.code, "kiosk")
+    big_idea = client.post(
+        f"{BASE}/big-ideas",
+        json={"title": {"fr": "Bouger"}, "proposals": [1, 2]},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
     return {
+        "cluster_id": str(big_idea.json()["id"]),
         "proposal_id": str(made.json()["id"]),
         "centre": centre.code,
         "code": link,

@@ -356,3 +356,98 @@ def test_the_simulator_is_telegram_and_the_phone_too(page: Page) -> None:
     expect(heard).to_contain_text("Noté.")
     expect(heard).to_contain_text("Proposition 2")
     check(page, "simulator-phone")
+
+
+def big_idea(page: Page, title: str) -> Locator:
+    return page.locator("section.idea").filter(has=page.get_by_role("heading", name=title))
+
+
+def test_big_ideas_suggested_reviewed_split_merged_moved_renamed(
+    page: Page, server: ServerThread
+) -> None:
+    api = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    at = "/api/v1/consultations/test-city/big-ideas"
+    sign_in(page)
+    page.get_by_role("link", name="Grandes idées").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Grandes idées")
+
+    # A suggestion is only shown: a person keeps it, unticking what does not belong.
+    page.get_by_role("button", name="Suggérer un regroupement").click()
+    expect(page.get_by_role("heading", name="Regroupement suggéré, à revoir")).to_be_visible()
+    check(page, "big-ideas-suggested")
+    assert api.get(at).json() == []
+    first = page.locator("form.suggestion").first
+    kept = [
+        int(v)
+        for v in first.locator("input[name=proposals]").evaluate_all(
+            "boxes => boxes.map(b => b.value)"
+        )
+    ]
+    first.get_by_label("Titre").fill("Suggérée")
+    first.get_by_role("button", name="Créer cette grande idée").click()
+    expect(big_idea(page, "Suggérée")).to_be_visible()
+    assert [(i["title"]["fr"], i["proposals"]) for i in api.get(at).json()] == [
+        ("Suggérée", sorted(kept))
+    ]
+    suggested = big_idea(page, "Suggérée")
+    suggested.get_by_text("Renommer, fusionner ou supprimer").click()
+    suggested.get_by_role("button", name="Supprimer cette grande idée").click()
+    expect(page.get_by_text("Pas encore de grande idée")).to_be_visible()
+
+    # By hand: three proposals into one big idea, then one split off into its own.
+    for text in ("Il faut renforcer", "Il faut des bus", "Il faut plus de bancs"):
+        page.get_by_label(text).check()
+    page.get_by_label("Nouvelle grande idée pour les propositions cochées").fill("Vivre ensemble")
+    page.get_by_role("button", name="Créer", exact=True).click()
+    together = big_idea(page, "Vivre ensemble")
+    together.get_by_label("Il faut plus de bancs").check()
+    together.get_by_label("Nouvelle grande idée pour les propositions cochées").fill("Bancs")
+    together.get_by_role("button", name="Scinder").click()
+    expect(big_idea(page, "Bancs")).to_contain_text("Il faut plus de bancs")
+    expect(big_idea(page, "Vivre ensemble")).not_to_contain_text("Il faut plus de bancs")
+
+    # Move the repair café into "Bancs", then bring "Bancs" back into "Vivre ensemble".
+    page.get_by_label("Proposition", exact=True).select_option(
+        label="We need a repair café in every district."
+    )
+    page.get_by_label("Dans", exact=True).select_option(label="Bancs")
+    page.get_by_role("button", name="Déplacer", exact=True).click()
+    expect(big_idea(page, "Bancs")).to_contain_text("repair café")
+    together = big_idea(page, "Vivre ensemble")
+    together.get_by_text("Renommer, fusionner ou supprimer").click()
+    together.get_by_label("Fusionner dans celle-ci").select_option(label="Bancs")
+    together.get_by_role("button", name="Fusionner").click()
+    expect(page.locator("section.idea")).to_have_count(1)
+
+    # Renamed in English too; the report shows it in English.
+    together = big_idea(page, "Vivre ensemble")
+    together.get_by_text("Renommer, fusionner ou supprimer").click()
+    together.get_by_label("Langue").select_option("en")
+    together.get_by_label("Titre").fill("Living together")
+    together.get_by_role("button", name="Renommer").click()
+    ideas = api.get(at).json()
+    assert [(i["title"], i["proposals"]) for i in ideas] == [
+        ({"fr": "Vivre ensemble", "en": "Living together"}, [1, 2, 3, 4])
+    ]
+    actions = [e["action"] for e in reversed(api.get(f"{at}/log").json())]
+    assert actions == [
+        "create",
+        "delete",
+        "create",
+        "split",
+        "create",
+        "arrange",
+        "merge",
+        "delete",
+        "rename",
+    ]
+    check(page, "big-ideas")
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    check(page, "big-ideas-320px")
+
+    page.get_by_label("Rapport en").select_option("en")
+    page.get_by_role("button", name="Lire le rapport").click()
+    expect(page.get_by_role("heading", name="The big ideas")).to_be_visible()
+    expect(page.locator("section.idea h3")).to_contain_text("Living together")
+    check(page, "report-en")

@@ -42,6 +42,9 @@ from dialogs.i18n import translator
 
 GAP = 3  # words a "*" in a phrase may stand for
 NEGATION_REACH = 3  # words between a negation and the phrase it turns
+# Words of content a vote may come with ("Non, franchement, je suis contre"): more, and the
+# sentence says something else as well ("Oui mais il faut d'abord réparer les trottoirs").
+REST = 2
 # Words of content after a plain no, in its clause, that make it a word of that sentence:
 # "no cars in the old town" (a proposal), but "لا احتفظ بها" (no, keep it) is an answer.
 SENTENCE_WORDS = 3
@@ -91,16 +94,21 @@ class Reading(NamedTuple):
     meanings: tuple[str, ...]  # distinct, in order: ("agree",), ("agree", "idea")...
     number: int | None  # the one number said, when it counts
     other_words: bool  # words that are neither answers, numbers nor empty
+    # A vote found among too much else, a negation that turns nothing, or two numbers: the
+    # sentence says more than an answer, and which one it means is a guess (ask again).
+    unsure: bool = False
 
 
 def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
     """The meanings of an utterance, given its clauses as normalised words."""
     found: list[Found] = []
     content = 0  # words that are neither answers, numbers, negations nor empty
+    stray = False  # a negation word that turned no answer ("je veux pas que ça change")
     for words in clauses:
-        in_clause, rest = _clause(words, lexicon)
+        in_clause, rest, loose = _clause(words, lexicon)
         found += in_clause
         content += rest
+        stray = stray or loose
     other_words = content > 0
     said = [f for f in found if f.meaning not in ("number", "digits")]
     # A vote word that counts only alone gives way to a phrase: "bin absolut dagegen",
@@ -114,8 +122,21 @@ def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
     numbers = {f.number for f in found if f.meaning in ("number", "digits")}
     digits = any(f.meaning == "digits" for f in found)
     # A number counts when nothing else is said; a number word ("un", "bir", "uma" are also
-    # articles) only when no answer word is said either.
-    counts = len(numbers) == 1 and not other_words and (digits or not distinct)
+    # articles) only when no answer word is said either. Digits said with an answer word are
+    # handed on with it: the stage asks again unless both name the same choice ("1 d'accord").
+    counts = len(numbers) == 1 and (
+        (not other_words and (digits or not distinct)) or (digits and bool(distinct))
+    )
+    votes = [m for m in distinct if m in (AGREE, DISAGREE, SKIP)]
+    unsure = bool(votes) and (
+        content > REST  # "Non, il faudrait plutôt des pistes cyclables"
+        # "Non, je veux pas que ça change, je suis d'accord": a negation that turned nothing
+        # may be meant for the agree (beside a no it only says no again: "No, I'm not keen")
+        or (stray and AGREE in votes)
+        or (len(numbers) > 1 and digits)  # "1 ou 2, je sais pas"
+    ) or (len(numbers) > 1 and (digits or bool(votes)))  # "je dirais deux, non trois"
+    if unsure:
+        return Reading((), None, other_words, unsure=True)
     return Reading(distinct, numbers.pop() if counts else None, other_words)
 
 
@@ -160,8 +181,9 @@ def content_words(clauses: list[list[str]], lexicon: Lexicon) -> int:
     return count
 
 
-def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int]:
-    """The answers and numbers found in one clause, and how many words of content are left."""
+def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int, bool]:
+    """The answers and numbers found in one clause, how many words of content are left, and
+    whether a negation in it turned nothing."""
     found: list[Found] = []
     negations: list[int] = []  # positions of negation words that belong to no phrase
     content: set[int] = set()  # positions of words that are none of ours, and number words
@@ -201,7 +223,8 @@ def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int]:
             if opposite and after.meaning != f.meaning:
                 found[k] = f._replace(plain=False)
     rest = len(content) + len(sentence)
-    return _negate(found, words, negations, lexicon), rest
+    turned, loose = _negate(found, words, negations, lexicon)
+    return turned, rest, loose
 
 
 def _match(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
@@ -252,8 +275,9 @@ def _gapped(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
 
 def _negate(
     found: list[Found], words: list[str], negations: list[int], lexicon: Lexicon
-) -> list[Found]:
-    """Agree after a negation is disagree, and the other way round."""
+) -> tuple[list[Found], bool]:
+    """Agree after a negation is disagree, and the other way round; and whether a negation
+    word of the clause turned nothing (it may be meant for the answer all the same)."""
     # A plain word said again ("não não", "non non") is an answer repeated: it turns nothing.
     free = set(negations)  # negation words that belong to no phrase
     negators = {j for j in negations if words[j] in lexicon.negations and not _repeated(words, j)}
@@ -280,7 +304,10 @@ def _negate(
         used.update(by)
         turned.append(f._replace(meaning=TURNED[f.meaning], plain=False))
     # A negation that is an answer by itself ("não", "لا") and turned a phrase is not counted.
-    return [f for f in turned if not (f.end - f.start == 1 and f.start in used)]
+    kept = [f for f in turned if not (f.end - f.start == 1 and f.start in used)]
+    # A negation word said again ("nein nein") is an answer repeated, not a stray negation.
+    loose = any(j not in used and not _repeated(words, j) for j in negations)
+    return kept, loose
 
 
 def _next(j: int, words: list[str], empties: set[int]) -> int:

@@ -80,6 +80,7 @@ class Lexicon:
     negations_after: frozenset[str]  # negations that follow what they turn ("değil")
     plain: frozenset[tuple[str, ...]]  # plain yes and no words
     comments: frozenset[tuple[str, ...]]  # how a comment on the proposal read opens
+    contrasts: frozenset[str]  # "but": what follows a vote may take it back
     longest: int
     starts: frozenset[str]  # the first word of every phrase: most words start none
     lengths: dict[str, tuple[int, ...]]  # first word -> its phrases' lengths, longest first
@@ -122,14 +123,25 @@ def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
     numbers = {f.number for f in found if f.meaning in ("number", "digits")}
     digits = any(f.meaning == "digits" for f in found)
     # A number counts when nothing else is said; a number word ("un", "bir", "uma" are also
-    # articles) only when no answer word is said either. Digits said with an answer word are
-    # handed on with it: the stage asks again unless both name the same choice ("1 d'accord").
+    # articles) only when no answer word is said either. A number said with an answer word
+    # (but "one", the article) is handed on with it: the stage asks again unless both name
+    # the same choice ("1 d'accord", "le deux, je suis d'accord").
     counts = len(numbers) == 1 and (
-        (not other_words and (digits or not distinct)) or (digits and bool(distinct))
+        (not other_words and (digits or not distinct))
+        or (bool(distinct) and (digits or 1 not in numbers))
     )
     votes = [m for m in distinct if m in (AGREE, DISAGREE, SKIP)]
+    # A yes or no word said among other words counts for nothing, but still says its side:
+    # "C'est une bonne idée, ça marchera jamais", "Não, não quero que nada mude, concordo".
+    against = {
+        TURNED[f.meaning] for f in said
+        if f.alone and f.meaning in (AGREE, DISAGREE) and (f.plain or other_words)
+    }
     unsure = bool(votes) and (
         content > REST  # "Non, il faudrait plutôt des pistes cyclables"
+        or bool(against & set(votes))
+        # "Oui mais c'est cher", "Evet ama pahalı": what follows the but may take the vote back
+        or any(w in lexicon.contrasts for words in clauses for w in words)
         # "Non, je veux pas que ça change, je suis d'accord": a negation that turned nothing
         # may be meant for the agree (beside a no it only says no again: "No, I'm not keen")
         or (stray and AGREE in votes)
@@ -389,6 +401,9 @@ def lexicon(language: str) -> Lexicon:
         "thats|that is|this is|its|it is|that would|it would|this would|that will|it will|"
         "that seems|it seems|sounds|that sounds",
     )
+    # Translators: single words that oppose what follows to what came before ("but",
+    # "however"), separated by "|": "yes but it costs too much" is asked again.
+    contrasts = t.pgettext("keywords", "but|however|though|although|except")
     words = [*anywhere, *alone, *numbers, *_phrases(empty, normalise)]
     words += [head + tail for head, tail, _ in gapped]
     return Lexicon(
@@ -406,6 +421,7 @@ def lexicon(language: str) -> Lexicon:
         ),
         plain=frozenset(_phrases(plain, normalise)),
         comments=frozenset(_phrases(comments, normalise)),
+        contrasts=frozenset(normalise(w) for w in contrasts.split("|") if normalise(w)),
         longest=max((len(w) for w in words), default=1),
         starts=frozenset(w[0] for w in words if w),
         lengths=_lengths(words),

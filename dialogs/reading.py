@@ -80,7 +80,7 @@ class Lexicon:
     negations_after: frozenset[str]  # negations that follow what they turn ("değil")
     plain: frozenset[tuple[str, ...]]  # plain yes and no words
     comments: frozenset[tuple[str, ...]]  # how a comment on the proposal read opens
-    contrasts: frozenset[str]  # "but": what follows a vote may take it back
+    contrasts: frozenset[str]  # "but", "because": what follows a vote may take it back
     longest: int
     starts: frozenset[str]  # the first word of every phrase: most words start none
     lengths: dict[str, tuple[int, ...]]  # first word -> its phrases' lengths, longest first
@@ -224,6 +224,8 @@ def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int, bool]
         f for f in found
         if f.plain and f.meaning == DISAGREE and _next(f.end, words, empties) in starts
         and len([j for j in starts if j >= f.end]) >= SENTENCE_WORDS
+        # "Non parce que ça coûte trop cher": a no and its reason, not a proposal
+        and not any(w in lexicon.contrasts for w in words[f.end : f.end + 2])
     ]
     found = [f for f in found if f not in sentence]
     # "لا لا موافق": a repeated no right before the other answer may turn it or be said
@@ -401,9 +403,10 @@ def lexicon(language: str) -> Lexicon:
         "thats|that is|this is|its|it is|that would|it would|this would|that will|it will|"
         "that seems|it seems|sounds|that sounds",
     )
-    # Translators: single words that oppose what follows to what came before ("but",
-    # "however"), separated by "|": "yes but it costs too much" is asked again.
-    contrasts = t.pgettext("keywords", "but|however|though|although|except")
+    # Translators: single words that open a contrast or a reason ("but", "however",
+    # "because"), separated by "|": "yes but it costs too much" and "no because..." are
+    # asked again.
+    contrasts = t.pgettext("keywords", "but|however|though|although|except|because|cause|cos")
     words = [*anywhere, *alone, *numbers, *_phrases(empty, normalise)]
     words += [head + tail for head, tail, _ in gapped]
     return Lexicon(

@@ -98,6 +98,7 @@ class Reading(NamedTuple):
     # A vote found among too much else, a negation that turns nothing, or two numbers: the
     # sentence says more than an answer, and which one it means is a guess (ask again).
     unsure: bool = False
+    opens: bool = False  # when unsure: the sentence opens with its answer ("Non, il faudrait")
 
 
 def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
@@ -105,8 +106,10 @@ def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
     found: list[Found] = []
     content = 0  # words that are neither answers, numbers, negations nor empty
     stray = False  # a negation word that turned no answer ("je veux pas que ça change")
+    opening: list[Found] = []  # what the first clause holds
     for words in clauses:
         in_clause, rest, loose = _clause(words, lexicon)
+        opening = opening if found or opening or not words else in_clause
         found += in_clause
         content += rest
         stray = stray or loose
@@ -145,11 +148,30 @@ def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
         # "Non, je veux pas que ça change, je suis d'accord": a negation that turned nothing
         # may be meant for the agree (beside a no it only says no again: "No, I'm not keen")
         or (stray and AGREE in votes)
-        or (len(numbers) > 1 and digits)  # "1 ou 2, je sais pas"
-    ) or (len(numbers) > 1 and (digits or bool(votes)))  # "je dirais deux, non trois"
+        or len(numbers) > 1  # "1 ou 2, je sais pas", "je dirais deux, non trois"
+    )
     if unsure:
-        return Reading((), None, other_words, unsure=True)
+        # A sentence that opens with its vote word is an answer said with more; one where the
+        # word comes later may be a proposal ("Afixar o número de apoio às vítimas..."): the
+        # stage may read it back as an idea when it reads as one, never count it as a vote.
+        first = next((words for words in clauses if words), [])
+        start = _next(0, first, _empties(first, lexicon))
+        opens = content <= REST or (  # "اقول اثنين لا ثلاثة": answer words, little else
+            start < len(first)
+            and (first[start] in lexicon.negations or any(f.start == start for f in opening))
+        )
+        return Reading((), None, other_words, unsure=True, opens=opens)
     return Reading(distinct, numbers.pop() if counts else None, other_words)
+
+
+def _empties(words: list[str], lexicon: Lexicon) -> set[int]:
+    """The positions of the words that say nothing, at the start of a clause."""
+    i = 0
+    while i < len(words) and (match := _fixed(words, i, lexicon)) is not None:
+        if match.meaning != "empty":
+            break
+        i = match.end
+    return set(range(i))
 
 
 def _stronger(found: list[Found]) -> list[Found]:

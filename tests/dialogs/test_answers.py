@@ -210,3 +210,15 @@ def test_a_vote_said_with_something_else_is_asked_again(said: str, language: str
 )
 def test_a_vote_with_little_else_still_counts(said: str, language: str, meaning: str) -> None:
     assert outcome(Utterance(said, language, "voting", "voice", meaning), CTX) == "understood"
+
+
+@pytest.mark.parametrize(
+    ("said", "language"),
+    [
+        ("Afixar o número de apoio às vítimas de violência em todos os prédios", "pt"),
+        ("Plus de médecins aux urgences, on attend 8 heures la nuit", "fr"),
+    ],
+)
+def test_an_answer_word_inside_a_proposal_leaves_it_an_idea(said: str, language: str) -> None:
+    # "apoio" (agree) and two numbers are inside the proposal, not its opening: no vote.
+    assert outcome(Utterance(said, language, "voting", "sms", "idea_text"), CTX) == "understood"

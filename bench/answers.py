@@ -47,6 +47,8 @@ TEST_SET = DATA / "answers_test.tsv"
 TEST_SET_2 = DATA / "answers_test_2.tsv"
 # Written after round 2's rules, committed before its first run, never tuned on.
 TEST_SET_3 = DATA / "answers_test_3.tsv"
+# Round 3's set (sentences with a reason, a condition, two numbers): committed before its rules.
+TEST_SET_4 = DATA / "answers_test_4.tsv"
 # Speech results with a confidence, some misheard: `--confidence` replays them per threshold.
 MISHEARD = DATA / "answers_misheard.tsv"
 DRAFT = "Il faut plus de bancs dans les parcs."
@@ -221,6 +223,11 @@ def main() -> None:
         print(f"TEST SET 3 ({TEST_SET_3.name}: written after round 2's rules, never tuned on)")
         print()
         table(read(TEST_SET_3), ctx, misses)
+    if TEST_SET_4.exists():
+        print()
+        print(f"TEST SET 4 ({TEST_SET_4.name}: written before round 3's rules, never tuned on)")
+        print()
+        table(read(TEST_SET_4), ctx, misses)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,9 @@ from dialogs.i18n import translator
 
 GAP = 3  # words a "*" in a phrase may stand for
 NEGATION_REACH = 3  # words between a negation and the phrase it turns
+# Words of content a vote may come with ("Non, franchement, je suis contre"): more, and the
+# sentence says something else as well ("Oui mais il faut d'abord réparer les trottoirs").
+REST = 2
 # Words of content after a plain no, in its clause, that make it a word of that sentence:
 # "no cars in the old town" (a proposal), but "لا احتفظ بها" (no, keep it) is an answer.
 SENTENCE_WORDS = 3
@@ -77,6 +80,7 @@ class Lexicon:
     negations_after: frozenset[str]  # negations that follow what they turn ("değil")
     plain: frozenset[tuple[str, ...]]  # plain yes and no words
     comments: frozenset[tuple[str, ...]]  # how a comment on the proposal read opens
+    contrasts: frozenset[str]  # "but", "because": what follows a vote may take it back
     longest: int
     starts: frozenset[str]  # the first word of every phrase: most words start none
     lengths: dict[str, tuple[int, ...]]  # first word -> its phrases' lengths, longest first
@@ -91,16 +95,24 @@ class Reading(NamedTuple):
     meanings: tuple[str, ...]  # distinct, in order: ("agree",), ("agree", "idea")...
     number: int | None  # the one number said, when it counts
     other_words: bool  # words that are neither answers, numbers nor empty
+    # A vote found among too much else, a negation that turns nothing, or two numbers: the
+    # sentence says more than an answer, and which one it means is a guess (ask again).
+    unsure: bool = False
+    opens: bool = False  # when unsure: the sentence opens with its answer ("Non, il faudrait")
 
 
 def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
     """The meanings of an utterance, given its clauses as normalised words."""
     found: list[Found] = []
     content = 0  # words that are neither answers, numbers, negations nor empty
+    stray = False  # a negation word that turned no answer ("je veux pas que ça change")
+    opening: list[Found] = []  # what the first clause holds
     for words in clauses:
-        in_clause, rest = _clause(words, lexicon)
+        in_clause, rest, loose = _clause(words, lexicon)
+        opening = opening if found or opening or not words else in_clause
         found += in_clause
         content += rest
+        stray = stray or loose
     other_words = content > 0
     said = [f for f in found if f.meaning not in ("number", "digits")]
     # A vote word that counts only alone gives way to a phrase: "bin absolut dagegen",
@@ -114,9 +126,52 @@ def read(clauses: list[list[str]], lexicon: Lexicon) -> Reading:
     numbers = {f.number for f in found if f.meaning in ("number", "digits")}
     digits = any(f.meaning == "digits" for f in found)
     # A number counts when nothing else is said; a number word ("un", "bir", "uma" are also
-    # articles) only when no answer word is said either.
-    counts = len(numbers) == 1 and not other_words and (digits or not distinct)
+    # articles) only when no answer word is said either. A number said with an answer word
+    # (but "one", the article) is handed on with it: the stage asks again unless both name
+    # the same choice ("1 d'accord", "le deux, je suis d'accord").
+    counts = len(numbers) == 1 and (
+        (not other_words and (digits or not distinct))
+        or (bool(distinct) and (digits or 1 not in numbers))
+    )
+    votes = [m for m in distinct if m in (AGREE, DISAGREE, SKIP)]
+    # A yes or no word said among other words counts for nothing, but still says its side:
+    # "C'est une bonne idée, ça marchera jamais", "Não, não quero que nada mude, concordo".
+    against = {
+        TURNED[f.meaning] for f in said
+        if f.alone and f.meaning in (AGREE, DISAGREE) and (f.plain or other_words)
+    }
+    unsure = bool(votes) and (
+        content > REST  # "Non, il faudrait plutôt des pistes cyclables"
+        or bool(against & set(votes))
+        # "Oui mais c'est cher", "Evet ama pahalı": what follows the but may take the vote back
+        or any(w in lexicon.contrasts for words in clauses for w in words)
+        # "Non, je veux pas que ça change, je suis d'accord": a negation that turned nothing
+        # may be meant for the agree (beside a no it only says no again: "No, I'm not keen")
+        or (stray and AGREE in votes)
+        or len(numbers) > 1  # "1 ou 2, je sais pas", "je dirais deux, non trois"
+    )
+    if unsure:
+        # A sentence that opens with its vote word is an answer said with more; one where the
+        # word comes later may be a proposal ("Afixar o número de apoio às vítimas..."): the
+        # stage may read it back as an idea when it reads as one, never count it as a vote.
+        first = next((words for words in clauses if words), [])
+        start = _next(0, first, _empties(first, lexicon))
+        opens = content <= REST or (  # "اقول اثنين لا ثلاثة": answer words, little else
+            start < len(first)
+            and (first[start] in lexicon.negations or any(f.start == start for f in opening))
+        )
+        return Reading((), None, other_words, unsure=True, opens=opens)
     return Reading(distinct, numbers.pop() if counts else None, other_words)
+
+
+def _empties(words: list[str], lexicon: Lexicon) -> set[int]:
+    """The positions of the words that say nothing, at the start of a clause."""
+    i = 0
+    while i < len(words) and (match := _fixed(words, i, lexicon)) is not None:
+        if match.meaning != "empty":
+            break
+        i = match.end
+    return set(range(i))
 
 
 def _stronger(found: list[Found]) -> list[Found]:
@@ -160,8 +215,9 @@ def content_words(clauses: list[list[str]], lexicon: Lexicon) -> int:
     return count
 
 
-def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int]:
-    """The answers and numbers found in one clause, and how many words of content are left."""
+def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int, bool]:
+    """The answers and numbers found in one clause, how many words of content are left, and
+    whether a negation in it turned nothing."""
     found: list[Found] = []
     negations: list[int] = []  # positions of negation words that belong to no phrase
     content: set[int] = set()  # positions of words that are none of ours, and number words
@@ -190,6 +246,8 @@ def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int]:
         f for f in found
         if f.plain and f.meaning == DISAGREE and _next(f.end, words, empties) in starts
         and len([j for j in starts if j >= f.end]) >= SENTENCE_WORDS
+        # "Non parce que ça coûte trop cher": a no and its reason, not a proposal
+        and not any(w in lexicon.contrasts for w in words[f.end : f.end + 2])
     ]
     found = [f for f in found if f not in sentence]
     # "لا لا موافق": a repeated no right before the other answer may turn it or be said
@@ -201,7 +259,8 @@ def _clause(words: list[str], lexicon: Lexicon) -> tuple[list[Found], int]:
             if opposite and after.meaning != f.meaning:
                 found[k] = f._replace(plain=False)
     rest = len(content) + len(sentence)
-    return _negate(found, words, negations, lexicon), rest
+    turned, loose = _negate(found, words, negations, lexicon)
+    return turned, rest, loose
 
 
 def _match(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
@@ -252,8 +311,9 @@ def _gapped(words: list[str], i: int, lexicon: Lexicon) -> Found | None:
 
 def _negate(
     found: list[Found], words: list[str], negations: list[int], lexicon: Lexicon
-) -> list[Found]:
-    """Agree after a negation is disagree, and the other way round."""
+) -> tuple[list[Found], bool]:
+    """Agree after a negation is disagree, and the other way round; and whether a negation
+    word of the clause turned nothing (it may be meant for the answer all the same)."""
     # A plain word said again ("não não", "non non") is an answer repeated: it turns nothing.
     free = set(negations)  # negation words that belong to no phrase
     negators = {j for j in negations if words[j] in lexicon.negations and not _repeated(words, j)}
@@ -280,7 +340,10 @@ def _negate(
         used.update(by)
         turned.append(f._replace(meaning=TURNED[f.meaning], plain=False))
     # A negation that is an answer by itself ("não", "لا") and turned a phrase is not counted.
-    return [f for f in turned if not (f.end - f.start == 1 and f.start in used)]
+    kept = [f for f in turned if not (f.end - f.start == 1 and f.start in used)]
+    # A negation word said again ("nein nein") is an answer repeated, not a stray negation.
+    loose = any(j not in used and not _repeated(words, j) for j in negations)
+    return kept, loose
 
 
 def _next(j: int, words: list[str], empties: set[int]) -> int:
@@ -362,6 +425,10 @@ def lexicon(language: str) -> Lexicon:
         "thats|that is|this is|its|it is|that would|it would|this would|that will|it will|"
         "that seems|it seems|sounds|that sounds",
     )
+    # Translators: single words that open a contrast or a reason ("but", "however",
+    # "because"), separated by "|": "yes but it costs too much" and "no because..." are
+    # asked again.
+    contrasts = t.pgettext("keywords", "but|however|though|although|except|because|cause|cos")
     words = [*anywhere, *alone, *numbers, *_phrases(empty, normalise)]
     words += [head + tail for head, tail, _ in gapped]
     return Lexicon(
@@ -379,6 +446,7 @@ def lexicon(language: str) -> Lexicon:
         ),
         plain=frozenset(_phrases(plain, normalise)),
         comments=frozenset(_phrases(comments, normalise)),
+        contrasts=frozenset(normalise(w) for w in contrasts.split("|") if normalise(w)),
         longest=max((len(w) for w in words), default=1),
         starts=frozenset(w[0] for w in words if w),
         lengths=_lengths(words),

@@ -205,6 +205,10 @@ def understand(text: str, language: str, offered: tuple[str, ...]) -> Understood
 
 def _in_sentence(clauses: list[list[str]], language: str, question: bool) -> Understood:
     reading = read(clauses, lexicon(language))
+    if reading.unsure and reading.opens:  # an answer and more said: asked again, no idea
+        return Understood(Intent.UNCLEAR, language, in_sentence=True)
+    if reading.unsure:  # an answer word inside a sentence: no vote, perhaps an idea
+        return Understood(Intent.UNKNOWN)
     meanings = tuple(Intent(m) for m in reading.meanings)
     among = reading.other_words
     if len(meanings) > 1:

@@ -81,10 +81,11 @@ def test_a_proposal_with_a_no_inside_is_read_back_as_an_idea_never_a_vote(
     assert outcome(Utterance(said, language, "voting", "sms", "idea_text"), CTX) == "understood"
 
 
-def test_a_no_of_its_own_before_a_proposal_is_a_vote_against() -> None:
-    # A sentence that holds an answer is an answer; without the comma the no opens the idea.
+def test_a_no_followed_by_a_proposal_is_asked_again_never_a_vote() -> None:
+    # A no then a sentence of its own may be against the proposal or against the way it is
+    # done: a wrong vote is worse than a repeat. Without the comma the no opens the idea.
     said = "Non, il faudrait plutôt des pistes cyclables partout"
-    assert outcome(Utterance(said, "fr", "voting", "sms", "disagree"), CTX) == "understood"
+    assert outcome(Utterance(said, "fr", "voting", "sms", "again"), CTX) == "understood"
     said = "Non aux pistes cyclables sur les trottoirs du centre"
     assert outcome(Utterance(said, "fr", "voting", "sms", "idea_text"), CTX) == "understood"
 
@@ -179,3 +180,45 @@ def test_speech_heard_with_little_confidence_is_asked_again() -> None:
     assert unknown.effects == (CastBallot(session.current, "disagree"),)
     keys = step(session, Text("2"), ctx)  # the keypad has no confidence: always works
     assert keys.effects == (CastBallot(session.current, "disagree"),)
+
+
+@pytest.mark.parametrize(
+    ("said", "language"),
+    [
+        ("Oui mais il faut d'abord réparer les trottoirs.", "fr"),  # a yes then a condition
+        ("Yes, but it costs too much", "en"),  # a contrast takes the yes back
+        ("Ich sage zwei, nein, drei.", "de"),  # two numbers
+        ("1 ou 2", "fr"),
+        ("Nein, ich will nicht, dass sich was ändert, ich stimme Ihnen zu.", "de"),
+        ("Não, não quero que nada mude, concordo.", "pt"),
+        ("C'est une bonne idée, ça marchera jamais.", "fr"),  # a yes and a no word
+        ("le deux, je suis d'accord", "fr"),  # option 2 is disagree
+    ],
+)
+def test_a_vote_said_with_something_else_is_asked_again(said: str, language: str) -> None:
+    assert outcome(Utterance(said, language, "voting", "voice", "again"), CTX) == "understood"
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "meaning"),
+    [
+        ("Non, franchement, je suis contre.", "fr", "disagree"),
+        ("No, I'm not keen", "en", "disagree"),  # a second negation only says no again
+        ("Oui, je suis d'accord.", "fr", "agree"),
+        ("2, pas d'accord", "fr", "disagree"),  # the digit and the words name one choice
+    ],
+)
+def test_a_vote_with_little_else_still_counts(said: str, language: str, meaning: str) -> None:
+    assert outcome(Utterance(said, language, "voting", "voice", meaning), CTX) == "understood"
+
+
+@pytest.mark.parametrize(
+    ("said", "language"),
+    [
+        ("Afixar o número de apoio às vítimas de violência em todos os prédios", "pt"),
+        ("Plus de médecins aux urgences, on attend 8 heures la nuit", "fr"),
+    ],
+)
+def test_an_answer_word_inside_a_proposal_leaves_it_an_idea(said: str, language: str) -> None:
+    # "apoio" (agree) and two numbers are inside the proposal, not its opening: no vote.
+    assert outcome(Utterance(said, language, "voting", "sms", "idea_text"), CTX) == "understood"

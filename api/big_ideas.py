@@ -30,7 +30,7 @@ from api.models import (
     ProposalStatus,
 )
 from api.results import VALUE
-from api.rows import as_utc, consultation_row
+from api.rows import accepted_proposals, as_utc, consultation_row
 from api.schemas import (
     ClusterEdit,
     ClusterEventOut,
@@ -304,14 +304,7 @@ class BigIdeas:
         """The accepted proposals, the counted ballots on them, the counted participants."""
         async with self.sessions() as db:
             consultation = await consultation_row(db, slug)
-            proposals = list(
-                await db.scalars(
-                    select(Proposal)
-                    .where(Proposal.consultation_id == consultation.id)
-                    .where(Proposal.status == ProposalStatus.ACCEPTED)
-                    .order_by(Proposal.id)
-                )
-            )
+            proposals = await accepted_proposals(db, consultation)
             counted = (
                 Participant.consultation_id == consultation.id,
                 Participant.simulated.is_(False),

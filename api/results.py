@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import analysis
 from api.models import Ballot, Choice, Participant, Proposal, ProposalStatus
-from api.rows import consultation_row
+from api.rows import accepted_proposals, consultation_row
 from api.schemas import (
     Day,
     GroupOut,
@@ -53,14 +53,7 @@ class Results:
         filters = filters or ResultFilter()
         async with self.sessions() as db:
             consultation = await consultation_row(db, slug)
-            proposals = list(
-                await db.scalars(
-                    select(Proposal)
-                    .where(Proposal.consultation_id == consultation.id)
-                    .where(Proposal.status == ProposalStatus.ACCEPTED)
-                    .order_by(Proposal.id)
-                )
-            )
+            proposals = await accepted_proposals(db, consultation)
             ballots = (
                 await db.execute(
                     _counted(

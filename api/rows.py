@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import NotFound
-from api.models import Consultation, Proposal, ProposalTranslation
+from api.models import Consultation, Proposal, ProposalStatus, ProposalTranslation
 from api.schemas import ConsultationOut, ProposalOut, ProposalSpec
 
 
@@ -86,6 +86,17 @@ async def consultation_row(db: AsyncSession, slug: str) -> Consultation:
     if row is None:
         raise NotFound(f"no consultation {slug!r}")
     return row
+
+
+async def accepted_proposals(db: AsyncSession, consultation: Consultation) -> list[Proposal]:
+    """The proposals residents vote on, in the order they were added."""
+    found = await db.scalars(
+        select(Proposal)
+        .where(Proposal.consultation_id == consultation.id)
+        .where(Proposal.status == ProposalStatus.ACCEPTED)
+        .order_by(Proposal.id)
+    )
+    return list(found)
 
 
 class ConsultationIds:

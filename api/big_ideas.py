@@ -9,16 +9,14 @@ a proposal in a big idea takes it out of the one it was in.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
-
 import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import analysis, clusters
+from api import big_idea_rows as idea_rows
 from api import cluster_results as measure
-from api.errors import Invalid, NotFound
+from api.errors import Invalid
 from api.models import (
     Ballot,
     Cluster,
@@ -69,7 +67,7 @@ class BigIdeas:
     async def list(self, slug: str) -> list[ClusterOut]:
         async with self.sessions() as db:
             consultation = await consultation_row(db, slug)
-            return await _all(db, consultation.id)
+            return await idea_rows.every(db, consultation.id)
 
     async def log(self, slug: str, limit: int = 100) -> list[ClusterEventOut]:
         """The audit trail, newest first."""
@@ -98,14 +96,14 @@ class BigIdeas:
     async def create(self, slug: str, caller: Caller, body: ClusterIn) -> ClusterOut:
         async with self.sessions.begin() as db:
             consultation = await consultation_row(db, slug)
-            _check_texts(consultation, body.title, body.description, need_default=True)
+            idea_rows.check_texts(consultation, body.title, body.description, need_default=True)
             row = Cluster(
                 consultation_id=consultation.id, title=body.title, description=body.description
             )
             db.add(row)
             await db.flush()
-            moved = await _place(db, consultation.id, row.id, body.proposals)
-            _audit(
+            moved = await idea_rows.place(db, consultation.id, row.id, body.proposals)
+            idea_rows.audit(
                 db,
                 consultation.id,
                 row.id,
@@ -117,7 +115,7 @@ class BigIdeas:
                     "from": moved,
                 },
             )
-            return await _one(db, row)
+            return await idea_rows.one(db, row)
 
     async def edit(
         self, slug: str, cluster_id: int, caller: Caller, body: ClusterEdit
@@ -125,15 +123,15 @@ class BigIdeas:
         """Rename it, or change its description, in the languages given."""
         async with self.sessions.begin() as db:
             consultation = await consultation_row(db, slug)
-            row = await _cluster(db, consultation.id, cluster_id)
-            _check_texts(consultation, body.title, body.description, need_default=False)
+            row = await idea_rows.cluster(db, consultation.id, cluster_id)
+            idea_rows.check_texts(consultation, body.title, body.description, need_default=False)
             before = {"title": dict(row.title), "description": dict(row.description)}
             row.title = {**row.title, **body.title}
             row.description = {**row.description, **body.description}
             after = {"title": row.title, "description": row.description}
             change = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
-            _audit(db, consultation.id, row.id, caller, "rename", change)
-            return await _one(db, row)
+            idea_rows.audit(db, consultation.id, row.id, caller, "rename", change)
+            return await idea_rows.one(db, row)
 
     async def arrange(
         self, slug: str, cluster_id: int, caller: Caller, proposals: list[int]
@@ -141,11 +139,11 @@ class BigIdeas:
         """Its proposals become these: new ones leave their big idea, the others leave it."""
         async with self.sessions.begin() as db:
             consultation = await consultation_row(db, slug)
-            row = await _cluster(db, consultation.id, cluster_id)
-            before = await _members(db, row.id)
+            row = await idea_rows.cluster(db, consultation.id, cluster_id)
+            before = await idea_rows.members(db, row.id)
             await db.execute(delete(ClusterMember).where(ClusterMember.cluster_id == row.id))
-            moved = await _place(db, consultation.id, row.id, proposals)
-            _audit(
+            moved = await idea_rows.place(db, consultation.id, row.id, proposals)
+            idea_rows.audit(
                 db,
                 consultation.id,
                 row.id,
@@ -156,7 +154,7 @@ class BigIdeas:
                     "from": moved,
                 },
             )
-            return await _one(db, row)
+            return await idea_rows.one(db, row)
 
     async def merge(self, slug: str, cluster_id: int, caller: Caller, other: int) -> ClusterOut:
         """The other big idea's proposals join this one; the other is deleted."""
@@ -164,12 +162,12 @@ class BigIdeas:
             raise Invalid("a big idea cannot be merged with itself")
         async with self.sessions.begin() as db:
             consultation = await consultation_row(db, slug)
-            row = await _cluster(db, consultation.id, cluster_id)
-            gone = await _cluster(db, consultation.id, other)
-            theirs = await _members(db, gone.id)
+            row = await idea_rows.cluster(db, consultation.id, cluster_id)
+            gone = await idea_rows.cluster(db, consultation.id, other)
+            theirs = await idea_rows.members(db, gone.id)
             await db.execute(delete(ClusterMember).where(ClusterMember.cluster_id == gone.id))
-            await _place(db, consultation.id, row.id, theirs)
-            _audit(
+            await idea_rows.place(db, consultation.id, row.id, theirs)
+            idea_rows.audit(
                 db,
                 consultation.id,
                 row.id,
@@ -181,9 +179,9 @@ class BigIdeas:
                     "proposals": theirs,
                 },
             )
-            _audit(db, consultation.id, gone.id, caller, "delete", {"merged_into": row.id})
+            idea_rows.audit(db, consultation.id, gone.id, caller, "delete", {"merged_into": row.id})
             await db.delete(gone)
-            return await _one(db, row)
+            return await idea_rows.one(db, row)
 
     async def split(
         self, slug: str, cluster_id: int, caller: Caller, body: ClusterSplitIn
@@ -191,21 +189,21 @@ class BigIdeas:
         """Some of its proposals leave it for a new big idea; the new one is returned."""
         async with self.sessions.begin() as db:
             consultation = await consultation_row(db, slug)
-            row = await _cluster(db, consultation.id, cluster_id)
-            mine = set(await _members(db, row.id))
+            row = await idea_rows.cluster(db, consultation.id, cluster_id)
+            mine = set(await idea_rows.members(db, row.id))
             leaving = sorted(set(body.proposals))
             if strangers := [p for p in leaving if p not in mine]:
                 raise Invalid(f"proposals {strangers} are not in big idea {cluster_id}")
             if len(leaving) == len(mine):
                 raise Invalid("a split leaves at least one proposal where it was")
-            _check_texts(consultation, body.title, body.description, need_default=True)
+            idea_rows.check_texts(consultation, body.title, body.description, need_default=True)
             new = Cluster(
                 consultation_id=consultation.id, title=body.title, description=body.description
             )
             db.add(new)
             await db.flush()
-            await _place(db, consultation.id, new.id, leaving)
-            _audit(
+            await idea_rows.place(db, consultation.id, new.id, leaving)
+            idea_rows.audit(
                 db,
                 consultation.id,
                 row.id,
@@ -216,7 +214,7 @@ class BigIdeas:
                     "proposals": leaving,
                 },
             )
-            _audit(
+            idea_rows.audit(
                 db,
                 consultation.id,
                 new.id,
@@ -228,16 +226,16 @@ class BigIdeas:
                     "split_from": row.id,
                 },
             )
-            return await _one(db, new)
+            return await idea_rows.one(db, new)
 
     async def delete(self, slug: str, cluster_id: int, caller: Caller) -> None:
         """Its proposals belong to no big idea any more; nothing else changes."""
         async with self.sessions.begin() as db:
             consultation = await consultation_row(db, slug)
-            row = await _cluster(db, consultation.id, cluster_id)
-            members = await _members(db, row.id)
+            row = await idea_rows.cluster(db, consultation.id, cluster_id)
+            members = await idea_rows.members(db, row.id)
             await db.execute(delete(ClusterMember).where(ClusterMember.cluster_id == row.id))
-            _audit(
+            idea_rows.audit(
                 db,
                 consultation.id,
                 row.id,
@@ -282,7 +280,7 @@ class BigIdeas:
     async def results(self, slug: str) -> ClusterResultsOut:
         data = await self._read(slug)
         async with self.sessions() as db:
-            ideas = await _all(db, data.consultation.id)
+            ideas = await idea_rows.every(db, data.consultation.id)
         groups = _opinion_groups(data)
         texts = {p.id: p.text for p in data.proposals}
         accepted = set(texts)
@@ -402,123 +400,4 @@ def _result_out(idea: ClusterOut, r: measure.IdeaResult, texts: dict[int, str]) 
             )
             for s in r.most_supported
         ],
-    )
-
-
-# --- rows ----------------------------------------------------------------------------------
-
-
-async def _cluster(db: AsyncSession, consultation_id: int, cluster_id: int) -> Cluster:
-    row = await db.get(Cluster, cluster_id)
-    if row is None or row.consultation_id != consultation_id:
-        raise NotFound(f"no big idea {cluster_id}")
-    return row
-
-
-async def _members(db: AsyncSession, cluster_id: int) -> list[int]:
-    found = await db.scalars(
-        select(ClusterMember.proposal_id)
-        .where(ClusterMember.cluster_id == cluster_id)
-        .order_by(ClusterMember.proposal_id)
-    )
-    return list(found)
-
-
-async def _place(
-    db: AsyncSession, consultation_id: int, cluster_id: int, proposals: list[int]
-) -> dict[str, list[int]]:
-    """Put accepted proposals of the consultation in the big idea, taking them out of any
-    other; which big ideas they came from ({cluster id: [proposals]}) for the audit trail."""
-    wanted = sorted(set(proposals))
-    if not wanted:
-        return {}
-    accepted = set(
-        await db.scalars(
-            select(Proposal.id).where(
-                Proposal.consultation_id == consultation_id,
-                Proposal.status == ProposalStatus.ACCEPTED,
-                Proposal.id.in_(wanted),
-            )
-        )
-    )
-    if missing := [p for p in wanted if p not in accepted]:
-        raise Invalid(f"proposals {missing} are not accepted proposals of this consultation")
-    moved: dict[str, list[int]] = defaultdict(list)
-    for member in await db.scalars(
-        select(ClusterMember).where(ClusterMember.proposal_id.in_(wanted))
-    ):
-        if member.cluster_id != cluster_id:
-            moved[str(member.cluster_id)].append(member.proposal_id)
-        await db.delete(member)
-    await db.flush()
-    db.add_all(ClusterMember(proposal_id=p, cluster_id=cluster_id) for p in wanted)
-    await db.flush()
-    return dict(moved)
-
-
-async def _one(db: AsyncSession, row: Cluster) -> ClusterOut:
-    await db.flush()
-    return ClusterOut(
-        id=row.id,
-        title=dict(row.title),
-        description=dict(row.description or {}),
-        proposals=await _members(db, row.id),
-    )
-
-
-async def _all(db: AsyncSession, consultation_id: int) -> list[ClusterOut]:
-    rows = list(
-        await db.scalars(
-            select(Cluster).where(Cluster.consultation_id == consultation_id).order_by(Cluster.id)
-        )
-    )
-    members: dict[int, list[int]] = defaultdict(list)
-    found = await db.execute(
-        select(ClusterMember.cluster_id, ClusterMember.proposal_id)
-        .join(Cluster, Cluster.id == ClusterMember.cluster_id)
-        .where(Cluster.consultation_id == consultation_id)
-        .order_by(ClusterMember.proposal_id)
-    )
-    for cluster_id, proposal_id in found:
-        members[cluster_id].append(proposal_id)
-    return [
-        ClusterOut(
-            id=r.id,
-            title=dict(r.title),
-            description=dict(r.description or {}),
-            proposals=members[r.id],
-        )
-        for r in rows
-    ]
-
-
-def _check_texts(
-    consultation: Consultation,
-    title: dict[str, str],
-    description: dict[str, str],
-    need_default: bool,
-) -> None:
-    offered = set(consultation.languages)
-    if strange := sorted((set(title) | set(description)) - offered):
-        raise Invalid(f"languages {strange} are not offered by this consultation")
-    if need_default and consultation.default_language not in title:
-        raise Invalid(f"a title in {consultation.default_language} is needed")
-
-
-def _audit(
-    db: AsyncSession,
-    consultation_id: int,
-    cluster_id: int,
-    caller: Caller,
-    action: str,
-    change: dict[str, Any],
-) -> None:
-    db.add(
-        ClusterEvent(
-            consultation_id=consultation_id,
-            cluster_id=cluster_id,
-            actor=caller.name,
-            action=action,
-            change=change,
-        )
     )

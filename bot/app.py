@@ -1,5 +1,5 @@
 """The ASGI app: every router and middleware Parlons serves, listed here in the order they
-are matched, each part built once by bot/wiring.py."""
+are matched, each part built once by bot/wiring/."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bot.ops.body_limit import BodyLimit
 from bot.outreach import receipts
 from bot.settings import Settings, secret
 from bot.turns.held_messages import keep_retaking
+from bot.wiring import whatsapp as whatsapp_wiring
 from channels import sms, telegram, voice, whatsapp
 from channels.twilio_webhook import TwilioWebhook
 
@@ -32,7 +33,7 @@ def create_app(settings: Settings | None = None, telegram_polling: bool = False)
     # Twilio does not re-deliver an SMS after an error: a failed turn is held, and answered.
     held = wiring.held_turns(parlons)
     messaging = wiring.messaging_turns(parlons, held)  # SMS and WhatsApp: the last one used
-    whatsapp_replies = wiring.whatsapp_replies(parlons, messaging)  # held as SMS turns are
+    whatsapp_replies = whatsapp_wiring.whatsapp_replies(parlons, messaging)  # held as SMS turns are
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -65,9 +66,9 @@ def create_app(settings: Settings | None = None, telegram_polling: bool = False)
     )
     app.include_router(whatsapp.router(whatsapp_replies, twilio))
     app.include_router(telegram.router(updates, secret(settings.telegram_secret)))
-    stop = wiring.stop_unreachable(parlons)
+    stop = whatsapp_wiring.stop_unreachable(parlons)
     app.include_router(receipts.router(twilio, parlons.tables, stop))
-    calls = wiring.noting_recordings(parlons, parlons.runtime.handle)  # ERASE deletes them
+    calls = whatsapp_wiring.noting_recordings(parlons, parlons.runtime.handle)  # ERASE deletes them
     app.include_router(voice.router(calls, twilio, renderer))
     if parlons.api_state is not None:
         attach(app, parlons.api_state)  # the consultation API, in-process

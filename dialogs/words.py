@@ -15,7 +15,8 @@ from enum import StrEnum
 from functools import cache, lru_cache
 
 from dialogs.i18n import translator
-from dialogs.reading import CLAUSES, content_words, lexicon, opens_a_comment, read
+from dialogs.lexicon import lexicon
+from dialogs.reading import CLAUSES, content_words, opens_a_comment, read
 
 
 class Intent(StrEnum):
@@ -234,4 +235,3 @@ def keyword_of_one_language(text: str, offered: tuple[str, ...]) -> str | None:
 def carries_an_answer(heard: Understood) -> bool:
     """Whether a reply holds an answer word or a number, even one we could not place."""
     return heard.intent is not Intent.UNKNOWN
-

@@ -8,9 +8,10 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from bot import wiring
 from bot.outreach.broadcast import Broadcast, read_broadcast
 from bot.settings import Settings
+from bot.wiring.outreach import outreach
+from bot.wiring.whatsapp import whatsapp_outside
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -30,13 +31,13 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
 
 async def broadcast(settings: Settings, path: Path, dry_run: bool) -> None:
     spec = read_broadcast(path)
-    async with wiring.outreach(settings) as (parlons, contacts, ledger):
+    async with outreach(settings) as (parlons, contacts, ledger):
         default = parlons.runtime.consultation.default_language
-        outside = wiring.whatsapp_outside(parlons, "broadcast")  # WhatsApp: by template
+        outside = whatsapp_outside(parlons, "broadcast")  # WhatsApp: by template
         job = Broadcast(spec, contacts, ledger, default, parlons.runtime.questions, outside)
         plan = await job.plan()
         print(f'Broadcast "{spec.name}"\n{plan.table()}')
         if dry_run:
             return
-        summary = await job.run()  # SIGINT, SIGTERM: stopped at once (bot/wiring.py)
+        summary = await job.run()  # SIGINT, SIGTERM: stopped at once (bot/wiring/outreach.py)
         print(f"Done: {summary.line()}")

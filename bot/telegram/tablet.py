@@ -254,7 +254,7 @@ class Tablet:
 
 class TabletResidents:
     """The residents walked through on the tablets, as ERASE sees them: the runtime forgets
-    them (wired in bot/wiring.py) without the tablet's Telegram bot."""
+    them (wired in bot/wiring/) without the tablet's Telegram bot."""
 
     def __init__(self, tables: async_sessionmaker[AsyncSession], pseudonyms: Pseudonyms):
         self._tables = tables

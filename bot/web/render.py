@@ -39,7 +39,7 @@ def translations(language: str) -> gettext.NullTranslations:
 
 
 class Pages:
-    """What every page is given (bot/wiring.py builds it once): the pages reach the dialog
+    """What every page is given (bot/wiring/ builds it once): the pages reach the dialog
     through the runtime, as a channel does, and the API with the person's own token."""
 
     def __init__(

@@ -11,17 +11,15 @@ import yaml
 from bench import safeguarding as data
 from bench.residents import demo_context
 from dialogs import Session, Stage, Text
+from dialogs.danger_rules import CATEGORIES, languages_with_patterns, words_of
 from dialogs.safeguarding import (
-    CATEGORIES,
     Danger,
     Detector,
     _matches,
     _within,
     danger_in,
     detector,
-    languages_with_patterns,
     reads_as_proposal,
-    words_of,
 )
 from dialogs.steps import answer_disclosure
 from dialogs.words import normalise

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 
@@ -27,16 +26,13 @@ from api.state import ApiState, build_state, start, starting
 from bot.api_client import ApiClient, HttpApiClient, InProcessApiClient
 from bot.ops.redact import redact_secrets
 from bot.outreach import ledger
-from bot.outreach.ledger import STATUS_PATH, Ledger, QuietHours
-from bot.outreach.senders import CallSender, Sender, SmsSender, TelegramSender
 from bot.outreach.twilio_rest import HttpxTwilioClient, delete_recording, twilio_client
-from bot.outreach.whatsapp_sender import WhatsAppOutside, WhatsAppSender
 from bot.records.centres import Centres
 from bot.records.contacts import Contacts
 from bot.records.open_questions import OpenQuestions
 from bot.records.optouts import OptOuts
 from bot.records.recordings import KeptRecordings
-from bot.records.whatsapp import WhatsAppContents, WhatsAppWindows
+from bot.records.whatsapp import WhatsAppWindows
 from bot.settings import Settings, secret
 from bot.stores import MemoryStore, TurnStore
 from bot.stores.redis import RedisStore, connect
@@ -51,12 +47,7 @@ from bot.web.api import StaffApi
 from bot.web.recordings import Recordings
 from bot.web.render import Pages
 from bot.web.sign_in import CookieSeal
-from bot.whatsapp.replies import WhatsAppReplies
-from bot.whatsapp.voice_notes import VoiceNotes
-from channels import whatsapp
-from channels.base import Handler, Inbound, Outcome
 from channels.voices import Voices
-from dialogs import Text
 
 log = logging.getLogger(__name__)
 
@@ -331,128 +322,3 @@ def staff_api(parlons: Parlons, app: httpx.AsyncBaseTransport) -> StaffApi:
     if parlons.settings.api_url:
         return StaffApi(parlons.settings.api_url, parlons.consultation.slug)
     return StaffApi("http://parlons.local", parlons.consultation.slug, app)
-
-
-# --- what the outreach commands add ---------------------------------------------------------
-
-
-async def open_senders(parlons: Parlons, stack: AsyncExitStack) -> dict[str, Sender]:
-    """A sender for each channel whose credentials are set; closed with the stack."""
-    settings = parlons.settings
-    senders: dict[str, Sender] = {}
-    token = secret(settings.twilio_auth_token)
-    if settings.twilio_account_sid and token:
-        twilio = twilio_client(settings.twilio_account_sid, token, settings.twilio_api_url)
-        http = twilio.http_client
-        assert isinstance(http, HttpxTwilioClient)
-        stack.push_async_callback(http.aclose)
-        if settings.twilio_messaging_service_sid:
-            plain = settings.sms_plain_languages
-            senders["sms"] = SmsSender(twilio, settings.twilio_messaging_service_sid, plain)
-        if settings.twilio_caller_id:
-            senders["voice"] = CallSender(twilio, settings.twilio_caller_id, parlons.voices)
-        if settings.twilio_whatsapp_from or settings.twilio_messaging_service_sid:
-            senders["whatsapp"] = WhatsAppSender(
-                twilio, settings.twilio_whatsapp_from, settings.twilio_messaging_service_sid
-            )
-    if parlons.telegram_bot is not None:  # the Telegram channel's own, rate limiter too
-        senders["telegram"] = TelegramSender(await stack.enter_async_context(parlons.telegram_bot))
-    return senders
-
-
-@asynccontextmanager
-async def outreach(settings: Settings) -> AsyncIterator[tuple[Parlons, Contacts, Ledger]]:
-    """What `parlons broadcast` and `parlons notices` run on, started and stopped with them.
-    SIGINT (Ctrl-C) and SIGTERM stop the ledger: every wait ends at once, the message in hand
-    is finished, the rest is left for the next run, and the command ends with status 0."""
-    parlons = build(settings)
-    await parlons.start()
-    async with AsyncExitStack() as stack:
-        stack.push_async_callback(parlons.stop)
-        contacts = parlons.runtime.contacts
-        assert contacts is not None
-        sent = Ledger(
-            parlons.tables,
-            await open_senders(parlons, stack),
-            settings.public_url,
-            quiet=QuietHours.parse(settings.quiet_hours, parlons.runtime.consultation.timezone),
-            rates=settings.send_rates,
-            retries=settings.send_retries,
-            progress=sys.stderr,
-        )
-        loop = asyncio.get_running_loop()
-        for stop_signal in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(stop_signal, sent.stop)
-            stack.callback(loop.remove_signal_handler, stop_signal)
-        yield parlons, contacts, sent
-
-
-# --- WhatsApp --------------------------------------------------------------------------------
-
-
-def whatsapp_replies(parlons: Parlons, held: LastChannel) -> WhatsAppReplies:
-    """The WhatsApp webhook's answer: turns held as SMS turns are; buttons by the REST API
-    when Twilio's credentials are set (else text in TwiML, the choices numbered)."""
-    settings, twilio = parlons.settings, parlons.twilio
-    assert parlons.windows is not None and parlons.recordings is not None
-    ledger = voice_notes = forget_media = None
-    if twilio is not None:
-        sender = WhatsAppSender(twilio, settings.twilio_whatsapp_from, None)
-        ledger = Ledger(parlons.tables, {whatsapp.CHANNEL: sender}, settings.public_url, retries=1)
-        auth = (twilio.username, twilio.password)
-        http = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=3.0))
-        voice_notes = VoiceNotes(http, auth, settings.voice_note_max_bytes, settings.twilio_api_url)
-        forget_media = partial(delete_recording, twilio)
-    return WhatsAppReplies(
-        held,
-        parlons.runtime.pseudonyms,
-        parlons.windows,
-        WhatsAppContents(parlons.tables),
-        parlons.recordings,
-        ledger,
-        voice_notes,
-        forget_media=forget_media,
-        status_url=f"{settings.public_url.rstrip('/')}{STATUS_PATH}",
-    )
-
-
-def stop_unreachable(parlons: Parlons) -> Callable[[str, str], Awaitable[None]]:
-    """Twilio said a resident blocked us or cannot receive (a status callback's error code):
-    their STOP, taken as a turn of theirs, its answer never sent."""
-
-    async def stop(address: str, message_sid: str) -> None:
-        channel = whatsapp.CHANNEL if address.startswith(whatsapp.PREFIX) else "sms"
-        number = address.removeprefix(whatsapp.PREFIX)
-        inbound = Inbound(channel, f"unreachable:{message_sid}", f"tel:{number}", Text("STOP"))
-        await parlons.runtime.handle(inbound)
-
-    return stop
-
-
-def whatsapp_templates(parlons: Parlons) -> dict[str, dict[str, str]]:
-    """The consultation file's approved templates, per use and language:
-    `whatsapp: {templates: {broadcast: {fr: HX...}, idea_outcome: {fr: HX...}}}`."""
-    block = parlons.consultation.details().get("whatsapp") or {}
-    templates = block.get("templates") or {}
-    return {use: dict(templates.get(use) or {}) for use in ("broadcast", "idea_outcome")}
-
-
-def whatsapp_outside(parlons: Parlons, use: str) -> WhatsAppOutside:
-    assert parlons.windows is not None
-    default = parlons.runtime.consultation.default_language
-    return WhatsAppOutside(parlons.windows, whatsapp_templates(parlons)[use], default)
-
-
-def noting_recordings(parlons: Parlons, turn: Handler) -> Handler:
-    """The phone line's handler: a recorded idea (Twilio's RecordingUrl) is listed with its
-    resident, for ERASE and `parlons purge` to delete it at Twilio, as a WhatsApp voice note."""
-    recordings, ref = parlons.recordings, parlons.runtime.pseudonyms.ref
-    assert recordings is not None
-
-    async def handle(inbound: Inbound) -> Outcome:
-        audio = getattr(inbound.event, "audio", None)
-        if audio and audio.startswith("https://"):
-            await recordings.keep(ref(inbound.address), audio)
-        return await turn(inbound)
-
-    return handle

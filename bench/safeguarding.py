@@ -43,18 +43,35 @@ FALSE_POSITIVE_TARGET = 0.005
 
 
 @cache
+def _yaml(name: str) -> dict:
+    return yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+@cache
 def disclosures(name: str) -> dict[str, list[tuple[str, str]]]:
-    """`test_set`, `test_set_2`, `test_set_3` or `disclosures`: per language, (category, text)."""
-    raw = yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
+    """`test_set`, `test_set_2`, `test_set_3` or `disclosures` (the development set, round 3's
+    included): per language, (category, text)."""
+    raw = _yaml(name)
+    if name == "disclosures":
+        raw = {lang: _joined(raw[lang], round_3()[lang]["disclosures"]) for lang in raw}
     return {
         lang: [(category, text) for category, texts in by_category.items() for text in texts]
         for lang, by_category in raw.items()
     }
 
 
+def round_3() -> dict[str, dict]:
+    """Round 3's development data: per language, disclosures, ideas and ordinary messages."""
+    return _yaml("round_3")
+
+
+def _joined(first: dict[str, list[str]], then: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {c: first.get(c, []) + then.get(c, []) for c in {**first, **then}}
+
+
 @cache
 def ideas() -> dict[str, list[str]]:
-    return yaml.safe_load((DATA / "ideas.yaml").read_text(encoding="utf-8"))
+    return {lang: texts + round_3()[lang]["ideas"] for lang, texts in _yaml("ideas").items()}
 
 
 @cache
@@ -68,6 +85,7 @@ def ordinary() -> dict[str, list[str]]:
     for lang in LANGUAGES:
         lines = (DATA / "ordinary" / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
         out[lang] = [line for line in lines if line.strip() and not line.startswith("#")]
+        out[lang] += round_3()[lang]["ordinary"]
     return out
 
 

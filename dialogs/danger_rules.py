@@ -71,6 +71,7 @@ class Rule:
 
 
 ABSENT_MARGIN = 2  # words either side of a window where what a rule excludes is looked for
+HELD_LETTER = re.compile(r"(\w)\1{2,}")  # a letter typed three times or more reads once
 RULE_WINDOW = 8  # words a rule's concepts may spread over, unless the rule says "within N"
 
 
@@ -140,6 +141,12 @@ class Spellings:
         return word
 
     def lookup(self, token: str) -> frozenset[int]:
+        found = self._exact(token)
+        if not found and (held := HELD_LETTER.sub(r"\1", token)) != token:
+            found = self._exact(held)  # "mouriiiir", "aideeeez": a letter held down
+        return frozenset(found)
+
+    def _exact(self, token: str) -> set[int]:
         found: set[int] = set(self.whole.get(token, ()))
         for length in self.start_lengths:
             found |= self.starts.get(token[:length], set())
@@ -151,7 +158,7 @@ class Spellings:
         for spelling, words in scan:
             if spelling in token:
                 found |= words
-        return frozenset(found)
+        return found
 
 
 def _table_of(spellings: Spellings, spelling: str) -> tuple[dict[str, set[int]], str]:

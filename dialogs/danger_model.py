@@ -21,7 +21,6 @@ import json
 import math
 import zlib
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
@@ -39,10 +38,10 @@ def words(text: str) -> list[str] | None:
     """A message's words as the model reads them (None when it is too short to score): as the
     rules read them, a held letter once; a figure ("12", "2024") is one word, but a single digit
     stays (Latin-letter Arabic writes sounds with "3", "7", "9")."""
-    said = words_of(text)
+    said = words_of(HELD_LETTER.sub(r"\1", text))
     if len(said) < MIN_WORDS:
         return None
-    return ["#" if w.isdigit() and len(w) > 1 else HELD_LETTER.sub(r"\1", w) for w in said]
+    return ["#" if len(w) > 1 and w.isdigit() else w for w in said]
 
 
 def _bucket(feature: str) -> int:
@@ -59,31 +58,24 @@ def _word(word: str) -> tuple[int, tuple[int, ...]]:
     return _bucket(f"w {word}"), pieces
 
 
-def vector(said: list[str], rarity: Mapping[int, float]) -> dict[int, float]:
-    """The message as the model reads it, per bucket its value. Two blocks, each of length one:
-    the words and pairs of neighbouring words, and the pieces of words. A value is 1 + log(times
-    the bucket occurs) times its rarity (a feature the training data held once or never has
-    none, and is left out)."""
+def blocks(said: list[str]) -> tuple[Counter[int], Counter[int]]:
+    """The message's two blocks of features, each bucket with how many times it occurs: the
+    words and pairs of neighbouring words; the pieces of words."""
     known = [_word(w) for w in said]
-    whole = [b for b, _ in known] + [
-        _bucket(f"p {a} {b}") for a, b in zip(said, said[1:], strict=False)
-    ]
-    pieces = [b for _, bs in known for b in bs]
-    out: dict[int, float] = {}
-    for block in (whole, pieces):
-        values = {
-            b: (1 + math.log(n)) * r for b, n in Counter(block).items() if (r := rarity.get(b))
-        }
-        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
-        for b, v in values.items():
-            out[b] = out.get(b, 0.0) + v / norm  # a word and a piece may share a bucket
-    return out
+    whole = [b for b, _ in known]
+    whole += [_bucket(f"p {a} {b}") for a, b in zip(said, said[1:], strict=False)]
+    return Counter(whole), Counter(b for _, bs in known for b in bs)
+
+
+def weighed(times: int, rarity: float) -> float:
+    """A feature's value before its block is made of length one: 1 + log(times) its rarity."""
+    return rarity if times == 1 else (1 + math.log(times)) * rarity
 
 
 @dataclass(frozen=True)
 class DangerModel:
-    rarity: dict[int, float]  # per bucket the training data held at least twice
-    weights: dict[int, float]  # per such bucket
+    # Per bucket the training data held at least twice: its rarity and its weight.
+    known: dict[int, tuple[float, float]]
     bias: float
     threshold: float  # on the probability, set by the trainer
     about: dict  # what the trainer measured, for the bench and the README
@@ -93,8 +85,19 @@ class DangerModel:
         said = words(text)
         if said is None:
             return None
-        weights = self.weights
-        score = sum(v * weights[b] for b, v in vector(said, self.rarity).items()) + self.bias
+        score = self.bias
+        known = self.known
+        for block in blocks(said):
+            # Each block weighs as a vector of length one: its dot product with the weights
+            # over its length, summed in one pass.
+            square = dot = 0.0
+            for bucket, times in block.items():
+                if (entry := known.get(bucket)) is not None:
+                    value = entry[0] if times == 1 else weighed(times, entry[0])
+                    square += value * value
+                    dot += value * entry[1]
+            if square:
+                score += dot / math.sqrt(square)
         return 1 / (1 + math.exp(-score))
 
     def discloses(self, text: str) -> bool:
@@ -114,7 +117,6 @@ def danger_model() -> DangerModel | None:
     meta = json.loads(about.read_text("utf-8"))
     with weights.open("rb") as f:
         stored = np.load(f)
-        buckets = stored["buckets"].tolist()
-        rarity = dict(zip(buckets, stored["rarity"].tolist(), strict=True))
-        weights = dict(zip(buckets, stored["weights"].tolist(), strict=True))
-    return DangerModel(rarity, weights, meta["bias"], meta["threshold"], meta)
+        known = zip(stored["rarity"].tolist(), stored["weights"].tolist(), strict=True)
+        table = dict(zip(stored["buckets"].tolist(), known, strict=True))
+    return DangerModel(table, meta["bias"], meta["threshold"], meta)

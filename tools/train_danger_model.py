@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from bench import safeguarding as data
-from dialogs.danger_model import BUCKETS, vector, words
+from dialogs.danger_model import BUCKETS, blocks, weighed, words
 
 # Chosen by the recall on unseen folds at a fixed false-alarm rate (README of the model): binary
 # features, one block or two, with and without rarity, C 3 to 30; two blocks, 1 + log(count)
@@ -63,25 +63,22 @@ def rarity(texts: list[str]) -> dict[int, float]:
     it)) + 1 (a single message's oddity is noise, left out)."""
     held: Counter[int] = Counter()
     for text in texts:
-        held.update(vector(words(text) or [], EVERY_BUCKET).keys())
+        whole, pieces = blocks(words(text) or [])
+        held.update(set(whole) | set(pieces))
     return {b: math.log((1 + len(texts)) / (1 + n)) + 1 for b, n in held.items() if n >= 2}
 
 
-class _EveryBucket(dict):
-    def get(self, key: int, default: float | None = None) -> float:
-        return 1.0
-
-
-EVERY_BUCKET = _EveryBucket()
-
-
 def matrix(texts: list[str], idf: dict[int, float]) -> csr_matrix:
+    """One row a message, as DangerModel.probability reads it: each block of length one (a
+    bucket in both blocks sums, as the model's two dot products do)."""
     rows, cols, values = [], [], []
     for row, text in enumerate(texts):
-        for bucket, value in vector(words(text) or [], idf).items():
-            rows.append(row)
-            cols.append(bucket)
-            values.append(value)
+        for block in blocks(words(text) or []):
+            kept = {b: weighed(n, idf[b]) for b, n in block.items() if b in idf}
+            norm = math.sqrt(sum(v * v for v in kept.values())) or 1.0
+            rows += [row] * len(kept)
+            cols += kept
+            values += [v / norm for v in kept.values()]
     return csr_matrix((values, (rows, cols)), shape=(len(texts), BUCKETS))
 
 

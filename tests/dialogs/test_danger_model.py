@@ -35,10 +35,22 @@ def test_the_trainer_makes_the_shipped_model_again(labelled) -> None:
     rarity = trainer.rarity(texts)
     made = trainer.fit(trainer.matrix(texts, rarity), y)
     shipped = danger_model()
-    assert rarity.keys() == shipped.rarity.keys()
+    assert rarity.keys() == shipped.known.keys()
     assert made.intercept_[0] == pytest.approx(shipped.bias, abs=1e-3)
-    buckets = np.array(sorted(shipped.weights))
-    assert np.allclose(made.coef_[0][buckets], [shipped.weights[b] for b in buckets], atol=1e-3)
+    buckets = np.array(sorted(shipped.known))
+    assert np.allclose(made.coef_[0][buckets], [shipped.known[b][1] for b in buckets], atol=1e-3)
+
+
+def test_the_model_reads_a_message_as_it_was_trained(labelled) -> None:
+    """The scoring (one pass per block) gives what the training rows and weights give."""
+    texts = labelled[0][::40]
+    shipped = danger_model()
+    rows = trainer.matrix(texts, {b: r for b, (r, _) in shipped.known.items()})
+    weights = np.zeros(rows.shape[1])
+    for bucket, (_, weight) in shipped.known.items():
+        weights[bucket] = weight
+    expected = 1 / (1 + np.exp(-(rows @ weights + shipped.bias)))
+    assert [shipped.probability(t) for t in texts] == pytest.approx(expected, abs=1e-5)
 
 
 @pytest.mark.parametrize("reply", ["1", "oui", "ok merci", "evet", "نعم", "STOP", "👍"])

@@ -7,12 +7,12 @@ down; a resident says it in other words ("j'ai compté les cachets qu'il me rest
 in the car for three nights with the baby"). The model reads every piece of every word, so a
 spelling, a conjugation or a turn of phrase near one it was taught still weighs. Its threshold
 is set by the trainer, from messages the model was not trained on, to keep its false alarms on
-ordinary messages and ideas under a quarter of the 0.5% the issue allows.
+ordinary messages and ideas at half the 0.5% allowed (the rules have the rest).
 
-The features are hashed into a fixed table (CRC-32, stable across machines and Python runs), so
-the model is two arrays (each bucket's rarity and weight): scoring a message is a few array
-operations over its few hundred features. Short
-replies ("1", "oui", "ok merci") are never scored: a disclosure the rules miss takes words.
+The features are hashed into a fixed table (CRC-32, stable across machines and Python runs):
+the model is each bucket's rarity and weight. A word's pieces are valued once and cached, so a
+message costs a few lookups a word. Short replies ("1", "oui", "ok merci") are never scored: a
+disclosure the rules miss takes words.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import json
 import math
 import zlib
 from collections import Counter
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
 
@@ -49,36 +48,50 @@ def _bucket(feature: str) -> int:
 
 
 @lru_cache(maxsize=1 << 16)
-def _word(word: str) -> tuple[int, tuple[int, ...]]:
-    """A word's bucket, and its pieces' (3 to 5 letters, its edges marked: " frap", "ppe ")."""
+def pieces(word: str) -> Counter[int]:
+    """A word's pieces (3 to 5 letters, its edges marked: " frap", "ppe "), each bucket with
+    how many times it occurs in the word."""
     marked = f" {word} "
-    pieces = tuple(
+    return Counter(
         _bucket(f"c {marked[i : i + n]}") for n in CHAR_GRAMS for i in range(len(marked) - n + 1)
     )
-    return _bucket(f"w {word}"), pieces
 
 
-def blocks(said: list[str]) -> tuple[Counter[int], Counter[int]]:
-    """The message's two blocks of features, each bucket with how many times it occurs: the
-    words and pairs of neighbouring words; the pieces of words."""
-    known = [_word(w) for w in said]
-    whole = [b for b, _ in known]
-    whole += [_bucket(f"p {a} {b}") for a, b in zip(said, said[1:], strict=False)]
-    return Counter(whole), Counter(b for _, bs in known for b in bs)
+def whole(said: list[str]) -> Counter[int]:
+    """The words and the pairs of neighbouring words, each bucket with how many times."""
+    return Counter(
+        [_bucket(f"w {w}") for w in said]
+        + [_bucket(f"p {a} {b}") for a, b in zip(said, said[1:], strict=False)]
+    )
 
 
 def weighed(times: int, rarity: float) -> float:
-    """A feature's value before its block is made of length one: 1 + log(times) its rarity."""
+    """A feature's value before its block is scaled: 1 + log(times) its rarity."""
     return rarity if times == 1 else (1 + math.log(times)) * rarity
 
 
-@dataclass(frozen=True)
 class DangerModel:
-    # Per bucket the training data held at least twice: its rarity and its weight.
-    known: dict[int, tuple[float, float]]
-    bias: float
-    threshold: float  # on the probability, set by the trainer
-    about: dict  # what the trainer measured, for the bench and the README
+    """A message's score: the bias, plus two blocks each scaled to length one, the words and
+    pairs of words, and the pieces of words. Pieces are valued word by word (a piece in two
+    words counts in each), so a word's share is computed once and cached: a message costs a
+    few lookups a word."""
+
+    def __init__(self, known: dict[int, tuple[float, float]], bias: float, about: dict) -> None:
+        self.known = known  # per bucket the training data held at least twice: rarity, weight
+        self.bias = bias
+        self.threshold = about["threshold"]  # on the probability, set by the trainer
+        self.about = about  # what the trainer measured, for the bench and the README
+        self.word_share = lru_cache(maxsize=1 << 16)(self._word_share)
+
+    def _word_share(self, word: str) -> tuple[float, float]:
+        """A word's pieces: the sum of their squared values and of their values times weights."""
+        square = dot = 0.0
+        for bucket, times in pieces(word).items():
+            if (entry := self.known.get(bucket)) is not None:
+                value = weighed(times, entry[0])
+                square += value * value
+                dot += value * entry[1]
+        return square, dot
 
     def probability(self, text: str) -> float | None:
         """How likely the message discloses a danger; None for a short reply."""
@@ -86,18 +99,18 @@ class DangerModel:
         if said is None:
             return None
         score = self.bias
-        known = self.known
-        for block in blocks(said):
-            # Each block weighs as a vector of length one: its dot product with the weights
-            # over its length, summed in one pass.
-            square = dot = 0.0
-            for bucket, times in block.items():
-                if (entry := known.get(bucket)) is not None:
-                    value = entry[0] if times == 1 else weighed(times, entry[0])
-                    square += value * value
-                    dot += value * entry[1]
-            if square:
-                score += dot / math.sqrt(square)
+        square = dot = 0.0
+        for bucket, times in whole(said).items():
+            if (entry := self.known.get(bucket)) is not None:
+                value = weighed(times, entry[0])
+                square += value * value
+                dot += value * entry[1]
+        if square:
+            score += dot / math.sqrt(square)
+        shares = [self.word_share(w) for w in said]
+        square = sum(sq for sq, _ in shares)
+        if square:
+            score += sum(d for _, d in shares) / math.sqrt(square)
         return 1 / (1 + math.exp(-score))
 
     def discloses(self, text: str) -> bool:
@@ -119,4 +132,4 @@ def danger_model() -> DangerModel | None:
         stored = np.load(f)
         known = zip(stored["rarity"].tolist(), stored["weights"].tolist(), strict=True)
         table = dict(zip(stored["buckets"].tolist(), known, strict=True))
-    return DangerModel(table, meta["bias"], meta["threshold"], meta)
+    return DangerModel(table, meta["bias"], meta)

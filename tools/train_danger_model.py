@@ -8,8 +8,8 @@ they measure the model, so it never sees them.
 
 The threshold is chosen on messages the model did not see: five folds, each scored by a model
 trained on the other four; the lowest threshold that keeps false alarms on those unseen
-ordinary messages and ideas at or under FALSE_ALARMS (a quarter of the 0.5% allowed, leaving
-the rest to the rules). It writes dialogs/safeguarding_model/ (the weights and model.json,
+ordinary messages and ideas at or under FALSE_ALARMS (half the 0.5% allowed, leaving the
+rest to the rules). It writes dialogs/safeguarding_model/ (the weights and model.json,
 which says what was measured) and prints the figures.
 """
 
@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from bench import safeguarding as data
-from dialogs.danger_model import BUCKETS, blocks, weighed, words
+from dialogs.danger_model import BUCKETS, pieces, weighed, whole, words
 
 # Chosen by the recall on unseen folds at a fixed false-alarm rate (README of the model): binary
 # features, one block or two, with and without rarity, C 3 to 30; two blocks, 1 + log(count)
@@ -63,22 +63,24 @@ def rarity(texts: list[str]) -> dict[int, float]:
     it)) + 1 (a single message's oddity is noise, left out)."""
     held: Counter[int] = Counter()
     for text in texts:
-        whole, pieces = blocks(words(text) or [])
-        held.update(set(whole) | set(pieces))
+        said = words(text) or []
+        held.update(set(whole(said)).union(*(pieces(w) for w in said)))
     return {b: math.log((1 + len(texts)) / (1 + n)) + 1 for b, n in held.items() if n >= 2}
 
 
 def matrix(texts: list[str], idf: dict[int, float]) -> csr_matrix:
-    """One row a message, as DangerModel.probability reads it: each block of length one (a
-    bucket in both blocks sums, as the model's two dot products do)."""
+    """One row a message, as DangerModel.probability reads it: the words' block and the pieces'
+    block each of length one, the pieces valued word by word (a bucket met twice sums)."""
     rows, cols, values = [], [], []
     for row, text in enumerate(texts):
-        for block in blocks(words(text) or []):
-            kept = {b: weighed(n, idf[b]) for b, n in block.items() if b in idf}
-            norm = math.sqrt(sum(v * v for v in kept.values())) or 1.0
+        said = words(text) or []
+        word_pieces = [pieces(w) for w in said]
+        for block in ([whole(said)], word_pieces):
+            kept = [(b, weighed(n, idf[b])) for part in block for b, n in part.items() if b in idf]
+            norm = math.sqrt(sum(v * v for _, v in kept)) or 1.0
             rows += [row] * len(kept)
-            cols += kept
-            values += [v / norm for v in kept.values()]
+            cols += [b for b, _ in kept]
+            values += [v / norm for _, v in kept]
     return csr_matrix((values, (rows, cols)), shape=(len(texts), BUCKETS))
 
 

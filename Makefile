@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PO := $(wildcard locales/*/LC_MESSAGES/parlons.po locales/*/LC_MESSAGES/web.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test catalogs messages lint bench bench-load clean migration report report-tools
+.PHONY: run test catalogs messages lint bench bench-load clean migration report report-tools danger-model
 
 run: $(INSTALLED) $(MO)
 	$(BIN)/parlons serve
@@ -75,6 +75,10 @@ report: $(INSTALLED) $(MO) report-tools
 
 # What prints the PDF, from Debian: Chromium (headless) and Noto fonts that shape Arabic; poppler's
 # pdftoppm to look at the pages as images. Without them the HTML report still works.
+# The second reader of danger, trained again after any change to tests/data/safeguarding.
+danger-model: $(INSTALLED)
+	$(BIN)/python -m tools.train_danger_model
+
 report-tools:
 	command -v chromium >/dev/null && fc-list | grep -q "Noto Naskh Arabic" && command -v pdftoppm >/dev/null || \
 		{ apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core poppler-utils; }

@@ -1,13 +1,15 @@
 """What the safeguarding detector catches, what it wrongly catches, and what it costs:
 `python -m bench.safeguarding` (`make bench` runs it).
 
-Every message is read against all six languages' patterns at once, as the bot reads it. The
-data is ours (tests/data/safeguarding, see its README) and the Pol.is citizen comments
-(tests/data/polis-opendata, CC BY 4.0, The Computational Democracy Project):
+Every message is read against all six languages' patterns at once, and by the model, as the
+bot reads it. The data is ours (tests/data/safeguarding, see its README) and the Pol.is
+citizen comments (tests/data/polis-opendata, CC BY 4.0, The Computational Democracy Project):
 
 - disclosures caught: the three test sets (never tuned on; see tests/data/safeguarding/README.md
-  for what was known when) and the development set; and the concept rules alone on test set 3
-  (how far the rules, written as concepts, generalise to phrasings they never saw);
+  for what was known when) and the development set (by the patterns and rules: the model was
+  trained on it); the concept rules alone on test set 3 (how far the rules, written as
+  concepts, generalise to phrasings they never saw); each reader alone on the test sets, and
+  the model's figures on unseen folds of its training data (dialogs/danger_model.py);
 - policy ideas that name a hard subject: passed by the detector, and read back by the dialog
   as an idea to send (dialogs.step, a resident voting on the demo consultation);
 - false positives on ordinary messages: ours, the replies residents send, every proposal of
@@ -30,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from dialogs.danger_model import danger_model
 from dialogs.safeguarding import Danger, danger_in, detector
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,8 +114,18 @@ def polis_comments() -> list[str]:
 
 
 def by_rules(text: str) -> Danger | None:
-    """The concept rules alone (not the fixed patterns), all six languages on."""
-    return detector().find(text, LANGUAGES, patterns=False)
+    """The concept rules alone (not the fixed patterns nor the model), all six languages on."""
+    return detector().find(text, LANGUAGES, patterns=False, model=False)
+
+
+def by_words(text: str) -> Danger | None:
+    """The patterns and rules, without the model."""
+    return detector().find(text, LANGUAGES, model=False)
+
+
+def by_model(text: str) -> bool:
+    model = danger_model()
+    return model is not None and model.discloses(text)
 
 
 def flagged(texts: Iterable[str]) -> list[tuple[str, Danger]]:
@@ -191,7 +204,7 @@ def measure(lang: str) -> Row:
         lang,
         [[t for _, t in test if danger_in(t, LANGUAGES) is None] for test in tests],
         [len(test) for test in tests],
-        [t for _, t in dev if danger_in(t, LANGUAGES) is None],
+        [t for _, t in dev if by_words(t) is None],  # the model was trained on them
         len(dev),
         flagged(hard),
         read_back_misses(hard, lang),
@@ -214,7 +227,7 @@ def main() -> None:
 
     print(
         "| language | test set 1 caught | test set 2 caught | test set 3 caught "
-        "| development set caught "
+        "| development set caught (patterns and rules) "
         "| policy ideas passed | ideas read back | false positives: ordinary | replies "
         "| demo proposals |"
     )
@@ -236,6 +249,7 @@ def main() -> None:
             for lang, pairs in disclosures("test_set_3").items()
         )
     )
+    _readers_apart()
     print(
         f"Pol.is citizen comments (English), false positives: "
         f"{percent(len(false_polis), len(polis))}"
@@ -261,6 +275,28 @@ def main() -> None:
     if args.show:
         for t, d in false_polis:
             print(f"en Pol.is false positive [{d.language}: {d.pattern}]: {t}")
+
+
+def _readers_apart() -> None:
+    """Each reader alone on the test sets, which neither was written or trained on."""
+    tests = {lang: [t for n in TEST_SETS for _, t in disclosures(n)[lang]] for lang in LANGUAGES}
+    for name, reads in (("Patterns and rules alone", by_words), ("The model alone", by_model)):
+        print(
+            f"{name}, test sets 1-3 caught: "
+            + ", ".join(
+                f"{lang} {sum(bool(reads(t)) for t in texts)}/{len(texts)}"
+                for lang, texts in tests.items()
+            )
+        )
+    if (model := danger_model()) is not None:
+        about = model.about
+        print(
+            f"The model (tools/train_danger_model.py, trained {about['trained']} on "
+            f"{about['disclosures']} disclosures and {about['not_disclosures']} other "
+            f"messages), on messages each of five folds did not see: disclosures caught "
+            f"{about['unseen_recall']:.1%}, false alarms {about['unseen_false_alarms']:.2%} "
+            f"(threshold {about['threshold']:.3f})"
+        )
 
 
 def _show(r: Row) -> None:

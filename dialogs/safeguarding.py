@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from dialogs.danger_model import danger_model
 from dialogs.danger_rules import (
     ABSENT_MARGIN,
     NOT,
@@ -76,9 +77,12 @@ class Detector:
         for compiled in self.languages.values():
             compiled.spellings_of = self.words_in
 
-    def find(self, text: str, languages: Sequence[str], patterns: bool = True) -> Danger | None:
-        """The first danger found; `patterns=False` reads with the rules alone (the bench
-        measures how far they generalise on disclosures the patterns were written from)."""
+    def find(
+        self, text: str, languages: Sequence[str], patterns: bool = True, model: bool = True
+    ) -> Danger | None:
+        """The first danger found: the patterns', the rules', then the model's (which reads
+        every language). `patterns=False` or `model=False` leave those out (the bench measures
+        each reader alone)."""
         tokens = words_of(text)
         words = [self.words_in(w) for w in tokens]
         present = frozenset().union(*words)
@@ -99,6 +103,9 @@ class Detector:
                     and not self._an_idea(rule.language, tokens, present)
                 ):
                     return Danger(rule.category, rule.language, rule.source)
+        if model and (probability := _model_probability(text)) is not None:
+            # Said in other words than the rules': no category, the session's language.
+            return Danger(IN_OTHER_WORDS, languages[0], f"model, p = {probability:.2f}")
         return None
 
     def _an_idea(self, language: str, tokens: tuple[str, ...], present: frozenset[int]) -> bool:
@@ -161,6 +168,17 @@ def _within(rule: Rule, words: list[frozenset[int]]) -> bool:
         ):
             return True
     return False
+
+
+IN_OTHER_WORDS = "in_other_words"  # the category of a danger only the model heard
+
+
+@lru_cache(maxsize=1024)  # a turn asks about the same message more than once
+def _model_probability(text: str) -> float | None:
+    """The model's probability when it reaches its threshold, else None."""
+    model = danger_model()
+    probability = model.probability(text) if model is not None else None
+    return probability if probability is not None and probability >= model.threshold else None
 
 
 @cache

@@ -80,7 +80,7 @@ def test_every_concept_rule_catches_a_disclosure_or_its_example(language: str) -
 
 
 def by_rules(text: str) -> Danger | None:
-    return detector().find(text, LANGUAGES, patterns=False)
+    return detector().find(text, LANGUAGES, patterns=False, model=False)
 
 
 @pytest.mark.parametrize(
@@ -146,8 +146,9 @@ def test_the_test_sets_are_caught(language: str, test_set: str) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_development_disclosures_are_caught(language: str) -> None:
+    """By the patterns and rules (the model was trained on these)."""
     texts = [t for _, t in data.disclosures("disclosures")[language]]
-    missed = [t for t in texts if danger_in(t, LANGUAGES) is None]
+    missed = [t for t in texts if data.by_words(t) is None]
     assert len(missed) <= 0.05 * len(texts), missed
 
 
@@ -224,9 +225,12 @@ def test_residents_spellings_are_read_alike(text: str) -> None:
     assert danger_in(text, LANGUAGES) is not None
 
 
-def test_a_disclosure_is_heard_in_any_offered_language_and_only_those() -> None:
-    assert danger_in("kocam beni dövüyor", ("fr", "tr")) is not None
-    assert danger_in("kocam beni dövüyor", ("fr", "en")) is None
+def test_the_rules_read_the_offered_languages_and_the_model_every_one() -> None:
+    assert detector().find("kocam beni dövüyor", ("fr", "tr"), model=False) is not None
+    assert detector().find("kocam beni dövüyor", ("fr", "en"), model=False) is None
+    # A Turkish disclosure in a French and English consultation still gets the help numbers.
+    heard = danger_in("kocam beni dövüyor", ("fr", "en"))
+    assert heard is not None and heard.language == "fr"
 
 
 def test_words_are_those_every_reply_is_read_with() -> None:

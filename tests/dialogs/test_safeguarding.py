@@ -180,8 +180,8 @@ def test_a_policy_idea_taken_for_a_disclosure_would_still_be_read_back(language:
     """Never swallowed, even when the detector is wrong: the dialog reads back, after the
     help numbers, a disclosure that reads as a proposal and is long enough to be an idea."""
     danger = Danger("self_harm", language, "(as if a pattern had matched)")
-    session = Session(language=language, stage=Stage.VOTING, current=1, queue=[2, 3])
     for idea in data.ideas()[language]:
+        session = Session(language=language, stage=Stage.VOTING, current=1, queue=[2, 3])
         turn = answer_disclosure(session, demo_context(), Text(idea), danger)
         assert turn.session.stage is Stage.IDEA_CONFIRMING and turn.session.draft == idea, idea
         assert turn.effects[0].flags == ("safeguarding", "disclosure")

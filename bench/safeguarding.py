@@ -52,20 +52,25 @@ def _yaml(name: str) -> dict:
 
 @cache
 def disclosures(name: str) -> dict[str, list[tuple[str, str]]]:
-    """`test_set`, `test_set_2`, `test_set_3` or `disclosures` (the development set, round 3's
-    included): per language, (category, text)."""
+    """`test_set`, `test_set_2`, `test_set_3` or `disclosures` (the development set, rounds 3
+    and 4 included): per language, (category, text)."""
     raw = _yaml(name)
     if name == "disclosures":
-        raw = {lang: _joined(raw[lang], round_3()[lang]["disclosures"]) for lang in raw}
+        for later in rounds():
+            raw = {lang: _joined(raw[lang], later[lang]["disclosures"]) for lang in raw}
     return {
         lang: [(category, text) for category, texts in by_category.items() for text in texts]
         for lang, by_category in raw.items()
     }
 
 
-def round_3() -> dict[str, dict]:
-    """Round 3's development data: per language, disclosures, ideas and ordinary messages."""
-    return _yaml("round_3")
+LATER_ROUNDS = ("round_3", "round_4")
+
+
+def rounds() -> list[dict[str, dict]]:
+    """Rounds 3 and 4's development data: per language, disclosures, ideas and ordinary
+    messages, each round in its own file, written by people who never saw the detector."""
+    return [_yaml(name) for name in LATER_ROUNDS]
 
 
 def _joined(first: dict[str, list[str]], then: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -74,7 +79,10 @@ def _joined(first: dict[str, list[str]], then: dict[str, list[str]]) -> dict[str
 
 @cache
 def ideas() -> dict[str, list[str]]:
-    return {lang: texts + round_3()[lang]["ideas"] for lang, texts in _yaml("ideas").items()}
+    return {
+        lang: texts + [t for later in rounds() for t in later[lang]["ideas"]]
+        for lang, texts in _yaml("ideas").items()
+    }
 
 
 @cache
@@ -88,7 +96,7 @@ def ordinary() -> dict[str, list[str]]:
     for lang in LANGUAGES:
         lines = (DATA / "ordinary" / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
         out[lang] = [line for line in lines if line.strip() and not line.startswith("#")]
-        out[lang] += round_3()[lang]["ordinary"]
+        out[lang] += [t for later in rounds() for t in later[lang]["ordinary"]]
     return out
 
 

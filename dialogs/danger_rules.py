@@ -54,6 +54,7 @@ class Pattern:
     # A gap of NOT: the next word must not be this one (it takes no word).
     steps: tuple[tuple[int, int], ...]
     not_after: int | None  # the word before the first may not be this one
+    absent: tuple[int, ...]  # classes that must not occur in the match, nor ABSENT_MARGIN around
     required: frozenset[int]  # every word a message must hold for this pattern to match
     key: int  # the rarest of them (its shortest spelling is the longest): the index's key
 
@@ -252,11 +253,15 @@ class CompiledLanguage:
         return self.spellings.add(self.language, spec, self.expand(spec))
 
     def _pattern(self, category: str, source: str) -> Pattern:
+        """ "veux ~2 mourir - NOT_IDIOM": words in order, gaps, "!" words that must not be
+        there, and after " - " classes that must not occur in or around the match."""
         if category not in CATEGORIES:
             raise ValueError(f"{self.language}: unknown category {category}")
+        body, *excluded = source.split(" - ")
+        absent = tuple(self.word(name.strip()) for name in excluded)
         steps: list[tuple[int, int]] = []
         not_after, gap = None, 0
-        for part in source.split():
+        for part in body.split():
             if part.startswith("~"):
                 gap = int(part[1:]) if part[1:] else WIDE_GAP
             elif part.startswith("!") and not steps:
@@ -270,7 +275,9 @@ class CompiledLanguage:
             raise ValueError(f"{self.language}: no word to match in {source!r}")
         required = frozenset(word for word, gap in steps if gap != NOT)
         key = max(required, key=lambda word: (self.spellings.shortest[word], word))
-        return Pattern(self.language, category, source, tuple(steps), not_after, required, key)
+        return Pattern(
+            self.language, category, source, tuple(steps), not_after, absent, required, key
+        )
 
     def _rule(self, category: str, source: str) -> Rule:
         """ "SELF + WANT + DIE - NOT_ME within 6": concepts joined by "+", "-" before one that

@@ -129,26 +129,32 @@ class Detector:
 
 def _matches(pattern: Pattern, words: list[frozenset[int]]) -> bool:
     first = pattern.steps[0][0]
-    return any(
-        first in here
-        and not (position and pattern.not_after in words[position - 1])
-        and _rest(pattern.steps, 1, position, words)
-        for position, here in enumerate(words)
-    )
+    for position, here in enumerate(words):
+        if first not in here or (position and pattern.not_after in words[position - 1]):
+            continue
+        end = _rest(pattern.steps, 1, position, words)
+        if end >= 0 and not any(
+            part in near
+            for near in words[max(position - ABSENT_MARGIN, 0) : end + 1 + ABSENT_MARGIN]
+            for part in pattern.absent
+        ):
+            return True
+    return False
 
 
-def _rest(steps: tuple[tuple[int, int], ...], k: int, at: int, words: list[frozenset[int]]) -> bool:
-    """Whether steps[k:] match after the word at `at`, each within its gap of the one before."""
+def _rest(steps: tuple[tuple[int, int], ...], k: int, at: int, words: list[frozenset[int]]) -> int:
+    """Where steps[k:] end when they match after the word at `at`, each within its gap of the
+    one before; -1 when they do not."""
     if k == len(steps):
-        return True
+        return at
     word, gap = steps[k]
     if gap == NOT:
         follows = at + 1 < len(words) and word in words[at + 1]
-        return not follows and _rest(steps, k + 1, at, words)
+        return -1 if follows else _rest(steps, k + 1, at, words)
     for position in range(at + 1, min(at + 2 + gap, len(words))):
-        if word in words[position] and _rest(steps, k + 1, position, words):
-            return True
-    return False
+        if word in words[position] and (end := _rest(steps, k + 1, position, words)) >= 0:
+            return end
+    return -1
 
 
 def _within(rule: Rule, words: list[frozenset[int]]) -> bool:

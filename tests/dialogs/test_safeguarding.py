@@ -270,3 +270,16 @@ def test_a_message_reads_as_a_proposal_when_it_opens_like_one_or_names_no_one(
     text: str, language: str, proposal: bool
 ) -> None:
     assert reads_as_proposal(text, language) is proposal
+
+
+def test_a_pattern_can_name_what_must_not_be_in_or_near_it() -> None:
+    raw = {
+        "first_person": ["je"],
+        "words": {"IDIOM": ["rire", "ennui", "lol"]},
+        "patterns": {"self_harm": ["veux ~2 mourir - IDIOM"]},
+    }
+    found = Detector({"fr": raw}).find
+    assert found("je veux mourir", ("fr",), model=False) is not None
+    assert found("je ne veux pas mourir", ("fr",), model=False) is not None
+    assert found("je veux mourir de rire", ("fr",), model=False) is None
+    assert found("lol je veux mourir", ("fr",), model=False) is None

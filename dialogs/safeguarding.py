@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from dialogs.danger_model import danger_model
+from dialogs.danger_model import MIN_WORDS, danger_model
 from dialogs.danger_rules import (
     ABSENT_MARGIN,
     NOT,
@@ -103,7 +103,11 @@ class Detector:
                     and not self._an_idea(rule.language, tokens, present)
                 ):
                     return Danger(rule.category, rule.language, rule.source)
-        if model and (probability := _model_probability(text)) is not None:
+        if (
+            model
+            and len(tokens) >= MIN_WORDS  # a short reply is never scored: no cost for "1"
+            and (probability := _model_probability(text)) is not None
+        ):
             # Said in other words than the rules': no category, the session's language.
             return Danger(IN_OTHER_WORDS, languages[0], f"model, p = {probability:.2f}")
         return None

@@ -118,7 +118,8 @@ class Detector:
 
     def reads_as_proposal(self, text: str, language: str) -> bool:
         """It opens like a proposal ("Plus de...", "Des bancs..."), says one anywhere ("il
-        faut", "we need", "ich finde"), or names no first person."""
+        faut", "we need", "ich finde", or a proposal form of the rules), or names no first
+        person."""
         compiled = self.languages.get(language)
         if compiled is None:
             return False
@@ -128,6 +129,8 @@ class Detector:
         spans = {words[i : i + len(m)] for m in compiled.markers for i in range(len(words))}
         if any(m in spans for m in compiled.markers if m):
             return True
+        if compiled.writer_outside_a_proposal_form(words) is not None:
+            return True  # a proposal form the rules know ("on devrait", "-malı", "يجب")
         return not any(compiled.first_person in self.words_in(w) for w in words)
 
 

@@ -21,6 +21,7 @@ import json
 import math
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from importlib.resources import files
 
@@ -34,13 +35,21 @@ CHAR_GRAMS = (3, 4, 5)  # pieces of a word, with its edges marked: " frap", "ppe
 
 
 def words(text: str) -> list[str] | None:
-    """A message's words as the model reads them (None when it is too short to score): as the
-    rules read them, a held letter once; a figure ("12", "2024") is one word, but a single digit
+    """A message's words as the model reads them, None when it is too short to score."""
+    return read(words_of(text))
+
+
+def read(tokens: Sequence[str]) -> list[str] | None:
+    """Words as the rules read them (dialogs.danger_rules.words_of), each as the model reads
+    it; None for fewer than MIN_WORDS."""
+    return [canonical(t) for t in tokens] if len(tokens) >= MIN_WORDS else None
+
+
+@lru_cache(maxsize=1 << 16)
+def canonical(token: str) -> str:
+    """A held letter once ("mouriiir"); a figure ("12", "2024") one word, but a single digit
     stays (Latin-letter Arabic writes sounds with "3", "7", "9")."""
-    said = words_of(HELD_LETTER.sub(r"\1", text))
-    if len(said) < MIN_WORDS:
-        return None
-    return ["#" if len(w) > 1 and w.isdigit() else w for w in said]
+    return "#" if len(token) > 1 and token.isdigit() else HELD_LETTER.sub(r"\1", token)
 
 
 def _bucket(feature: str) -> int:
@@ -57,11 +66,21 @@ def pieces(word: str) -> Counter[int]:
     )
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_bucket(word: str) -> int:
+    return _bucket(f"w {word}")
+
+
+@lru_cache(maxsize=1 << 16)
+def _pair_bucket(first: str, second: str) -> int:
+    return _bucket(f"p {first} {second}")
+
+
 def whole(said: list[str]) -> Counter[int]:
     """The words and the pairs of neighbouring words, each bucket with how many times."""
     return Counter(
-        [_bucket(f"w {w}") for w in said]
-        + [_bucket(f"p {a} {b}") for a, b in zip(said, said[1:], strict=False)]
+        [_word_bucket(w) for w in said]
+        + [_pair_bucket(a, b) for a, b in zip(said, said[1:], strict=False)]
     )
 
 
@@ -95,7 +114,11 @@ class DangerModel:
 
     def probability(self, text: str) -> float | None:
         """How likely the message discloses a danger; None for a short reply."""
-        said = words(text)
+        return self.probability_of(words_of(text))
+
+    def probability_of(self, tokens: Sequence[str]) -> float | None:
+        """The same, from the words the rules have already read."""
+        said = read(tokens)
         if said is None:
             return None
         score = self.bias

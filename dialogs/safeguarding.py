@@ -106,7 +106,7 @@ class Detector:
         if (
             model
             and len(tokens) >= MIN_WORDS  # a short reply is never scored: no cost for "1"
-            and (probability := _model_probability(text)) is not None
+            and (probability := _model_probability(tokens)) is not None
         ):
             # Said in other words than the rules': no category, the session's language.
             return Danger(IN_OTHER_WORDS, languages[0], f"model, p = {probability:.2f}")
@@ -187,10 +187,10 @@ IN_OTHER_WORDS = "in_other_words"  # the category of a danger only the model hea
 
 
 @lru_cache(maxsize=1024)  # a turn asks about the same message more than once
-def _model_probability(text: str) -> float | None:
+def _model_probability(tokens: tuple[str, ...]) -> float | None:
     """The model's probability when it reaches its threshold, else None."""
     model = danger_model()
-    probability = model.probability(text) if model is not None else None
+    probability = model.probability_of(tokens) if model is not None else None
     return probability if probability is not None and probability >= model.threshold else None
 
 

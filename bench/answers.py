@@ -68,7 +68,9 @@ def read(path: Path) -> list[Utterance]:
     rows = [line.split("\t") for line in lines if not line.startswith("#")]
     header, *body = rows
     assert header[:5] == ["text", "language", "stage", "channel", "meaning"], header
-    return [Utterance(*row[:5], float(row[5]) if len(row) > 5 and row[5] else None) for row in body]
+    return [
+        Utterance(*row[:5], float(row[5]) if len(row) > 5 and row[5] else None) for row in body
+    ]
 
 
 def standing_at(stage: str, language: str, ctx: Context) -> Session:
@@ -155,7 +157,8 @@ def table(utterances: list[Utterance], ctx: Context, show_misses: bool = False) 
         if show_misses and result != "understood":
             print(f"  {result}: {u.language} {u.stage} {u.channel} {u.text!r} -> {u.meaning}")
     print(
-        "| language | channel | utterances | understood | asked again | wrong | taken as an idea |"
+        "| language | channel | utterances | understood | asked again | wrong "
+        "| taken as an idea |"
     )
     print("|---|---|---|---|---|---|---|")
     for (language, channel), c in sorted(tally.items(), key=_order):

@@ -20,6 +20,10 @@ all occur within a window of words, in any order ("mon mari me frappe", "me frap
 
 Every word of a message is looked up once, whatever the number of languages: a table maps a
 spelling to the pattern words it can be, and most words of an ordinary message are none.
+
+What neither patterns nor rules hear, a trained model reads, in every language
+(dialogs/danger_model.py): a message of three words or more the rules let pass is scored, and
+a danger it hears has no category (IN_OTHER_WORDS).
 """
 
 from __future__ import annotations

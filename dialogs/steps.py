@@ -203,7 +203,8 @@ def _voice_note(s: Session, ctx: Context, event: Text) -> Turn | None:
         return None
     again = ask_again(s, ctx)
     explain = t.gettext(
-        "To answer, tap a button or send its number. To give your idea by voice, send IDEA first."
+        "To answer, tap a button or send its number. To give your idea by voice, send IDEA "
+        "first."
     )
     if again and isinstance(again[-1], Ask):
         return Turn(s, (*again[:-1], Ask(explain, again[-1].options, again[-1].about)))
@@ -354,7 +355,7 @@ def _keyword(s: Session, ctx: Context, heard: Understood, paused: bool) -> Turn 
         case Intent.HELP:
             s.misunderstood = 0
             return Turn(s, (p.help_text(s, ctx), *ask_again(s, ctx)))
-        case Intent.REPEAT if again := ask_again(s, ctx):
+        case Intent.REPEAT if (again := ask_again(s, ctx)):
             return Turn(s, tuple(again))  # asked to hear it again: not a misunderstanding
         case Intent.LANGUAGE:
             s.stage = Stage.LANGUAGE

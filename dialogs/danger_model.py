@@ -103,9 +103,12 @@ class DangerModel:
         self.word_share = lru_cache(maxsize=1 << 16)(self._word_share)
 
     def _word_share(self, word: str) -> tuple[float, float]:
-        """A word's pieces: the sum of their squared values and of their values times weights."""
+        return self._sums(pieces(word))
+
+    def _sums(self, counts: Counter[int]) -> tuple[float, float]:
+        """The sum of the known features' squared values, and of their values times weights."""
         square = dot = 0.0
-        for bucket, times in pieces(word).items():
+        for bucket, times in counts.items():
             if (entry := self.known.get(bucket)) is not None:
                 value = weighed(times, entry[0])
                 square += value * value
@@ -122,12 +125,7 @@ class DangerModel:
         if said is None:
             return None
         score = self.bias
-        square = dot = 0.0
-        for bucket, times in whole(said).items():
-            if (entry := self.known.get(bucket)) is not None:
-                value = weighed(times, entry[0])
-                square += value * value
-                dot += value * entry[1]
+        square, dot = self._sums(whole(said))
         if square:
             score += dot / math.sqrt(square)
         shares = [self.word_share(w) for w in said]

@@ -31,7 +31,7 @@ from sklearn.model_selection import StratifiedKFold
 from bench import safeguarding as data
 from dialogs.danger_model import BUCKETS, pieces, weighed, whole, words
 
-# Chosen by the recall on unseen folds at a fixed false-alarm rate (README of the model): binary
+# Chosen by the recall on unseen folds at a fixed false-alarm rate (docs/safeguarding.md): binary
 # features, one block or two, with and without rarity, C 3 to 30; two blocks, 1 + log(count)
 # times rarity, features seen at least twice and C = 30 did best.
 C = 30.0

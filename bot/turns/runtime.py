@@ -106,7 +106,8 @@ class Runtime:
         if c.default_language not in self._languages:
             raise RuntimeError(f"no catalog for the default language {c.default_language!r}")
         guess_language("bonjour", self._languages)  # load the model now, not for a resident
-        discloses_danger("bonjour", c.default_language, self._languages)  # and the patterns
+        # And the safeguarding patterns, and its model (read only from three words on).
+        discloses_danger("bonjour à tous", c.default_language, self._languages)
         self._districts = tuple(
             District(d["key"], d["name"]) for d in c.details.get("districts", [])
         )

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import cluster_results as measure
 from api.errors import Invalid, NotFound
 from api.models import (
     Cluster,
@@ -20,24 +19,8 @@ from api.models import (
     Proposal,
     ProposalStatus,
 )
-from api.schemas import (
-    ClusterOut,
-)
+from api.schemas import ClusterOut
 from api.tokens import Caller
-
-# Make.org's order: what residents widely support, what divides them, what they reject.
-ORDER = {
-    measure.Verdict.WIDELY_SUPPORTED: 0,
-    measure.Verdict.CONTROVERSIAL: 1,
-    measure.Verdict.REJECTED: 2,
-    measure.Verdict.UNDECIDED: 3,
-}
-THRESHOLDS = {
-    "classified_from_residents": measure.CLASSIFIED_FROM,
-    "widely_supported_low_at_least": round(measure.SUPPORTED, 4),
-    "rejected_high_at_most": round(measure.REJECTED, 4),
-    "controversial_at_least": measure.CONTROVERSIAL,
-}
 
 
 async def cluster(db: AsyncSession, consultation_id: int, cluster_id: int) -> Cluster:
